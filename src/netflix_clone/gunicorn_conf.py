@@ -1,0 +1,139 @@
+"""gunicorn settings for the production container.
+
+Run as ``gunicorn -c python:netflix_clone.gunicorn_conf netflix_clone.wsgi:app``. Every value
+comes from the environment so that compose, Kubernetes and a bare host tune the same file; the
+defaults are the ones the container should run with. Modelled on PyPI warehouse's config.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+_log = logging.getLogger("gunicorn.error")
+
+PROMETHEUS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _gunicorn_knows(setting: str) -> bool:
+    """Whether the installed gunicorn has ``setting`` (some exist only in newer releases)."""
+    try:
+        config = importlib.import_module("gunicorn.config")
+    except ImportError:
+        return False
+    return any(known.name == setting for known in config.KNOWN_SETTINGS)
+
+
+bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
+
+# Not "2 x cores + 1": in a container os.cpu_count() reports the node's cores, not the CPU
+# limit, so that formula oversubscribes. Two processes survive one crashing worker; throughput
+# comes from threads (TMDB, PostgreSQL and Redis calls are I/O bound) and from more replicas.
+workers = _env_int("WEB_CONCURRENCY", 2)
+worker_class = "gthread"
+threads = _env_int("GUNICORN_THREADS", 4)
+
+timeout = 30
+graceful_timeout = 30  # within Kubernetes' default 30 s terminationGracePeriodSeconds
+# Longer than the ALB's 60 s idle timeout, so the load balancer, never gunicorn, closes an idle
+# keep-alive connection (otherwise the ALB can send on a socket we just closed: sporadic 502s).
+keepalive = 75
+
+# Recycle workers now and then to bound slow leaks; the jitter keeps them from restarting together.
+max_requests = 1000
+max_requests_jitter = 100
+
+# The app writes its own JSON line per request (with the request id), so gunicorn's access log
+# would only duplicate it; GUNICORN_ACCESS_LOG=1 turns it on, as JSON lines, for debugging
+# (gunicorn does not JSON-escape the values: a header holding a quote breaks that line).
+accesslog: str | None = "-" if _env_flag("GUNICORN_ACCESS_LOG") else None
+access_log_format = (
+    '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","query":"%(q)s",'
+    '"status":%(s)s,"bytes":"%(B)s","duration_us":%(D)s,"request_id":"%({x-request-id}o)s",'
+    '"user_agent":"%(a)s"}'
+)
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
+
+# Only these peers may set X-Forwarded-Proto/-For (the ALB or ingress in front; set per cluster).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip() or "127.0.0.1"
+
+# The worker heartbeat file lives in memory, so the root file system can be read-only.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()  # noqa: S108
+
+# Connections (database pool, Redis, HTTP clients) are made after fork, in each worker.
+preload_app = False
+
+# gunicorn >= 24 opens a control socket by default; it needs a writable directory and we do not
+# use it. gunicorn 23 has no such setting, and an unknown name would only be ignored, so set it
+# only where it exists.
+if _gunicorn_knows("control_socket_disable"):
+    control_socket_disable = True
+
+
+class _Worker(Protocol):
+    pid: int
+
+
+def _prometheus_dir() -> Path:
+    configured = os.environ.get(PROMETHEUS_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured)
+    path = Path(tempfile.mkdtemp(prefix="prometheus-multiproc-"))
+    os.environ[PROMETHEUS_DIR_ENV] = str(path)
+    return path
+
+
+def on_starting(server: Any) -> None:
+    """Give the workers an empty Prometheus multiprocess directory before any of them starts.
+
+    Workers inherit the environment at fork, so setting the variable here (in the master) switches
+    prometheus_client into multiprocess mode in every worker. Files left by an earlier run (a
+    restarted container keeps its emptyDir) would be summed into the new counters: remove them.
+    """
+    path = _prometheus_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    # Imported only now, after the variable is set: prometheus_client picks its value class at
+    # import time, and the workers inherit the master's modules.
+    from prometheus_client import values
+
+    if values.ValueClass is values.MutexValue:
+        # prometheus_client was imported in the master before the variable was set; metrics made
+        # from now on (in the workers) must still be multiprocess ones.
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+        _log.warning("prometheus_client was imported before %s was set", PROMETHEUS_DIR_ENV)
+    _log.info("Prometheus multiprocess directory: %s", path)
+
+
+def child_exit(server: Any, worker: _Worker) -> None:
+    """Drop a dead worker's live gauges so /metrics does not report it forever."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
