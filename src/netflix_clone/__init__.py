@@ -1,0 +1,21 @@
+"""netflix-clone: a Netflix-style backend on Flask."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from netflix_clone.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from netflix_clone.app import create_app as factory
+
+    return factory(settings)
+
+
+__all__ = ["__version__", "create_app"]

@@ -1,0 +1,1 @@
+"""Accounts: members, password hashing, access and refresh tokens."""

@@ -1,0 +1,108 @@
+"""The application factory: the one place where configuration becomes a running app."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from flask_migrate import Migrate, upgrade
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from netflix_clone.api import IdConverter
+from netflix_clone.context import Services
+from netflix_clone.db import db, init_db
+from netflix_clone.errors import register_error_handlers
+from netflix_clone.observability import configure_logging, init_request_tracking, redactor
+from netflix_clone.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
+from netflix_clone.security import Passwords, TokenSigner, password_hasher
+from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+
+
+def _secret_key_provider(settings: Settings) -> Any:
+    if settings.secret_key is not None:
+        value = settings.secret_key.get_secret_value()
+        redactor.add(value)
+        return lambda: value
+    if settings.secret_key_secret_id:
+        def parse(text: str) -> str:
+            value = extract(text, "SECRET_KEY")
+            check_secret_key(value, settings.app_env)
+            return value
+
+        secret = SecretValue(settings.secret_key_secret_id, lambda: secrets_client(settings),
+                             parse, ttl=settings.tmdb_key_refresh_seconds)
+        secret.get()  # fail at start-up, not on the first sign-in
+        return secret.get
+    return lambda: DEV_SECRET_KEY
+
+
+def _redis_client(settings: Settings) -> Any | None:
+    if not settings.redis_url:
+        return None
+    import redis
+
+    # Short timeouts: a slow Redis must degrade a request, not hang a worker thread.
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
+                                socket_connect_timeout=1.0, health_check_interval=30,
+                                retry_on_timeout=False)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+
+    app = Flask("netflix_clone", instance_path=str(settings.instance_path.resolve()))
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.url_map.converters["id"] = IdConverter
+    if settings.trusted_proxy_hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops)
+
+    redis_client = _redis_client(settings)
+    limiter: RateLimiter = RedisRateLimiter(redis_client) if redis_client else MemoryRateLimiter()
+    svc = Services(
+        settings=settings,
+        passwords=Passwords(password_hasher(settings.app_env)),
+        tokens=TokenSigner(_secret_key_provider(settings), settings.access_token_ttl_seconds),
+        limiter=limiter,
+        redis=redis_client,
+    )
+    app.extensions["netflix_clone"] = svc
+
+    init_db(app, settings, database_credentials(settings))
+    Migrate(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
+    register_error_handlers(app)
+    init_request_tracking(app)
+
+    from netflix_clone import ops
+    from netflix_clone.accounts import routes as accounts
+
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(accounts.bp)
+
+    @app.after_request
+    def _default_headers(response: Response) -> Response:
+        # Member data must never sit in a shared cache; catalog routes set their own policy.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    if settings.app_env == "local" and settings.uses_embedded_database:
+        migrate_embedded(app, settings)
+    return app
+
+
+def migrate_embedded(app: Flask, settings: Settings) -> None:
+    """The zero-setup default applies its own migrations; several workers take turns."""
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    with (settings.instance_path / "migrate.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS_DIR))

@@ -1,0 +1,27 @@
+"""The per-app service container, built once by the app factory and reached through services()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.security import Passwords, TokenSigner
+from netflix_clone.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    passwords: Passwords
+    tokens: TokenSigner
+    limiter: RateLimiter
+    redis: Any | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def services() -> Services:
+    svc: Services = current_app.extensions["netflix_clone"]
+    return svc

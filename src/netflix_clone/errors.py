@@ -1,0 +1,100 @@
+"""RFC 9457 problem details for every error the service returns."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, g
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://netflix-clone.dev/problems/"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class ApiError(Exception):
+    """A failure a client can understand; raised from services and handlers alike."""
+
+    status: int
+    detail: str
+    code: str = ""
+    title: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+        if not self.title:
+            self.title = HTTPStatus(self.status).phrase
+        if not self.code:
+            self.code = self.title.lower().replace(" ", "-").replace("'", "")
+
+
+def not_found(what: str = "resource") -> ApiError:
+    return ApiError(404, f"The {what} was not found.", code="not-found")
+
+
+def problem_response(error: ApiError) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + error.code,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+    }
+    if error.errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    body.update(error.extra)
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    response = Response(json.dumps(body), status=error.status, mimetype=PROBLEM_CONTENT_TYPE)
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _from_http_exception(exc: HTTPException) -> ApiError:
+    status = exc.code or 500
+    if isinstance(exc, RequestEntityTooLarge):
+        return ApiError(413, "The request body is larger than this service accepts.",
+                        code="payload-too-large")
+    detail = {
+        404: "No resource lives at this URL.",
+        405: "This URL does not support that method.",
+    }.get(status, exc.description or HTTPStatus(status).phrase)
+    headers: dict[str, str] = {}
+    if status == 405 and exc.response is None:
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed:
+            headers["Allow"] = ", ".join(sorted(allowed))
+    return ApiError(status, detail, headers=headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return problem_response(error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        return problem_response(_from_http_exception(exc))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # Still a problem document, never an HTML page; the details stay in the log.
+        log.exception("unhandled error")
+        return problem_response(ApiError(500, "The service failed to handle this request.",
+                                         code="internal-error"))

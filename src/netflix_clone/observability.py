@@ -1,0 +1,146 @@
+"""JSON logs with a request id, secret redaction, and Prometheus metrics (multi-worker safe)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to handle an HTTP request",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+UPSTREAM = Counter("tmdb_upstream_requests_total", "Requests sent to TMDB", ["outcome"])
+CACHE = Counter("catalog_cache_total", "Catalog cache lookups", ["result"])
+
+
+class Redactor:
+    """Process-wide set of secret values that must never reach a log line."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: frozenset[str] = frozenset()
+
+    def add(self, *values: str | None) -> None:
+        with self._lock:
+            self._secrets = self._secrets | {v for v in values if v and len(v) >= 8}
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, "[REDACTED]")
+        return text
+
+
+redactor = Redactor()
+_QUERY_SECRET = re.compile(r"(?i)((?:api_key|access_token|token|password)=)[^&\s\"']+")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("request_id", "method", "path", "status", "duration_ms", "remote_addr",
+                    "route", "user_id", "event"):
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        text = json.dumps(entry, default=str)
+        return redactor.scrub(_QUERY_SECRET.sub(r"\1[REDACTED]", text))
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            try:
+                record.request_id = g.get("request_id")
+            except RuntimeError:  # outside a request
+                record.request_id = None
+        return True
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_netflix_clone", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RequestIdFilter())
+        handler._netflix_clone = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs full URLs at INFO; ours are keyless, but keep the noise and the risk out.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+
+
+access_log = logging.getLogger("netflix_clone.access")
+
+
+def init_request_tracking(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        started = g.get("started")
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        if started is not None:
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+            LATENCY.labels(request.method, route).observe(elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "route": route,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "remote_addr": request.remote_addr,
+                    "user_id": g.get("user_id"),
+                },
+            )
+        return response
+
+
+def metrics_response() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Several gunicorn workers: aggregate every worker's samples, not just this one's.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        data = generate_latest(registry)
+    else:
+        data = generate_latest()
+    return Response(data, mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,123 @@
+"""Operational endpoints: liveness, readiness, metrics, the OpenAPI document and its viewer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from flask import Blueprint, Response, current_app, send_from_directory
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from netflix_clone import __version__
+from netflix_clone.api import build_openapi, json_response, operation
+from netflix_clone.context import services
+from netflix_clone.db import db
+from netflix_clone.errors import ApiError
+from netflix_clone.observability import metrics_response
+
+bp = Blueprint("ops", __name__)
+log = logging.getLogger(__name__)
+TAGS = ["ops"]
+
+DESCRIPTION = """A Netflix-style backend: accounts, profiles, My List, ratings, continue watching
+and a movie catalog from The Movie Database (TMDB).
+
+Errors are `application/problem+json` (RFC 9457). Authenticate with
+`Authorization: Bearer <access_token>` from `POST /api/auth/token`.
+
+This product uses the TMDB API but is not endorsed or certified by TMDB."""
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ok"]
+    checks: dict[str, str]
+
+
+@bp.get("/healthz")
+@operation(summary="Liveness: the process answers (no I/O)", tags=TAGS, response=Health)
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+def _check_database() -> None:
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+@bp.get("/readyz")
+@operation(summary="Readiness: the database (and Redis, when configured) answer", tags=TAGS,
+           response=Ready, errors=[503])
+def readyz() -> Ready:
+    checks: dict[str, str] = {}
+    failing: list[str] = []
+    try:
+        _check_database()
+        checks["database"] = "ok"
+    except Exception as exc:
+        log.warning("readiness: database unavailable: %s", type(exc).__name__)
+        checks["database"] = "unavailable"
+        failing.append("database")
+    redis = services().redis
+    if redis is not None:
+        try:
+            redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            log.warning("readiness: redis unavailable: %s", type(exc).__name__)
+            checks["redis"] = "unavailable"
+            failing.append("redis")
+    if failing:
+        raise ApiError(503, f"Not ready: {', '.join(failing)} unavailable.", code="not-ready",
+                       headers={"Retry-After": "5"}, extra={"checks": checks})
+    return Ready(status="ok", checks=checks)
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    return metrics_response()
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    cached: dict[str, Any] | None = current_app.extensions.get("openapi")
+    if cached is None:
+        cached = build_openapi(current_app, title="netflix-clone API", version=__version__,
+                               description=DESCRIPTION)
+        current_app.extensions["openapi"] = cached
+    response = json_response(cached)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>netflix-clone API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/static/swagger-ui-init.js"></script>
+</body></html>"""
+
+_DOCS_INIT = """window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui",
+  deepLinking: true, persistAuthorization: true});"""
+
+
+@bp.get("/docs")
+def docs() -> Response:
+    response = Response(_DOCS_PAGE, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+    return response
+
+
+@bp.get("/docs/static/<path:filename>")
+def docs_static(filename: str) -> Response:
+    if filename == "swagger-ui-init.js":
+        return Response(_DOCS_INIT, mimetype="text/javascript")
+    from swagger_ui_bundle import swagger_ui_path
+
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)

@@ -1,0 +1,33 @@
+"""Opaque keyset cursors: stable order and constant cost per page on large tables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from netflix_clone.errors import ApiError, FieldError
+
+
+def encode_cursor(*parts: int | str) -> str:
+    raw = "|".join(str(p) for p in parts)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    parts = raw.split("|")
+    if len(parts) != arity or not all(parts):
+        raise ApiError(422, "The cursor is not one this service issued.", code="validation-failed",
+                       errors=[FieldError("cursor", "invalid cursor")])
+    return parts
+
+
+def decode_int_cursor(cursor: str) -> int:
+    value = decode_cursor(cursor, 1)[0]
+    if not value.isdigit() or len(value) > 18:
+        raise ApiError(422, "The cursor is not one this service issued.", code="validation-failed",
+                       errors=[FieldError("cursor", "invalid cursor")])
+    return int(value)

@@ -1,0 +1,134 @@
+"""Typed configuration read from the environment (names in docs/contracts.md and design §3)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+AppEnv = Literal["local", "test", "dev", "uat", "prod"]
+CatalogSource = Literal["auto", "tmdb", "demo"]
+
+# Only ever accepted where APP_ENV is local or test; anything else must bring its own key.
+DEV_SECRET_KEY = "local-development-only-secret-key-do-not-deploy"  # noqa: S105
+_PLACEHOLDER_SECRETS = re.compile(r"^(changeme|change-me|secret|password|replace[-_]?me.*|x+)$", re.I)
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """The configuration cannot run the service; the message is one line meant for operators."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: AppEnv = "local"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    database_url: str | None = None
+    database_secret_id: str | None = None
+    redis_url: str | None = None
+
+    secret_key: SecretStr | None = None
+    secret_key_secret_id: str | None = None
+
+    tmdb_api_key: SecretStr | None = None
+    tmdb_secret_id: str | None = None
+    tmdb_base_url: str = "https://api.themoviedb.org/3"
+    tmdb_image_base_url: str = "https://image.tmdb.org/t/p"
+    catalog_source: CatalogSource = "auto"
+    tmdb_key_refresh_seconds: int = Field(default=300, ge=10)
+
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None
+
+    # Proxies in front of the app whose X-Forwarded-For we trust (1 behind an ALB, 0 locally).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    spa_dir: Path | None = None
+
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+
+    login_limit_per_ip: int = Field(default=30, ge=1)
+    login_limit_per_account: int = Field(default=10, ge=1)
+    login_limit_window_seconds: int = Field(default=300, ge=1)
+    gateway_rate_limit_per_minute: int = Field(default=600, ge=1)
+
+    cache_max_entries: int = Field(default=5000, ge=10)
+    instance_path: Path = Path("instance")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("tmdb_base_url", "tmdb_image_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _require_production_secrets(self) -> Settings:
+        if self.embedded:
+            return self
+        if self.secret_key is None and not self.secret_key_secret_id:
+            raise ValueError(f"SECRET_KEY or SECRET_KEY_SECRET_ID is required when APP_ENV={self.app_env}")
+        if self.secret_key is not None:
+            check_secret_key(self.secret_key.get_secret_value(), self.app_env)
+        if self.catalog_source == "tmdb" and not (self.tmdb_api_key or self.tmdb_secret_id):
+            raise ValueError("CATALOG_SOURCE=tmdb needs TMDB_API_KEY or TMDB_SECRET_ID")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """local and test may run on built-in defaults; every deployed environment may not."""
+        return self.app_env in ("local", "test")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = (self.instance_path / "netflix_clone.sqlite3").resolve()
+        return f"sqlite:///{path}"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def tmdb_configured(self) -> bool:
+        return self.tmdb_api_key is not None or bool(self.tmdb_secret_id)
+
+    @property
+    def effective_catalog_source(self) -> Literal["tmdb", "demo"]:
+        if self.catalog_source == "auto":
+            return "tmdb" if self.tmdb_configured else "demo"
+        return self.catalog_source
+
+
+def check_secret_key(value: str, app_env: str) -> None:
+    if app_env in ("local", "test"):
+        return
+    if value == DEV_SECRET_KEY or _PLACEHOLDER_SECRETS.match(value):
+        raise ValueError(f"SECRET_KEY is a placeholder; set a random value for APP_ENV={app_env}")
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment; any problem becomes one ConfigError line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]).upper()
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"configuration error: {where + ': ' if where else ''}{message}") from None
