@@ -1,0 +1,155 @@
+"""Shared fixtures: every database test runs on SQLite and on real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from netflix_clone.app import MIGRATIONS_DIR, create_app
+from netflix_clone.db import db
+from netflix_clone.settings import Settings
+
+TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
+                                   "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BACKENDS = ("sqlite", "postgres")
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _pg_admin_dsn() -> str:
+    return make_url(TEST_POSTGRES_URL).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def worker_tag(worker_id: str) -> str:
+    return f"{worker_id}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_tag: str) -> Iterator[str]:
+    """A fresh database per test worker, dropped at the end."""
+    name = f"nc_test_{worker_tag}"
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"app_env": "test", "catalog_source": "demo"}
+    values.update(overrides)
+    return Settings(**values)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(test_settings(database_url=url, instance_path=instance))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("db")
+    urls = {"sqlite": f"sqlite:///{base / 'test.sqlite3'}", "postgres": postgres_url}
+    for url in urls.values():
+        _migrate(url, base / "instance")
+    return urls
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _wipe(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
+        db.engine.dispose()
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(database_urls: dict[str, str], backend: str, tmp_path: Path) -> Iterator[AppFactory]:
+    apps: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        overrides.setdefault("database_url", database_urls[backend])
+        overrides.setdefault("instance_path", tmp_path / "instance")
+        app = create_app(test_settings(**overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        _wipe(app)
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def sign_up(client: FlaskClient, email: str, password: str = PASSWORD,
+            display_name: str = "Member") -> dict[str, Any]:
+    response = client.post("/api/users", json={"email": email, "password": password,
+                                               "display_name": display_name})
+    assert response.status_code == 201, response.json
+    return dict(response.json or {})
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = client.post("/api/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    return dict(response.json or {})
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+class Member:
+    def __init__(self, client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+        self.user = sign_up(client, email, password)
+        self.id: int = self.user["id"]
+        self.email = email
+        self.password = password
+        self.tokens = login(client, email, password)
+        self.headers = bearer(self.tokens)
+
+
+@pytest.fixture
+def member_factory(client: FlaskClient) -> Callable[[str], Member]:
+    return lambda email: Member(client, email)
