@@ -18,7 +18,7 @@ mkdir "$work/rendered"
 
 echo "== render"
 for env in dev uat prod; do
-  for step in "overlays/$env" "migrate/$env"; do
+  for step in "overlays/$env" "overlays/$env/migrate"; do
     out="$work/rendered/${step//\//-}.yaml"
     kubectl kustomize "$k8s/$step" >"$out"
     echo "$step: $(grep -c '^kind:' "$out") objects"
