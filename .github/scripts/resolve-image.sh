@@ -8,8 +8,8 @@
 # state's build. If the branch carries a change dev never built (a squash merge, a commit made
 # on uat), no commit matches and the deploy stops: merge it through dev first.
 #
-# Env: ECR_REPOSITORY (required), MAX_COMMITS (default 500), GITHUB_OUTPUT (optional).
-# Prints and (when GITHUB_OUTPUT is set) writes: digest=sha256:..., source_sha=<40 hex>.
+# Env: ECR_REPOSITORY (required), MAX_COMMITS (default 500).
+# Prints two lines: digest=sha256:<64 hex> and source_sha=<the dev commit it was built from>.
 set -euo pipefail
 
 repository="${ECR_REPOSITORY:?ECR_REPOSITORY must name the ECR repository}"
@@ -28,9 +28,6 @@ while read -r commit tree; do
   case "$rc" in
     0)
       echo "image for $(git rev-parse HEAD) is $repository:$commit @ $digest" >&2
-      if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-        printf 'digest=%s\nsource_sha=%s\n' "$digest" "$commit" >>"$GITHUB_OUTPUT"
-      fi
       printf 'digest=%s\nsource_sha=%s\n' "$digest" "$commit"
       exit 0
       ;;
