@@ -1,0 +1,439 @@
+"""Invariants of the rendered Kubernetes manifests (deploy/k8s), checked offline.
+
+Each overlay is rendered with `kubectl kustomize` exactly as the release pipeline renders it, in
+both steps of a release: overlays/<env>/migrate (the migration Job) and overlays/<env> (the app).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.infra
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+ENVS = ("dev", "uat", "prod")
+STEPS = ("app", "migrate")
+ZERO_DIGEST = "sha256:" + "0" * 64
+DIGEST_PINNED = re.compile(r"^[a-z0-9.:/_-]+@sha256:[0-9a-f]{64}$")
+GRACEFUL_TIMEOUT = 30  # gunicorn graceful_timeout (src/netflix_clone/gunicorn_conf.py)
+
+# What must differ per environment, and what each environment gets.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "dev": {"hpa": (1, 2), "log_level": "DEBUG"},
+    "uat": {"hpa": (2, 4), "log_level": "INFO"},
+    "prod": {"hpa": (3, 10), "log_level": "INFO"},
+}
+# Config the app needs in every cloud environment; secret values never appear, only their ids.
+CONFIG_KEYS = {
+    "APP_ENV", "LOG_LEVEL", "PORT", "DATABASE_URL", "DATABASE_SECRET_ID", "REDIS_URL",
+    "TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "AWS_REGION", "CATALOG_SOURCE",
+    "FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY", "TRUSTED_PROXY_HOPS",
+}
+ENV_SPECIFIC_CONFIG = {
+    "APP_ENV", "LOG_LEVEL", "WEB_CONCURRENCY", "DATABASE_URL", "DATABASE_SECRET_ID", "REDIS_URL",
+    "TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "FORWARDED_ALLOW_IPS",
+}
+MIGRATION_KINDS = {"Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy", "Job"}
+
+
+def render(path: Path) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    assert kubectl, "kubectl (with built-in kustomize) is needed to render the manifests"
+    result = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, f"kubectl kustomize {path} failed:\n{result.stderr}"
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out = {}
+    for env in ENVS:
+        out[(env, "app")] = render(K8S / "overlays" / env)
+        out[(env, "migrate")] = render(K8S / "overlays" / env / "migrate")
+    return out
+
+
+def only(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    found = [d for d in docs if d["kind"] == kind]
+    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+    return found[0]
+
+
+def pod_specs(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    specs = []
+    for doc in docs:
+        if doc["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"):
+            specs.append((f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]))
+        elif doc["kind"] == "CronJob":
+            specs.append((f"CronJob/{doc['metadata']['name']}",
+                          doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
+        elif doc["kind"] == "Pod":
+            specs.append((f"Pod/{doc['metadata']['name']}", doc["spec"]))
+    return specs
+
+
+def config(docs: list[dict[str, Any]]) -> dict[str, str]:
+    return only(docs, "ConfigMap")["data"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("env", ENVS)
+def test_every_container_is_pinned_bounded_and_locked_down(rendered, env: str, step: str) -> None:
+    specs = pod_specs(rendered[(env, step)])
+    assert specs, "no workload rendered"
+    for owner, spec in specs:
+        assert spec.get("automountServiceAccountToken") is False, owner
+        assert spec.get("serviceAccountName") == "netflix-clone", owner
+        pod_ctx = spec.get("securityContext", {})
+        containers = spec.get("initContainers", []) + spec["containers"]
+        for c in containers:
+            where = f"{owner} container {c['name']}"
+            image = c["image"]
+            assert DIGEST_PINNED.match(image), f"{where}: image not pinned by digest: {image}"
+            assert ":latest" not in image, where
+            limits = c.get("resources", {}).get("limits", {})
+            requests = c.get("resources", {}).get("requests", {})
+            for resource in ("cpu", "memory", "ephemeral-storage"):
+                assert resource in limits, f"{where}: no {resource} limit"
+                assert resource in requests, f"{where}: no {resource} request"
+            ctx = c.get("securityContext", {})
+            assert ctx.get("runAsNonRoot", pod_ctx.get("runAsNonRoot")) is True, where
+            uid = ctx.get("runAsUser", pod_ctx.get("runAsUser"))
+            assert isinstance(uid, int) and uid >= 10000, f"{where}: runAsUser {uid!r}"
+            assert ctx.get("readOnlyRootFilesystem") is True, where
+            assert ctx.get("allowPrivilegeEscalation") is False, where
+            assert ctx.get("privileged", False) is False, where
+            assert ctx.get("capabilities", {}).get("drop") == ["ALL"], where
+            assert not ctx.get("capabilities", {}).get("add"), where
+            seccomp = ctx.get("seccompProfile", pod_ctx.get("seccompProfile", {}))
+            assert seccomp.get("type") == "RuntimeDefault", where
+            assert {"name": "tmp", "mountPath": "/tmp"} in c.get("volumeMounts", []), where
+        tmp = next(v for v in spec["volumes"] if v["name"] == "tmp")
+        assert "sizeLimit" in tmp["emptyDir"], f"{owner}: unbounded /tmp"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_web_pods_probe_drain_and_roll_without_losing_capacity(rendered, env: str) -> None:
+    deployment = only(rendered[(env, "app")], "Deployment")
+    spec = deployment["spec"]
+    # The HPA owns the replica count; a value here would reset it on every apply.
+    assert "replicas" not in spec
+    assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert spec["strategy"]["rollingUpdate"]["maxSurge"] in (1, "25%")
+    pod = spec["template"]["spec"]
+    (web,) = pod["containers"]
+    assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in web["ports"]
+    assert web["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert web["startupProbe"]["httpGet"]["port"] == "http"
+    assert web["imagePullPolicy"] == "Always"
+    assert web["envFrom"] == [{"configMapRef": {"name": only(rendered[(env, "app")], "ConfigMap")["metadata"]["name"]}}]
+    pre_stop = web["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pre_stop >= 5
+    assert pod["terminationGracePeriodSeconds"] > pre_stop + GRACEFUL_TIMEOUT
+    keys = {c["topologyKey"] for c in pod["topologySpreadConstraints"]}
+    assert keys == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}
+    for constraint in pod["topologySpreadConstraints"]:
+        assert constraint["labelSelector"]["matchLabels"] == spec["selector"]["matchLabels"]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_environment_values(rendered, env: str) -> None:
+    docs = rendered[(env, "app")]
+    namespace = f"netflix-clone-{env}"
+    assert only(docs, "Namespace")["metadata"]["name"] == namespace
+    for doc in docs:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == namespace, f"{doc['kind']}/{doc['metadata']['name']}"
+    labels = only(docs, "Namespace")["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+
+    hpa = only(docs, "HorizontalPodAutoscaler")["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == EXPECTED[env]["hpa"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "netflix-clone"}
+    assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] >= 60
+    assert {m["resource"]["name"] for m in hpa["metrics"]} == {"cpu", "memory"}
+
+    data = config(docs)
+    assert data["APP_ENV"] == env
+    assert data["LOG_LEVEL"] == EXPECTED[env]["log_level"]
+    assert data["TMDB_SECRET_ID"] == f"netflix-clone/{env}/tmdb-api-key"
+    assert data["SECRET_KEY_SECRET_ID"] == f"netflix-clone/{env}/secret-key"
+    assert data["DATABASE_SECRET_ID"].startswith("arn:aws:secretsmanager:")
+    assert data["DATABASE_SECRET_ID"].endswith(env)
+    assert data["CATALOG_SOURCE"] == "tmdb"
+    assert data["PORT"] == "8000"
+
+    ingress = only(docs, "Ingress")
+    annotations = ingress["metadata"]["annotations"]
+    assert ingress["spec"]["ingressClassName"] == "alb"
+    (rule,) = ingress["spec"]["rules"]
+    assert f".{env}." in rule["host"]
+    assert re.fullmatch(rf"arn:aws:acm:[a-z0-9-]+:\d{{12}}:certificate/.*{env}",
+                        annotations["alb.ingress.kubernetes.io/certificate-arn"])
+    assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
+    assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+    assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/readyz"
+    assert annotations["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
+    assert annotations["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13")
+    assert json.loads(annotations["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
+    # The ALB must close idle connections before gunicorn (keep-alive 75 s) does.
+    idle = re.search(r"idle_timeout\.timeout_seconds=(\d+)",
+                     annotations["alb.ingress.kubernetes.io/load-balancer-attributes"])
+    assert idle and int(idle.group(1)) < 75
+
+
+def test_prod_keeps_two_pods_through_disruptions(rendered) -> None:
+    docs = rendered[("prod", "app")]
+    assert only(docs, "PodDisruptionBudget")["spec"]["minAvailable"] >= 2
+    assert only(docs, "HorizontalPodAutoscaler")["spec"]["minReplicas"] >= 3
+    for env in ("dev", "uat"):
+        # maxUnavailable, so a single dev replica never blocks a node drain.
+        assert only(rendered[(env, "app")], "PodDisruptionBudget")["spec"] == {
+            "maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow",
+            "selector": only(rendered[(env, "app")], "Deployment")["spec"]["selector"]}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_config_holds_secret_ids_never_secrets(rendered, env: str, monkeypatch) -> None:
+    docs = rendered[(env, "app")] + rendered[(env, "migrate")]
+    kinds = {d["kind"] for d in docs}
+    assert "Secret" not in kinds and "ExternalSecret" not in kinds
+    data = config(rendered[(env, "app")])
+    assert set(data) == CONFIG_KEYS
+    assert not {"SECRET_KEY", "TMDB_API_KEY"} & set(data)
+    assert "@" not in data["DATABASE_URL"], "DATABASE_URL must not carry credentials"
+    assert data["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert not any("password" in key.lower() for key in data)
+
+    # The app's own settings accept this config (names and values), so a typo fails here and
+    # not in a crash-looping pod. Keys the app ignores are gunicorn's.
+    from netflix_clone.settings import Settings
+
+    fields = {name.upper() for name in Settings.model_fields}
+    for key in list(os.environ):
+        if key.upper() in fields:
+            monkeypatch.delenv(key)
+    for key, value in data.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    assert settings.app_env == env
+    assert settings.effective_catalog_source == "tmdb"
+    gunicorn_only = {"FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY"}
+    assert set(data) - gunicorn_only <= fields
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_network_policies_deny_by_default_and_trust_the_vpc(rendered, env: str) -> None:
+    docs = rendered[(env, "app")]
+    policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
+    assert policies["default-deny-all"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    vpc = config(docs)["FORWARDED_ALLOW_IPS"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", vpc) and not vpc.startswith("192.0.2.")
+    (ingress_rule,) = policies["netflix-clone-web-ingress"]["ingress"]
+    assert ingress_rule["from"] == [{"ipBlock": {"cidr": vpc}}]
+    assert ingress_rule["ports"] == [{"protocol": "TCP", "port": 8000}]
+    egress = policies["netflix-clone-egress"]["egress"]
+    allowed = {(p["protocol"], p["port"]) for rule in egress for p in rule["ports"]}
+    assert allowed == {("UDP", 53), ("TCP", 53), ("TCP", 80), ("TCP", 443), ("TCP", 5432), ("TCP", 6379)}
+    data_rule = next(r for r in egress if {"protocol": "TCP", "port": 5432} in r["ports"])
+    assert data_rule["to"] == [{"ipBlock": {"cidr": vpc}}]
+    assert "192.0.2." not in yaml.safe_dump_all(docs)
+
+
+def normalise(docs: list[dict[str, Any]], env: str) -> str:
+    """The rendered overlay with every field that may differ per environment blanked out."""
+    docs = copy.deepcopy(docs)
+    configmap_name = only(docs, "ConfigMap")["metadata"]["name"]
+    vpc = config(docs)["FORWARDED_ALLOW_IPS"]
+    for doc in docs:
+        kind, spec = doc["kind"], doc.get("spec", {})
+        if kind == "ConfigMap":
+            for key in ENV_SPECIFIC_CONFIG:
+                doc["data"][key] = "<env>"
+        elif kind == "Deployment":
+            for c in spec["template"]["spec"]["containers"]:
+                c["resources"] = "<env>"
+        elif kind == "HorizontalPodAutoscaler":
+            spec["minReplicas"] = spec["maxReplicas"] = "<env>"
+        elif kind == "PodDisruptionBudget":
+            spec.pop("minAvailable", None)
+            spec.pop("maxUnavailable", None)
+        elif kind == "Ingress":
+            spec["rules"][0]["host"] = "<env>"
+            doc["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] = "<env>"
+        elif kind == "NetworkPolicy":
+            for rule in spec.get("ingress", []) + spec.get("egress", []):
+                for peer in rule.get("to", []) + rule.get("from", []):
+                    if peer.get("ipBlock", {}).get("cidr") == vpc:
+                        peer["ipBlock"]["cidr"] = "<env>"
+    text = json.dumps(docs, sort_keys=True)
+    # The ConfigMap's hash suffix follows its (env-specific) content.
+    text = text.replace(configmap_name, "netflix-clone-<hash>")
+    return text.replace(f'"netflix-clone-{env}"', '"netflix-clone-<env>"')
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_overlays_differ_only_where_intended(rendered, step: str) -> None:
+    normalised = {env: normalise(rendered[(env, step)], env) for env in ENVS}
+    for env in ("uat", "prod"):
+        if normalised[env] != normalised["dev"]:
+            import difflib
+            diff = difflib.unified_diff(
+                json.dumps(json.loads(normalised["dev"]), indent=1, sort_keys=True).splitlines(),
+                json.dumps(json.loads(normalised[env]), indent=1, sort_keys=True).splitlines(),
+                "dev", env, lineterm="", n=2)
+            pytest.fail(f"{step}: dev and {env} differ beyond the env-specific fields:\n" + "\n".join(diff))
+    # ... and the env-specific fields really are specific: no two environments share one.
+    for field in ("TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "DATABASE_SECRET_ID", "DATABASE_URL",
+                  "REDIS_URL", "FORWARDED_ALLOW_IPS"):
+        assert len({config(rendered[(env, step)])[field] for env in ENVS}) == 3, field
+    if step == "app":
+        hosts = {only(rendered[(env, "app")], "Ingress")["spec"]["rules"][0]["host"] for env in ENVS}
+        certs = {only(rendered[(env, "app")], "Ingress")["metadata"]["annotations"]
+                 ["alb.ingress.kubernetes.io/certificate-arn"] for env in ENVS}
+        assert len(hosts) == 3 and len(certs) == 3
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_migration_step_runs_the_release_image_and_nothing_that_serves(rendered, env: str) -> None:
+    app, migrate = rendered[(env, "app")], rendered[(env, "migrate")]
+    assert {d["kind"] for d in migrate} <= MIGRATION_KINDS
+    assert "Job" not in {d["kind"] for d in app}, "the app step must not race the migration"
+    job = only(migrate, "Job")
+    assert job["metadata"]["name"] == "netflix-clone-migrate"
+    assert job["metadata"]["namespace"] == f"netflix-clone-{env}"
+    spec = job["spec"]
+    assert 0 < spec["backoffLimit"] <= 3
+    assert 0 < spec["activeDeadlineSeconds"] <= 1800
+    assert spec["ttlSecondsAfterFinished"] > 0
+    pod = spec["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    (container,) = pod["containers"]
+    assert container["command"] == ["netflix-clone", "migrate"]
+    web = only(app, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    # Same image and the very same ConfigMap (name includes the content hash) as the pods.
+    assert container["image"] == web["image"]
+    assert container["envFrom"] == web["envFrom"]
+    assert only(migrate, "ConfigMap") == only(app, "ConfigMap")
+    assert only(migrate, "ServiceAccount") == only(app, "ServiceAccount")
+    # The Job needs the database and Secrets Manager: the egress policy must select it.
+    egress = next(d for d in migrate if d["metadata"]["name"] == "netflix-clone-egress")
+    selector = egress["spec"]["podSelector"]["matchLabels"]
+    assert selector.items() <= pod_labels(job).items()
+
+
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def test_placeholders_are_the_only_unfinished_values(rendered) -> None:
+    """Every REPLACE-ME sits in a per-account value, so filling those in is all that is left."""
+    for (env, _step), docs in rendered.items():
+        for line in yaml.safe_dump_all(docs).splitlines():
+            if "REPLACE-ME" in line or "example.invalid" in line:
+                assert re.search(r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|certificate-arn"
+                                 r"|host):", line), f"{env}: unexpected placeholder: {line.strip()}"
+        images = {c["image"] for _, spec in pod_specs(docs) for c in spec["containers"]}
+        assert images == {f"netflix-clone@{ZERO_DIGEST}"}
+
+
+def test_check_script_passes() -> None:
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "check-k8s.sh")], capture_output=True,
+                            text=True, cwd="/", check=False, timeout=600)
+    assert result.returncode == 0, f"check-k8s.sh failed:\n{result.stdout}\n{result.stderr}"
+    assert "k8s checks passed" in result.stdout
+
+
+FAKE_KUBECTL = """#!/usr/bin/env bash
+# Records every call and renders for real; a cluster on which the migration Job fails when
+# FAKE_JOB=Failed and where everything else succeeds.
+echo "$*" >>"$FAKE_LOG/calls"
+case "$1" in
+  kustomize) exec "$REAL_KUBECTL" "$@" ;;
+  apply) cp "$3" "$FAKE_LOG/applied-$(ls "$FAKE_LOG" | grep -c applied).yaml" ;;
+  get) echo "${FAKE_JOB:-Complete} " ;;
+  logs) echo "alembic: boom" ;;
+esac
+"""
+
+
+def run_deploy(tmp_path: Path, *args: str, job: str = "Complete") -> tuple[subprocess.CompletedProcess[str], Path]:
+    """deploy/k8s/deploy.sh on a copy of deploy/k8s whose placeholders are filled in."""
+    tree = tmp_path / "k8s"
+    shutil.copytree(K8S, tree)
+    for path in tree.rglob("kustomization.yaml"):
+        text = path.read_text().replace("REPLACE-ME", "filled").replace("example.invalid", "example.com")
+        path.write_text(text)
+    bindir, log = tmp_path / "bin", tmp_path / "log"
+    bindir.mkdir()
+    log.mkdir()
+    (bindir / "kubectl").write_text(FAKE_KUBECTL)
+    (bindir / "kubectl").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_LOG": str(log),
+           "FAKE_JOB": job, "REAL_KUBECTL": shutil.which("kubectl") or "kubectl", "POLL_SECONDS": "0"}
+    result = subprocess.run(["bash", str(tree / "deploy.sh"), *args], env=env, capture_output=True,
+                            text=True, check=False, timeout=120)
+    return result, log
+
+
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/netflix-clone@sha256:" + "ab" * 32
+
+
+def kubectl_calls(log: Path) -> list[str]:
+    calls = (log / "calls").read_text().splitlines() if (log / "calls").exists() else []
+    return [line.split()[0] for line in calls if not line.startswith("kustomize")]
+
+
+def test_deploy_migrates_then_rolls_out_the_given_digest(tmp_path: Path) -> None:
+    result, log = run_deploy(tmp_path, "uat", IMAGE)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert kubectl_calls(log) == ["delete", "apply", "get", "apply", "rollout"]
+    migrate = list(yaml.safe_load_all((log / "applied-0.yaml").read_text()))
+    app = list(yaml.safe_load_all((log / "applied-1.yaml").read_text()))
+    assert {d["kind"] for d in migrate} <= MIGRATION_KINDS and only(migrate, "Job")
+    assert only(app, "Deployment") and "Job" not in {d["kind"] for d in app}
+    images = {c["image"] for docs in (migrate, app) for _, spec in pod_specs(docs) for c in spec["containers"]}
+    assert images == {IMAGE}
+    assert {d["metadata"].get("namespace", d["metadata"]["name"]) for d in migrate + app} == {"netflix-clone-uat"}
+
+
+def test_deploy_stops_before_the_app_when_the_migration_fails(tmp_path: Path) -> None:
+    result, log = run_deploy(tmp_path, "dev", IMAGE, job="Failed")
+    assert result.returncode != 0
+    assert "migration Job failed" in result.stderr and "alembic: boom" in result.stderr
+    assert kubectl_calls(log) == ["delete", "apply", "get", "logs"]
+
+
+@pytest.mark.parametrize("args", [("prod", IMAGE.split("@")[0] + ":latest"), ("staging", IMAGE), ("prod",)])
+def test_deploy_refuses_bad_arguments_before_touching_the_cluster(tmp_path: Path, args) -> None:
+    result, log = run_deploy(tmp_path, *args)
+    assert result.returncode != 0 and kubectl_calls(log) == []
+
+
+def test_deploy_refuses_unfilled_placeholders(tmp_path: Path) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "kubectl").write_text(FAKE_KUBECTL)
+    (bindir / "kubectl").chmod(0o755)
+    log = tmp_path / "log"
+    log.mkdir()
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_LOG": str(log),
+           "REAL_KUBECTL": shutil.which("kubectl") or "kubectl"}
+    result = subprocess.run(["bash", str(K8S / "deploy.sh"), "prod", IMAGE], env=env,
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode != 0 and "placeholders" in result.stderr
+    assert kubectl_calls(log) == []
