@@ -1,0 +1,46 @@
+"""Migrations build the schema from empty on both databases and match the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from netflix_clone.app import MIGRATIONS_DIR, create_app
+from netflix_clone.db import db
+from tests.conftest import test_settings
+
+
+def _fresh_url(backend: str, tmp_path: Path, postgres_url: str, worker_tag: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _pg_admin_dsn
+
+    name = f"nc_mig_{worker_tag}"
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+
+
+def test_upgrade_from_empty_downgrade_and_again(backend: str, tmp_path: Path, postgres_url: str,
+                                                worker_tag: str) -> None:
+    url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
+    app = create_app(test_settings(database_url=url, instance_path=tmp_path))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "refresh_tokens", "alembic_version"} <= tables
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        downgrade(directory=str(MIGRATIONS_DIR), revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade(directory=str(MIGRATIONS_DIR))
+        db.engine.dispose()

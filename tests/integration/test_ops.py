@@ -1,0 +1,87 @@
+"""Health, readiness, metrics, OpenAPI and docs."""
+
+from __future__ import annotations
+
+import json
+
+from flask.testing import FlaskClient
+
+from tests.conftest import AppFactory
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_checks_the_database(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_readyz_includes_redis_when_configured(make_app: AppFactory) -> None:
+    from tests.conftest import TEST_REDIS_URL
+
+    response = make_app(redis_url=TEST_REDIS_URL).test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json and response.json["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_readyz_is_503_naming_the_failing_dependency(make_app: AppFactory) -> None:
+    app = make_app(redis_url="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert response.json and response.json["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert response.headers["Retry-After"]
+
+
+def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from netflix_clone.app import create_app
+    from tests.conftest import test_settings
+
+    app = create_app(test_settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/none",
+                                   instance_path=tmp_path))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json and response.json["checks"]["database"] == "unavailable"
+
+
+def test_metrics_are_prometheus_text(client: FlaskClient) -> None:
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    text = response.get_data(as_text=True)
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert "http_request_duration_seconds_bucket" in text
+
+
+def test_openapi_is_generated_from_the_code(client: FlaskClient) -> None:
+    from openapi_spec_validator import validate
+
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    spec = response.json
+    assert spec is not None
+    validate(json.loads(json.dumps(spec)))
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    assert {"/api/users", "/api/users/me", "/api/users/{user_id}", "/api/auth/token",
+            "/api/auth/refresh", "/api/auth/logout", "/healthz", "/readyz"} <= set(paths)
+    sign_up = paths["/api/users"]["post"]
+    assert "201" in sign_up["responses"] and "409" in sign_up["responses"]
+    assert sign_up["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert paths["/api/users/me"]["get"]["security"] == [{"bearerAuth": []}]
+    problem = paths["/api/users/me"]["get"]["responses"]["401"]["content"]
+    assert "application/problem+json" in problem
+
+
+def test_docs_page_is_served_offline(client: FlaskClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert b"swagger-ui" in page.data
+    assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/docs/static/swagger-ui-init.js").status_code == 200
