@@ -1,0 +1,397 @@
+#!/usr/bin/env bash
+# pass() always succeeds, so `test && pass ... || fail ...` is an if/else in this file.
+# shellcheck disable=SC2015
+# Build the production image for real and run it the way the cluster does: read-only root file
+# system, an arbitrary non-root UID, no capabilities; against the local PostgreSQL and Redis.
+#
+# Checks: migrations run as a separate command of the image; /readyz answers; sign-up and the
+# movie catalog work; SIGTERM stops the server cleanly within the grace period; the image holds
+# no tests, .git, .env or secrets; the processes run as the UID we gave. Prints image size, the
+# seconds from `docker run` to ready and the stop time, and ends with "N passed, N failed".
+#
+# Self-contained on a fresh machine of this kind: installs Debian's docker.io and debootstrap
+# when missing, starts dockerd when none answers (and stops it again at exit), and builds the
+# base image from Debian packages (no registry is reachable here; the base is cached across
+# runs as netflix-clone-base:local). Everything else it starts it removes at exit.
+#
+# Environment: CONTAINER_TEST_PORT (18080), CONTAINER_TEST_REDIS_DB (13),
+# CONTAINER_TEST_STRICT=1 (the movies route missing is a failure, not "not yet available"),
+# CONTAINER_TEST_REBUILD_BASE=1 (rebuild the cached base image).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BASE_IMAGE="netflix-clone-base:local"
+# Bump when the base recipe below changes: a cached base with another recipe is rebuilt.
+BASE_RECIPE="bookworm-minbase+python3,python3-venv,ca-certificates/v1"
+IMAGE="netflix-clone:container-test"
+NAME_PREFIX="nc-container-test"
+WEB="$NAME_PREFIX-web"
+PORT="${CONTAINER_TEST_PORT:-18080}"
+REDIS_DB="${CONTAINER_TEST_REDIS_DB:-13}"
+export PGOPTIONS="-c client_min_messages=warning"
+PG_ADMIN=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5432 -U postgres -d postgres)
+TEST_DB="nc_container_test"
+DOCKER_DATA_ROOT="/var/lib/docker"
+HOST_CA="/etc/ssl/certs/ca-certificates.crt"
+# Long enough for a cold build; the build itself prints its progress.
+READY_TIMEOUT=60
+STOP_GRACE=30 # gunicorn's graceful_timeout
+
+STARTED_AT=$(date +%s.%N)
+WORK="$(mktemp -d /var/tmp/nc-container-test.XXXXXX)"
+DOCKERD_PID=""
+CREATED_DB=""
+PASSED=0
+FAILED=0
+SKIPPED=0
+
+log() { printf '\n== %s\n' "$*"; }
+pass() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP  %s\n' "$*"; }
+die() { printf 'container-test: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  if docker info >/dev/null 2>&1; then
+    docker ps -aq --filter "name=^$NAME_PREFIX" | xargs -r docker rm -f >/dev/null
+    docker image inspect "$IMAGE" >/dev/null 2>&1 && docker rmi -f "$IMAGE" >/dev/null
+  fi
+  if [[ -n "$CREATED_DB" ]]; then
+    "${PG_ADMIN[@]}" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" >/dev/null
+    redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
+  fi
+  if [[ -n "$DOCKERD_PID" ]]; then
+    kill "$DOCKERD_PID" 2>/dev/null
+    for _ in $(seq 1 40); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.25; done
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+apt_install() {
+  [[ $(id -u) -eq 0 ]] || die "need root to apt-get install $*"
+  log "installing Debian packages: $*"
+  if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -q >/dev/null; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+}
+
+ensure_commands() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  command -v redis-cli >/dev/null || missing+=(redis-tools)
+  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+  # docker.io pulls iptables etc. as dependencies; with --no-install-recommends it still has
+  # what dockerd needs (containerd, runc, tini).
+}
+
+start_dockerd() {
+  docker info >/dev/null 2>&1 && return 0
+  local driver log_file="$WORK/dockerd.log"
+  for driver in "" vfs; do
+    log "starting dockerd (data root $DOCKER_DATA_ROOT${driver:+, storage driver $driver})"
+    mkdir -p "$DOCKER_DATA_ROOT"
+    dockerd --data-root "$DOCKER_DATA_ROOT" ${driver:+--storage-driver "$driver"} \
+      >"$log_file" 2>&1 &
+    DOCKERD_PID=$!
+    for _ in $(seq 1 120); do
+      docker info >/dev/null 2>&1 && return 0
+      kill -0 "$DOCKERD_PID" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill "$DOCKERD_PID" 2>/dev/null; wait "$DOCKERD_PID" 2>/dev/null || true
+    DOCKERD_PID=""
+    tail -5 "$log_file" >&2
+  done
+  die "dockerd did not start"
+}
+
+# The Debian mirror apt uses on this machine (deb822 .sources or one-line .list), for bookworm.
+debian_mirror() {
+  local uri
+  uri=$(awk 'BEGIN { RS = ""; FS = "\n" }
+    /(^|\n)Suites:[^\n]*[[:space:]]bookworm([[:space:]]|$)/ {
+      for (i = 1; i <= NF; i++) if ($i ~ /^URIs:/) { split($i, f, /[[:space:]]+/); print f[2]; exit }
+    }' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  if [[ -z "$uri" ]]; then
+    uri=$(awk '$1 == "deb" { for (i = 2; i < NF; i++) if ($i ~ /^[a-z]+:\/\// && $(i + 1) == "bookworm") { print $i; exit } }' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -1)
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Stand-in for python:3.11-slim-bookworm: Debian bookworm's own Python 3.11 (at /usr/bin/python3).
+ensure_base_image() {
+  if [[ -z "${CONTAINER_TEST_REBUILD_BASE:-}" ]] &&
+    [[ "$(docker image inspect -f '{{index .Config.Labels "netflix-clone.base-recipe"}}' "$BASE_IMAGE" 2>/dev/null)" == "$BASE_RECIPE" ]]; then
+    echo "base image $BASE_IMAGE is cached"
+    return 0
+  fi
+  local mirror rootfs="$WORK/rootfs" t0
+  mirror=$(debian_mirror)
+  t0=$(now)
+  log "building $BASE_IMAGE with debootstrap from $mirror (about a minute)"
+  debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+    bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 ||
+    { tail -20 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
+  # Trim it like the official slim image: no apt lists or caches, docs, man pages or locales.
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/usr/share/doc/* \
+    "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
+  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+  tar -C "$rootfs" -c . | docker import \
+    -c "LABEL netflix-clone.base-recipe=$BASE_RECIPE" -c 'ENV LANG=C.UTF-8' \
+    -c 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+  echo "base image built in $(elapsed "$t0" "$(now)") s"
+}
+
+# `docker build` with BuildKit (needed for the secret mount). A current docker CLI delegates that
+# to the buildx plugin; Debian's docker.io 20.10 CLI has BuildKit built in.
+docker_build() {
+  if docker buildx version >/dev/null 2>&1; then
+    docker buildx build --load "$@"
+  elif [[ -x /usr/bin/docker ]]; then
+    DOCKER_BUILDKIT=1 /usr/bin/docker build "$@"
+  else
+    DOCKER_BUILDKIT=1 docker build "$@"
+  fi
+}
+
+build_image() {
+  local t0 args=(--network host --build-arg "BASE_IMAGE=$BASE_IMAGE"
+    --build-arg "VCS_REF=$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+    --build-arg "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t "$IMAGE" -f Dockerfile .)
+  # pip and uv in the build reach PyPI through this machine's TLS proxy: hand them its CA bundle
+  # as a BuildKit secret (mounted for the download steps only, never stored in a layer).
+  [[ -s "$HOST_CA" ]] && args=(--secret "id=ca,src=$HOST_CA" "${args[@]}")
+  t0=$(now)
+  log "building $IMAGE from Dockerfile"
+  docker_build "${args[@]}" >"$WORK/build.log" 2>&1 ||
+    { tail -40 "$WORK/build.log" >&2; die "docker build failed"; }
+  echo "image built in $(elapsed "$t0" "$(now)") s"
+}
+
+prepare_services() {
+  if [[ -x scripts/ensure-services.sh ]]; then scripts/ensure-services.sh >/dev/null; fi
+  pg_isready -h 127.0.0.1 -p 5432 -q || die "PostgreSQL does not answer on 127.0.0.1:5432"
+  [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping)" == PONG ]] || die "Redis does not answer on 127.0.0.1:6379"
+  "${PG_ADMIN[@]}" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB"
+  CREATED_DB=1
+  redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
+}
+
+# How the cluster runs it: read-only root, /tmp as tmpfs, arbitrary non-root UID, no capabilities.
+# APP_ENV stays the image's default (prod), so this also proves production settings start.
+run_args() {
+  printf '%s\n' --read-only --tmpfs /tmp --user 12345:12345 --cap-drop ALL \
+    --security-opt no-new-privileges --network host \
+    -e SECRET_KEY -e "PORT=$PORT" -e CATALOG_SOURCE=demo -e LOG_LEVEL=INFO \
+    -e "DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/$TEST_DB" \
+    -e "REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB"
+}
+
+# http METHOD PATH [JSON] -> prints the status code; the body goes to $WORK/body
+http() {
+  local method=$1 path=$2 data=${3:-}
+  curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" --max-time 10 \
+    ${data:+-H 'Content-Type: application/json' --data "$data"} "http://127.0.0.1:$PORT$path" ||
+    echo 000
+}
+
+main() {
+  [[ $(id -u) -eq 0 ]] || die "run as root (it may install packages and start dockerd)"
+  ensure_commands
+  start_dockerd
+  ensure_base_image
+  # Idempotent: remove what an interrupted earlier run may have left behind.
+  docker ps -aq --filter "name=^$NAME_PREFIX" | xargs -r docker rm -f >/dev/null
+  build_image
+  prepare_services
+
+  SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+  export SECRET_KEY
+  mapfile -t RUN < <(run_args)
+
+  log "safe by default: without SECRET_KEY the production image refuses to start"
+  local out rc=0
+  out=$(timeout 60 docker run --rm --name "$NAME_PREFIX-nosecret" --read-only --tmpfs /tmp \
+    --network host -e "PORT=$PORT" "$IMAGE" 2>&1) || rc=$?
+  if [[ $rc -ne 0 && "$out" == *SECRET_KEY* ]]; then
+    pass "no SECRET_KEY: exit $rc, says: $(grep -m1 SECRET_KEY <<<"$out")"
+  else
+    fail "no SECRET_KEY: exit $rc; output: ${out:0:400}"
+  fi
+
+  log "migrations: netflix-clone migrate (same image, read-only, UID 12345)"
+  local i
+  for i in 1 2; do
+    rc=0
+    out=$(docker run --rm --name "$NAME_PREFIX-migrate" "${RUN[@]}" "$IMAGE" netflix-clone migrate 2>&1) || rc=$?
+    if [[ $rc -eq 0 ]]; then pass "migrate run $i (exit 0): $(tail -1 <<<"$out")"
+    else fail "migrate run $i exit $rc: ${out:0:600}"; fi
+  done
+  local tables
+  tables=$(psql -X -At -h 127.0.0.1 -U postgres -d "$TEST_DB" \
+    -c "select count(*) from information_schema.tables where table_schema = 'public'")
+  if ((tables > 1)); then pass "database has $tables tables after migrating"
+  else fail "database has $tables tables after migrating"; fi
+
+  log "web: gunicorn from the image's CMD"
+  local t_run t_ready code ready=""
+  t_run=$(now)
+  docker run -d --name "$WEB" --stop-timeout 40 "${RUN[@]}" "$IMAGE" >/dev/null
+  for _ in $(seq 1 $((READY_TIMEOUT * 10))); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/readyz" || true)
+    if [[ "$code" == 200 ]]; then ready=1; break; fi
+    [[ "$(docker inspect -f '{{.State.Running}}' "$WEB")" == true ]] || break
+    sleep 0.1
+  done
+  t_ready=$(now)
+  READY_SECONDS=$(elapsed "$t_run" "$t_ready")
+  if [[ -n "$ready" ]]; then
+    pass "/readyz 200, ${READY_SECONDS} s after docker run"
+  else
+    fail "/readyz not 200 within ${READY_TIMEOUT} s (last: ${code:-none})"
+    docker logs --tail 40 "$WEB" 2>&1 | sed 's/^/    /'
+    return
+  fi
+
+  code=$(http GET /healthz)
+  [[ "$code" == 200 ]] && pass "/healthz 200" || fail "/healthz $code"
+
+  local email="container-test-$RANDOM@example.com"
+  code=$(http POST /api/users "{\"email\":\"$email\",\"password\":\"Container-test-pass-42\",\"display_name\":\"Container Test\"}")
+  if [[ "$code" == 201 ]] && grep -q "$email" "$WORK/body" && ! grep -qi 'password' "$WORK/body"; then
+    pass "POST /api/users 201 (no password in the answer)"
+  else
+    fail "POST /api/users $code: $(head -c 400 "$WORK/body")"
+  fi
+
+  code=$(http GET '/api/movies?list=popular')
+  if [[ "$code" == 200 ]] && python3 -c '
+import json, sys
+def titles(node):
+    if isinstance(node, dict):
+        yield from ([node["title"]] if isinstance(node.get("title"), str) else [])
+        for value in node.values(): yield from titles(value)
+    elif isinstance(node, list):
+        for value in node: yield from titles(value)
+sys.exit(0 if any(titles(json.load(open(sys.argv[1])))) else 1)' "$WORK/body"; then
+    pass "GET /api/movies?list=popular 200 with titles (demo catalog)"
+  elif [[ "$code" == 404 && -z "${CONTAINER_TEST_STRICT:-}" ]]; then
+    skip "GET /api/movies?list=popular: NOT YET AVAILABLE (404: the route is not in the app yet)"
+  else
+    fail "GET /api/movies?list=popular $code: $(head -c 400 "$WORK/body")"
+  fi
+
+  code=$(http GET /metrics)
+  [[ "$code" == 200 ]] && pass "/metrics 200" || fail "/metrics $code"
+
+  log "runtime identity and file system"
+  local uids
+  uids=$(docker exec "$WEB" python3 -c '
+import os
+uids = set()
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        status = open(f"/proc/{pid}/status").read()
+    except OSError:
+        continue
+    for line in status.splitlines():
+        if line.startswith(("Uid:", "Gid:")):
+            uids.update(line.split()[1:])
+print(" ".join(sorted(uids)))')
+  [[ "$uids" == "12345" ]] && pass "every process runs as UID/GID 12345" ||
+    fail "process UIDs/GIDs in the container: $uids"
+  local nprocs
+  nprocs=$(docker exec "$WEB" sh -c 'ls -d /proc/[0-9]* | wc -l')
+  echo "processes in the container: $nprocs (master + workers + this probe)"
+  [[ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$WEB")" == true ]] &&
+    pass "root file system is read-only" || fail "root file system is writable"
+  if docker exec "$WEB" sh -c 'touch /opt/venv/probe || touch /app/probe' 2>/dev/null; then
+    fail "could write into /opt/venv or /app"
+  else
+    pass "/opt/venv and /app are not writable"
+  fi
+
+  log "SIGTERM: docker stop"
+  local t_stop exit_code
+  t_stop=$(now)
+  docker stop -t 40 "$WEB" >/dev/null
+  STOP_SECONDS=$(elapsed "$t_stop" "$(now)")
+  exit_code=$(docker inspect -f '{{.State.ExitCode}}' "$WEB")
+  if [[ "$exit_code" == 0 ]] && awk -v s="$STOP_SECONDS" -v g="$STOP_GRACE" 'BEGIN { exit !(s < g) }'; then
+    pass "stopped on SIGTERM in ${STOP_SECONDS} s with exit code 0"
+  else
+    fail "stop took ${STOP_SECONDS} s, exit code $exit_code"
+    docker logs --tail 20 "$WEB" 2>&1 | sed 's/^/    /'
+  fi
+  if docker logs "$WEB" 2>&1 | grep -q 'Traceback'; then
+    fail "the server logged a traceback"; docker logs "$WEB" 2>&1 | grep -m1 -A12 Traceback | sed 's/^/    /'
+  else
+    pass "no traceback in the server's log"
+  fi
+
+  check_image_contents
+}
+
+check_image_contents() {
+  log "image contents"
+  local cid listing="$WORK/files.txt" hits
+  cid=$(docker create --name "$NAME_PREFIX-export" "$IMAGE")
+  docker export "$cid" | tar -t >"$listing"
+  docker rm "$cid" >/dev/null
+  echo "files in the image: $(wc -l <"$listing")"
+
+  hits=$(grep -E '(^|/)\.git/|(^|/)\.env$|(^|/)tests/(unit|integration|e2e|infra)/|test_gunicorn_conf|^(build|opt/uv|root/\.cache|app/src|app/tests)/|(^|/)uv\.lock$|(^|/)run/secrets/|(^|/)id_(rsa|ed25519)' "$listing" || true)
+  [[ -z "$hits" ]] && pass "no .git, .env, project tests, sources, build dirs, uv or caches" ||
+    fail "unexpected files: $(head -5 <<<"$hits" | tr '\n' ' ')"
+  hits=$(grep -E '(^|/)(gcc|cc|g\+\+|make)$|/(pip|uv)$' "$listing" | grep -vE '^usr/local/lib/python' || true)
+  [[ -z "$hits" ]] && pass "no compilers, make, pip or uv executables" || fail "build tools: $(tr '\n' ' ' <<<"$hits")"
+
+  # The build-time CA bundle must not have been baked in: the image's bundle is the base's own.
+  local base_ca image_ca
+  base_ca=$(docker run --rm --entrypoint sha256sum "$BASE_IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
+  image_ca=$(docker run --rm --entrypoint sha256sum "$IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
+  [[ "$base_ca" == "$image_ca" ]] && pass "CA bundle is the base image's (build secret not stored)" ||
+    fail "the image's CA bundle differs from the base image's"
+
+  local env_and_history
+  env_and_history="$(docker image inspect -f '{{json .Config.Env}} {{json .Config.Labels}}' "$IMAGE") $(docker history --no-trunc --format '{{.CreatedBy}}' "$IMAGE")"
+  if grep -qiE 'SECRET_KEY=|TMDB_API_KEY=|PASSWORD=|BEGIN [A-Z ]*PRIVATE KEY' <<<"$env_and_history" ||
+    grep -qF "$SECRET_KEY" <<<"$env_and_history"; then
+    fail "a secret-looking value in the image's env, labels or history"
+  else
+    pass "no secrets in the image's env, labels or history"
+  fi
+  [[ "$(docker image inspect -f '{{.Config.User}}' "$IMAGE")" == "10001:10001" ]] &&
+    pass "image user is 10001:10001 (numeric)" || fail "image user is not 10001:10001"
+
+  local size venv_kb
+  size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+  venv_kb=$(docker run --rm --entrypoint du "$IMAGE" -sk /opt/venv | cut -f1)
+  IMAGE_MB=$((size / 1000000))
+  VENV_MB=$((venv_kb / 1000))
+  echo "image size: $IMAGE_MB MB ($size bytes) on the Debian debootstrap base; /opt/venv: $VENV_MB MB"
+  echo "estimate on python:3.11-slim-bookworm (~125 MB uncompressed, ~45 MB compressed):" \
+    "~$((125 + VENV_MB)) MB uncompressed"
+}
+
+READY_SECONDS="-"
+STOP_SECONDS="-"
+IMAGE_MB="-"
+main
+log "summary"
+echo "image $IMAGE_MB MB | ready ${READY_SECONDS} s after docker run | SIGTERM stop ${STOP_SECONDS} s | total $(elapsed "$STARTED_AT" "$(now)") s"
+echo "container-test: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+((FAILED == 0))
