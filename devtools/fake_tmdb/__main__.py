@@ -54,18 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    generated = not api_keys or not read_tokens
-    api_keys = api_keys or [new_api_key()]
-    read_tokens = read_tokens or [new_read_token(api_keys[0])]
+    generated: list[str] = []
+    if not api_keys:
+        api_keys = [new_api_key()]
+        generated.append(f"api_key={api_keys[0]}")
+    if not read_tokens:
+        read_tokens = [new_read_token()]  # random claims: never carries a supplied key
+        generated.append(f"read_token={read_tokens[0]}")
     state = FakeState(api_keys, read_tokens, args.latency)
     state.add_faults(rules)
     server = FakeTMDBServer((args.host, args.port), state, quiet=not args.verbose)
     host, port = server.server_address[:2]
     print(f"fake TMDB listening on http://{host!s}:{port}/3 (control: /__control/stats)")
-    if generated:
-        # Generated keys are throwaway test values; the caller needs them to authenticate.
-        print(f"api_key={api_keys[0]}")
-        print(f"read_token={read_tokens[0]}")
+    # Generated credentials are throwaway values the caller needs; supplied ones are not echoed.
+    for line in generated:
+        print(line)
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from devtools.fake_tmdb import FakeTMDB, new_api_key, new_read_token
+
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from tests.tmdb_spec import validate_tmdb_response
 
