@@ -607,3 +607,57 @@ def test_check_workflows_script_passes() -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- rollback after a failed release ---------------------------------------------------------
+
+
+@pytest.fixture
+def fake_kubectl(tmp_path: Path) -> dict[str, Path]:
+    """A kubectl that reports the revision in `revision` and logs every call to `calls`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    revision, calls = tmp_path / "revision", tmp_path / "calls"
+    calls.write_text("")
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$*" >>{calls}\n'
+        f'if [[ "$*" == *" get deployment "* ]]; then cat {revision}; fi\n'
+    )
+    kubectl.chmod(kubectl.stat().st_mode | stat.S_IEXEC)
+    return {"bin": bin_dir, "revision": revision, "calls": calls}
+
+
+def rollback(kube: dict[str, Path], previous: str, current: str) -> list[str]:
+    kube["revision"].write_text(current)
+    subprocess.run(
+        ["bash", str(GITHUB / "scripts" / "k8s-rollback.sh")],
+        env={
+            **os.environ,
+            "PATH": f"{kube['bin']}:{os.environ['PATH']}",
+            "DEPLOY_ENV": "uat",
+            "PREVIOUS_REVISION": previous,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [c for c in kube["calls"].read_text().splitlines() if "rollout undo" in c]
+
+
+def test_a_failed_release_is_undone_to_the_recorded_revision(
+    fake_kubectl: dict[str, Path],
+) -> None:
+    undo = rollback(fake_kubectl, previous="7", current="8")
+    assert undo == ["-n netflix-clone-uat rollout undo deployment/netflix-clone --to-revision=7"]
+
+
+def test_nothing_is_undone_when_the_release_did_not_change_the_deployment(
+    fake_kubectl: dict[str, Path],
+) -> None:
+    # A re-deploy of the same digest keeps the revision: undoing would go one release back.
+    assert rollback(fake_kubectl, previous="7", current="7") == []
+    # First deploy into an empty namespace: there is nothing to return to.
+    assert rollback(fake_kubectl, previous="none", current="1") == []
