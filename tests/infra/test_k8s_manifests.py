@@ -36,28 +36,48 @@ EXPECTED: dict[str, dict[str, Any]] = {
 }
 # Config the app needs in every cloud environment; secret values never appear, only their ids.
 CONFIG_KEYS = {
-    "APP_ENV", "LOG_LEVEL", "PORT", "DATABASE_URL", "DATABASE_SECRET_ID", "REDIS_URL",
-    "TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "AWS_REGION", "CATALOG_SOURCE",
-    "FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY", "TRUSTED_PROXY_HOPS",
+    "APP_ENV",
+    "LOG_LEVEL",
+    "PORT",
+    "DATABASE_URL",
+    "DATABASE_SECRET_ID",
+    "REDIS_URL",
+    "TMDB_SECRET_ID",
+    "SECRET_KEY_SECRET_ID",
+    "AWS_REGION",
+    "CATALOG_SOURCE",
+    "FORWARDED_ALLOW_IPS",
+    "WEB_CONCURRENCY",
+    "TRUSTED_PROXY_HOPS",
 }
 ENV_SPECIFIC_CONFIG = {
-    "APP_ENV", "LOG_LEVEL", "WEB_CONCURRENCY", "DATABASE_URL", "DATABASE_SECRET_ID", "REDIS_URL",
-    "TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "FORWARDED_ALLOW_IPS",
+    "APP_ENV",
+    "LOG_LEVEL",
+    "WEB_CONCURRENCY",
+    "DATABASE_URL",
+    "DATABASE_SECRET_ID",
+    "REDIS_URL",
+    "TMDB_SECRET_ID",
+    "SECRET_KEY_SECRET_ID",
+    "FORWARDED_ALLOW_IPS",
 }
 MIGRATION_KINDS = {"Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy", "Job"}
+
+Rendered = dict[tuple[str, str], list[dict[str, Any]]]
 
 
 def render(path: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
     assert kubectl, "kubectl (with built-in kustomize) is needed to render the manifests"
-    result = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True,
-                            check=False, timeout=60)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(path)], capture_output=True, text=True, check=False, timeout=60
+    )
     assert result.returncode == 0, f"kubectl kustomize {path} failed:\n{result.stderr}"
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[tuple[str, str], list[dict[str, Any]]]:
+def rendered() -> Rendered:
     out = {}
     for env in ENVS:
         out[(env, "app")] = render(K8S / "overlays" / env)
@@ -75,22 +95,30 @@ def pod_specs(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     specs = []
     for doc in docs:
         if doc["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"):
-            specs.append((f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]))
+            specs.append(
+                (f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"])
+            )
         elif doc["kind"] == "CronJob":
-            specs.append((f"CronJob/{doc['metadata']['name']}",
-                          doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
+            specs.append(
+                (
+                    f"CronJob/{doc['metadata']['name']}",
+                    doc["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+                )
+            )
         elif doc["kind"] == "Pod":
             specs.append((f"Pod/{doc['metadata']['name']}", doc["spec"]))
     return specs
 
 
 def config(docs: list[dict[str, Any]]) -> dict[str, str]:
-    return only(docs, "ConfigMap")["data"]
+    return dict(only(docs, "ConfigMap")["data"])
 
 
 @pytest.mark.parametrize("step", STEPS)
 @pytest.mark.parametrize("env", ENVS)
-def test_every_container_is_pinned_bounded_and_locked_down(rendered, env: str, step: str) -> None:
+def test_every_container_is_pinned_bounded_and_locked_down(
+    rendered: Rendered, env: str, step: str
+) -> None:
     specs = pod_specs(rendered[(env, step)])
     assert specs, "no workload rendered"
     for owner, spec in specs:
@@ -111,7 +139,8 @@ def test_every_container_is_pinned_bounded_and_locked_down(rendered, env: str, s
             ctx = c.get("securityContext", {})
             assert ctx.get("runAsNonRoot", pod_ctx.get("runAsNonRoot")) is True, where
             uid = ctx.get("runAsUser", pod_ctx.get("runAsUser"))
-            assert isinstance(uid, int) and uid >= 10000, f"{where}: runAsUser {uid!r}"
+            assert isinstance(uid, int), f"{where}: runAsUser {uid!r}"
+            assert uid >= 10000, f"{where}: runAsUser {uid}"
             assert ctx.get("readOnlyRootFilesystem") is True, where
             assert ctx.get("allowPrivilegeEscalation") is False, where
             assert ctx.get("privileged", False) is False, where
@@ -125,7 +154,9 @@ def test_every_container_is_pinned_bounded_and_locked_down(rendered, env: str, s
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_web_pods_probe_drain_and_roll_without_losing_capacity(rendered, env: str) -> None:
+def test_web_pods_probe_drain_and_roll_without_losing_capacity(
+    rendered: Rendered, env: str
+) -> None:
     deployment = only(rendered[(env, "app")], "Deployment")
     spec = deployment["spec"]
     # The HPA owns the replica count; a value here would reset it on every apply.
@@ -139,7 +170,9 @@ def test_web_pods_probe_drain_and_roll_without_losing_capacity(rendered, env: st
     assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert web["startupProbe"]["httpGet"]["port"] == "http"
     assert web["imagePullPolicy"] == "Always"
-    assert web["envFrom"] == [{"configMapRef": {"name": only(rendered[(env, "app")], "ConfigMap")["metadata"]["name"]}}]
+    assert web["envFrom"] == [
+        {"configMapRef": {"name": only(rendered[(env, "app")], "ConfigMap")["metadata"]["name"]}}
+    ]
     pre_stop = web["lifecycle"]["preStop"]["sleep"]["seconds"]
     assert pre_stop >= 5
     assert pod["terminationGracePeriodSeconds"] > pre_stop + GRACEFUL_TIMEOUT
@@ -150,20 +183,26 @@ def test_web_pods_probe_drain_and_roll_without_losing_capacity(rendered, env: st
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_environment_values(rendered, env: str) -> None:
+def test_environment_values(rendered: Rendered, env: str) -> None:
     docs = rendered[(env, "app")]
     namespace = f"netflix-clone-{env}"
     assert only(docs, "Namespace")["metadata"]["name"] == namespace
     for doc in docs:
         if doc["kind"] != "Namespace":
-            assert doc["metadata"]["namespace"] == namespace, f"{doc['kind']}/{doc['metadata']['name']}"
+            assert doc["metadata"]["namespace"] == namespace, (
+                f"{doc['kind']}/{doc['metadata']['name']}"
+            )
     labels = only(docs, "Namespace")["metadata"]["labels"]
     for mode in ("enforce", "audit", "warn"):
         assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
 
     hpa = only(docs, "HorizontalPodAutoscaler")["spec"]
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == EXPECTED[env]["hpa"]
-    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "netflix-clone"}
+    assert hpa["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "netflix-clone",
+    }
     assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] >= 60
     assert {m["resource"]["name"] for m in hpa["metrics"]} == {"cpu", "memory"}
 
@@ -182,36 +221,49 @@ def test_environment_values(rendered, env: str) -> None:
     assert ingress["spec"]["ingressClassName"] == "alb"
     (rule,) = ingress["spec"]["rules"]
     assert f".{env}." in rule["host"]
-    assert re.fullmatch(rf"arn:aws:acm:[a-z0-9-]+:\d{{12}}:certificate/.*{env}",
-                        annotations["alb.ingress.kubernetes.io/certificate-arn"])
+    assert re.fullmatch(
+        rf"arn:aws:acm:[a-z0-9-]+:\d{{12}}:certificate/.*{env}",
+        annotations["alb.ingress.kubernetes.io/certificate-arn"],
+    )
     assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
     assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
     assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/readyz"
     assert annotations["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
     assert annotations["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13")
-    assert json.loads(annotations["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
+    assert json.loads(annotations["alb.ingress.kubernetes.io/listen-ports"]) == [
+        {"HTTP": 80},
+        {"HTTPS": 443},
+    ]
     # The ALB must close idle connections before gunicorn (keep-alive 75 s) does.
-    idle = re.search(r"idle_timeout\.timeout_seconds=(\d+)",
-                     annotations["alb.ingress.kubernetes.io/load-balancer-attributes"])
-    assert idle and int(idle.group(1)) < 75
+    idle = re.search(
+        r"idle_timeout\.timeout_seconds=(\d+)",
+        annotations["alb.ingress.kubernetes.io/load-balancer-attributes"],
+    )
+    assert idle
+    assert int(idle.group(1)) < 75
 
 
-def test_prod_keeps_two_pods_through_disruptions(rendered) -> None:
+def test_prod_keeps_two_pods_through_disruptions(rendered: Rendered) -> None:
     docs = rendered[("prod", "app")]
     assert only(docs, "PodDisruptionBudget")["spec"]["minAvailable"] >= 2
     assert only(docs, "HorizontalPodAutoscaler")["spec"]["minReplicas"] >= 3
     for env in ("dev", "uat"):
         # maxUnavailable, so a single dev replica never blocks a node drain.
         assert only(rendered[(env, "app")], "PodDisruptionBudget")["spec"] == {
-            "maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow",
-            "selector": only(rendered[(env, "app")], "Deployment")["spec"]["selector"]}
+            "maxUnavailable": 1,
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+            "selector": only(rendered[(env, "app")], "Deployment")["spec"]["selector"],
+        }
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_config_holds_secret_ids_never_secrets(rendered, env: str, monkeypatch) -> None:
+def test_config_holds_secret_ids_never_secrets(
+    rendered: Rendered, env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     docs = rendered[(env, "app")] + rendered[(env, "migrate")]
     kinds = {d["kind"] for d in docs}
-    assert "Secret" not in kinds and "ExternalSecret" not in kinds
+    assert "Secret" not in kinds
+    assert "ExternalSecret" not in kinds
     data = config(rendered[(env, "app")])
     assert set(data) == CONFIG_KEYS
     assert not {"SECRET_KEY", "TMDB_API_KEY"} & set(data)
@@ -237,18 +289,26 @@ def test_config_holds_secret_ids_never_secrets(rendered, env: str, monkeypatch) 
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_network_policies_deny_by_default_and_trust_the_vpc(rendered, env: str) -> None:
+def test_network_policies_deny_by_default_and_trust_the_vpc(rendered: Rendered, env: str) -> None:
     docs = rendered[(env, "app")]
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
     assert policies["default-deny-all"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     vpc = config(docs)["FORWARDED_ALLOW_IPS"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", vpc) and not vpc.startswith("192.0.2.")
+    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", vpc)
+    assert not vpc.startswith("192.0.2.")
     (ingress_rule,) = policies["netflix-clone-web-ingress"]["ingress"]
     assert ingress_rule["from"] == [{"ipBlock": {"cidr": vpc}}]
     assert ingress_rule["ports"] == [{"protocol": "TCP", "port": 8000}]
     egress = policies["netflix-clone-egress"]["egress"]
     allowed = {(p["protocol"], p["port"]) for rule in egress for p in rule["ports"]}
-    assert allowed == {("UDP", 53), ("TCP", 53), ("TCP", 80), ("TCP", 443), ("TCP", 5432), ("TCP", 6379)}
+    assert allowed == {
+        ("UDP", 53),
+        ("TCP", 53),
+        ("TCP", 80),
+        ("TCP", 443),
+        ("TCP", 5432),
+        ("TCP", 6379),
+    }
     data_rule = next(r for r in egress if {"protocol": "TCP", "port": 5432} in r["ports"])
     assert data_rule["to"] == [{"ipBlock": {"cidr": vpc}}]
     assert "192.0.2." not in yaml.safe_dump_all(docs)
@@ -287,29 +347,51 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_overlays_differ_only_where_intended(rendered, step: str) -> None:
+def test_overlays_differ_only_where_intended(rendered: Rendered, step: str) -> None:
     normalised = {env: normalise(rendered[(env, step)], env) for env in ENVS}
     for env in ("uat", "prod"):
         if normalised[env] != normalised["dev"]:
             import difflib
+
             diff = difflib.unified_diff(
                 json.dumps(json.loads(normalised["dev"]), indent=1, sort_keys=True).splitlines(),
                 json.dumps(json.loads(normalised[env]), indent=1, sort_keys=True).splitlines(),
-                "dev", env, lineterm="", n=2)
-            pytest.fail(f"{step}: dev and {env} differ beyond the env-specific fields:\n" + "\n".join(diff))
+                "dev",
+                env,
+                lineterm="",
+                n=2,
+            )
+            pytest.fail(
+                f"{step}: dev and {env} differ beyond the env-specific fields:\n" + "\n".join(diff)
+            )
     # ... and the env-specific fields really are specific: no two environments share one.
-    for field in ("TMDB_SECRET_ID", "SECRET_KEY_SECRET_ID", "DATABASE_SECRET_ID", "DATABASE_URL",
-                  "REDIS_URL", "FORWARDED_ALLOW_IPS"):
+    for field in (
+        "TMDB_SECRET_ID",
+        "SECRET_KEY_SECRET_ID",
+        "DATABASE_SECRET_ID",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "FORWARDED_ALLOW_IPS",
+    ):
         assert len({config(rendered[(env, step)])[field] for env in ENVS}) == 3, field
     if step == "app":
-        hosts = {only(rendered[(env, "app")], "Ingress")["spec"]["rules"][0]["host"] for env in ENVS}
-        certs = {only(rendered[(env, "app")], "Ingress")["metadata"]["annotations"]
-                 ["alb.ingress.kubernetes.io/certificate-arn"] for env in ENVS}
-        assert len(hosts) == 3 and len(certs) == 3
+        hosts = {
+            only(rendered[(env, "app")], "Ingress")["spec"]["rules"][0]["host"] for env in ENVS
+        }
+        certs = {
+            only(rendered[(env, "app")], "Ingress")["metadata"]["annotations"][
+                "alb.ingress.kubernetes.io/certificate-arn"
+            ]
+            for env in ENVS
+        }
+        assert len(hosts) == 3
+        assert len(certs) == 3
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_migration_step_runs_the_release_image_and_nothing_that_serves(rendered, env: str) -> None:
+def test_migration_step_runs_the_release_image_and_nothing_that_serves(
+    rendered: Rendered, env: str
+) -> None:
     app, migrate = rendered[(env, "app")], rendered[(env, "migrate")]
     assert {d["kind"] for d in migrate} <= MIGRATION_KINDS
     assert "Job" not in {d["kind"] for d in app}, "the app step must not race the migration"
@@ -337,23 +419,32 @@ def test_migration_step_runs_the_release_image_and_nothing_that_serves(rendered,
 
 
 def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
-    return workload["spec"]["template"]["metadata"]["labels"]
+    return dict(workload["spec"]["template"]["metadata"]["labels"])
 
 
-def test_placeholders_are_the_only_unfinished_values(rendered) -> None:
+def test_placeholders_are_the_only_unfinished_values(rendered: Rendered) -> None:
     """Every REPLACE-ME sits in a per-account value, so filling those in is all that is left."""
     for (env, _step), docs in rendered.items():
         for line in yaml.safe_dump_all(docs).splitlines():
             if "REPLACE-ME" in line or "example.invalid" in line:
-                assert re.search(r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|certificate-arn"
-                                 r"|host):", line), f"{env}: unexpected placeholder: {line.strip()}"
+                assert re.search(
+                    r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|certificate-arn"
+                    r"|host):",
+                    line,
+                ), f"{env}: unexpected placeholder: {line.strip()}"
         images = {c["image"] for _, spec in pod_specs(docs) for c in spec["containers"]}
         assert images == {f"netflix-clone@{ZERO_DIGEST}"}
 
 
 def test_check_script_passes() -> None:
-    result = subprocess.run(["bash", str(ROOT / "scripts" / "check-k8s.sh")], capture_output=True,
-                            text=True, cwd="/", check=False, timeout=600)
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "check-k8s.sh")],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+        timeout=600,
+    )
     assert result.returncode == 0, f"check-k8s.sh failed:\n{result.stdout}\n{result.stderr}"
     assert "k8s checks passed" in result.stdout
 
@@ -371,22 +462,38 @@ esac
 """
 
 
-def run_deploy(tmp_path: Path, *args: str, job: str = "Complete") -> tuple[subprocess.CompletedProcess[str], Path]:
-    """deploy/k8s/deploy.sh on a copy of deploy/k8s whose placeholders are filled in."""
+def run_deploy(
+    tmp_path: Path, *args: str, job: str = "Complete", fill_placeholders: bool = True
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """deploy/k8s/deploy.sh on a fake cluster, from a copy of deploy/k8s with the per-account
+    placeholders filled in (as they will be before the first real release)."""
     tree = tmp_path / "k8s"
     shutil.copytree(K8S, tree)
     for path in tree.rglob("kustomization.yaml"):
-        text = path.read_text().replace("REPLACE-ME", "filled").replace("example.invalid", "example.com")
-        path.write_text(text)
+        if fill_placeholders:
+            text = path.read_text().replace("REPLACE-ME", "filled")
+            path.write_text(text.replace("example.invalid", "example.com"))
     bindir, log = tmp_path / "bin", tmp_path / "log"
     bindir.mkdir()
     log.mkdir()
     (bindir / "kubectl").write_text(FAKE_KUBECTL)
     (bindir / "kubectl").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_LOG": str(log),
-           "FAKE_JOB": job, "REAL_KUBECTL": shutil.which("kubectl") or "kubectl", "POLL_SECONDS": "0"}
-    result = subprocess.run(["bash", str(tree / "deploy.sh"), *args], env=env, capture_output=True,
-                            text=True, check=False, timeout=120)
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "FAKE_LOG": str(log),
+        "FAKE_JOB": job,
+        "REAL_KUBECTL": shutil.which("kubectl") or "kubectl",
+        "POLL_SECONDS": "0",
+    }
+    result = subprocess.run(
+        ["bash", str(tree / "deploy.sh"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     return result, log
 
 
@@ -404,36 +511,43 @@ def test_deploy_migrates_then_rolls_out_the_given_digest(tmp_path: Path) -> None
     assert kubectl_calls(log) == ["delete", "apply", "get", "apply", "rollout"]
     migrate = list(yaml.safe_load_all((log / "applied-0.yaml").read_text()))
     app = list(yaml.safe_load_all((log / "applied-1.yaml").read_text()))
-    assert {d["kind"] for d in migrate} <= MIGRATION_KINDS and only(migrate, "Job")
-    assert only(app, "Deployment") and "Job" not in {d["kind"] for d in app}
-    images = {c["image"] for docs in (migrate, app) for _, spec in pod_specs(docs) for c in spec["containers"]}
+    assert {d["kind"] for d in migrate} <= MIGRATION_KINDS
+    assert only(migrate, "Job")
+    assert only(app, "Deployment")
+    assert "Job" not in {d["kind"] for d in app}
+    images = {
+        c["image"]
+        for docs in (migrate, app)
+        for _, spec in pod_specs(docs)
+        for c in spec["containers"]
+    }
     assert images == {IMAGE}
-    assert {d["metadata"].get("namespace", d["metadata"]["name"]) for d in migrate + app} == {"netflix-clone-uat"}
+    assert {d["metadata"].get("namespace", d["metadata"]["name"]) for d in migrate + app} == {
+        "netflix-clone-uat"
+    }
 
 
 def test_deploy_stops_before_the_app_when_the_migration_fails(tmp_path: Path) -> None:
     result, log = run_deploy(tmp_path, "dev", IMAGE, job="Failed")
     assert result.returncode != 0
-    assert "migration Job failed" in result.stderr and "alembic: boom" in result.stderr
+    assert "migration Job failed" in result.stderr
+    assert "alembic: boom" in result.stderr
     assert kubectl_calls(log) == ["delete", "apply", "get", "logs"]
 
 
-@pytest.mark.parametrize("args", [("prod", IMAGE.split("@")[0] + ":latest"), ("staging", IMAGE), ("prod",)])
-def test_deploy_refuses_bad_arguments_before_touching_the_cluster(tmp_path: Path, args) -> None:
+@pytest.mark.parametrize(
+    "args", [("prod", IMAGE.split("@", maxsplit=1)[0] + ":latest"), ("staging", IMAGE), ("prod",)]
+)
+def test_deploy_refuses_bad_arguments_before_touching_the_cluster(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
     result, log = run_deploy(tmp_path, *args)
-    assert result.returncode != 0 and kubectl_calls(log) == []
+    assert result.returncode != 0
+    assert kubectl_calls(log) == []
 
 
 def test_deploy_refuses_unfilled_placeholders(tmp_path: Path) -> None:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    (bindir / "kubectl").write_text(FAKE_KUBECTL)
-    (bindir / "kubectl").chmod(0o755)
-    log = tmp_path / "log"
-    log.mkdir()
-    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_LOG": str(log),
-           "REAL_KUBECTL": shutil.which("kubectl") or "kubectl"}
-    result = subprocess.run(["bash", str(K8S / "deploy.sh"), "prod", IMAGE], env=env,
-                            capture_output=True, text=True, check=False, timeout=120)
-    assert result.returncode != 0 and "placeholders" in result.stderr
+    result, log = run_deploy(tmp_path, "prod", IMAGE, fill_placeholders=False)
+    assert result.returncode != 0
+    assert "placeholders" in result.stderr
     assert kubectl_calls(log) == []
