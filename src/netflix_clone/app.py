@@ -12,9 +12,11 @@ from flask_migrate import Migrate, upgrade
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from netflix_clone.api import IdConverter
+from netflix_clone.catalog.source import build_catalog
+from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
-from netflix_clone.errors import register_error_handlers
+from netflix_clone.errors import ApiError, problem_response, register_error_handlers
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
 from netflix_clone.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         redis=redis_client,
     )
     app.extensions["netflix_clone"] = svc
+    svc.extras["catalog"] = build_catalog(settings, redis_client, limiter)
 
     init_db(app, settings, database_credentials(settings))
     Migrate(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
@@ -83,9 +86,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from netflix_clone import ops
     from netflix_clone.accounts import routes as accounts
+    from netflix_clone.catalog import routes as catalog
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_error_handler(UpstreamError, upstream_problem)
 
     @app.after_request
     def _default_headers(response: Response) -> Response:
@@ -97,6 +103,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.app_env == "local" and settings.uses_embedded_database:
         migrate_embedded(app, settings)
     return app
+
+
+_UPSTREAM_DETAIL = {
+    404: ("not-found", "No such movie."),
+    502: ("bad-upstream", "The movie catalog answered with an error; try again shortly."),
+    503: ("catalog-unavailable", "The movie catalog is unavailable right now."),
+    504: ("upstream-timeout", "The movie catalog did not answer in time; try again shortly."),
+}
+
+
+def upstream_problem(exc: UpstreamError) -> Response:
+    """Catalog failures as documented problems; the upstream's own words stay in our log."""
+    code, detail = _UPSTREAM_DETAIL.get(exc.status, _UPSTREAM_DETAIL[502])
+    if exc.status != 404:
+        log.warning("catalog upstream failure: %s", exc.detail)
+    headers = {}
+    if exc.status in (503, 504) or exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, exc.retry_after or 5))
+    return problem_response(ApiError(exc.status, detail, code=code, headers=headers))
 
 
 def migrate_embedded(app: Flask, settings: Settings) -> None:

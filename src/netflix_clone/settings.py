@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     tmdb_image_base_url: str = "https://image.tmdb.org/t/p"
     catalog_source: CatalogSource = "auto"
     tmdb_key_refresh_seconds: int = Field(default=300, ge=10)
+    # TMDB's CDN allows roughly 40-50 requests/s per IP; stay under it across all our workers.
+    tmdb_budget_per_second: int = Field(default=35, ge=1)
 
     aws_region: str | None = None
     aws_endpoint_url: str | None = None

@@ -1,0 +1,84 @@
+"""Minimum ages from TMDB certifications, and which maturity level may see what.
+
+Rule (documented in the README): the rating for the viewer's country wins, theatrical release
+first; without one, the strictest rating known in any country; without any, the age is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]
+# The oldest minimum age each level may watch; adults see everything.
+LEVEL_MAX_AGE: dict[str, int | None] = {
+    "little_kids": 6,
+    "older_kids": 12,
+    "teens": 16,
+    "adults": None,
+}
+LEVEL_ORDER = ("little_kids", "older_kids", "teens", "adults")
+# Genres considered family-safe when a kids profile meets a title with no known rating:
+# Animation (16) or Family (10751), and none of Horror (27), Thriller (53), Crime (80), War (10752).
+FAMILY_GENRES = frozenset({16, 10751})
+UNSAFE_GENRES = frozenset({27, 53, 80, 10752})
+
+_BY_COUNTRY: dict[str, dict[str, int]] = {
+    "US": {"G": 0, "PG": 7, "PG-13": 13, "R": 17, "NC-17": 18},
+    "GB": {"U": 0, "UC": 0, "PG": 8, "12A": 12, "12": 12, "15": 15, "18": 18, "R18": 18},
+    "CA": {"G": 0, "PG": 8, "14A": 14, "18A": 18, "R": 18, "A": 18},
+    "AU": {"G": 0, "PG": 8, "M": 15, "MA15+": 15, "R18+": 18, "X18+": 18},
+    "FR": {"U": 0, "TP": 0},
+    "BR": {"L": 0, "ER": 10},
+    "NL": {"AL": 0},
+    "IE": {"G": 0, "PG": 8, "12A": 12, "15A": 15, "16": 16, "18": 18},
+    "NZ": {"G": 0, "PG": 8, "M": 16, "R13": 13, "R15": 15, "R16": 16, "R18": 18},
+    "IN": {"U": 0, "UA": 12, "U/A 7+": 7, "U/A 13+": 13, "U/A 16+": 16, "A": 18},
+    "KR": {"ALL": 0, "All": 0},
+    "JP": {"G": 0, "PG12": 12, "R15+": 15, "R18+": 18},
+}
+_UNRATED = {"NR", "UNRATED", "NOT RATED", "TBC", "TBA", "?", "E", "EXEMPT"}
+_NUMBER = re.compile(r"^(?:[+-]?\s*)?(\d{1,2})\s*\+?$")
+
+
+def certification_age(country: str, cert: str) -> int | None:
+    cert = cert.strip()
+    if not cert or cert.upper() in _UNRATED:
+        return None
+    table = _BY_COUNTRY.get(country, {})
+    if cert in table:
+        return table[cert]
+    match = _NUMBER.match(cert)
+    if match:
+        return int(match.group(1))
+    if cert.upper() in ("ALL", "TP", "U", "G", "L", "AL"):
+        return 0
+    return None
+
+
+def min_age(certifications: Mapping[str, str], country: str) -> tuple[int | None, str | None]:
+    """(minimum age, "COUNTRY:RATING" it came from)."""
+    own = certifications.get(country)
+    if own is not None:
+        age = certification_age(country, own)
+        if age is not None:
+            return age, f"{country}:{own}"
+    known = [(age, c, v) for c, v in certifications.items()
+             if (age := certification_age(c, v)) is not None]
+    if not known:
+        return None, None
+    age, c, v = max(known, key=lambda k: (k[0], k[1]))
+    return age, f"{c}:{v}"
+
+
+def allowed(level: str, age: int | None, genre_ids: frozenset[int] | set[int], kids: bool) -> bool:
+    limit = LEVEL_MAX_AGE.get(level)
+    if limit is None and not kids:
+        return True
+    if age is None:
+        # Unknown rating: adults and teens see it; kids only when the genres are family-safe.
+        if kids or level in ("little_kids", "older_kids"):
+            return bool(genre_ids & FAMILY_GENRES) and not genre_ids & UNSAFE_GENRES
+        return True
+    return limit is None or age <= limit

@@ -1,0 +1,110 @@
+"""/api/movies, /api/genres and /api/about: cacheable JSON with ETag and Cache-Control."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel
+
+from netflix_clone.api import operation
+from netflix_clone.catalog import service
+from netflix_clone.catalog.schemas import (
+    About,
+    DetailsQuery,
+    GenreList,
+    LocaleQuery,
+    MovieDetails,
+    MovieListQuery,
+    MoviePage,
+    SearchQuery,
+)
+from netflix_clone.catalog.service import Meta
+
+bp = Blueprint("catalog", __name__)
+TAGS = ["movies"]
+UPSTREAM_ERRORS = (502, 503, 504)
+CATALOG_HEADERS = {
+    "ETag": "Validator for If-None-Match.",
+    "Cache-Control": "How long clients and CDNs may reuse the answer.",
+    "X-Catalog-Source": "tmdb or demo.",
+    "X-Cache": "hit, miss, or stale (served from cache because TMDB failed).",
+}
+ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+MAX_AGE = {"list": 300, "details": 3600, "static": 86400}
+
+
+def etag_for(data: bytes) -> str:
+    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in candidates
+
+
+def cacheable(model: BaseModel, meta: Meta, max_age: int) -> Response:
+    data = model.model_dump_json().encode()
+    etag = etag_for(data)
+    if meta.cache == "stale":
+        max_age = min(max_age, 30)  # come back soon: fresher data may be there by then
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={max_age}, stale-if-error=86400",
+        "X-Catalog-Source": meta.source,
+        "X-Cache": meta.cache,
+        "Vary": "Accept-Encoding",
+    }
+    if meta.cache != "miss":
+        headers["Age"] = str(meta.age)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=304, headers=headers)
+    return Response(data, status=200, mimetype="application/json", headers=headers)
+
+
+@bp.get("/api/movies")
+@operation(summary="A movie list: popular, top rated, now playing, upcoming or trending",
+           tags=TAGS, query=MovieListQuery, response=MoviePage, errors=UPSTREAM_ERRORS,
+           extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+def list_movies(query: MovieListQuery) -> Response:
+    page, meta = service.list_movies(query)
+    return cacheable(page, meta, MAX_AGE["list"])
+
+
+@bp.get("/api/movies/search")
+@operation(summary="Search movies by title", tags=TAGS, query=SearchQuery, response=MoviePage,
+           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+def search_movies(query: SearchQuery) -> Response:
+    page, meta = service.search(query)
+    return cacheable(page, meta, MAX_AGE["list"])
+
+
+@bp.get("/api/movies/<id:movie_id>")
+@operation(summary="One movie: genres, runtime, certification, cast, director, trailer, "
+           "recommendations", tags=TAGS, query=DetailsQuery, response=MovieDetails,
+           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+def movie(movie_id: int, query: DetailsQuery) -> Response:
+    details, meta = service.movie_details(movie_id, query.language, query.region or "US")
+    return cacheable(details, meta, MAX_AGE["details"])
+
+
+@bp.get("/api/genres")
+@operation(summary="Movie genres", tags=TAGS, query=LocaleQuery, response=GenreList,
+           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+def genres(query: LocaleQuery) -> Response:
+    result, meta = service.genres(query.language)
+    return cacheable(result, meta, MAX_AGE["static"])
+
+
+@bp.get("/api/about")
+@operation(summary="Data source and the attribution TMDB's terms require", tags=["about"],
+           response=About)
+def about() -> About:
+    source = service.catalog().source.name
+    note = ("Live data from TMDB." if source == "tmdb" else
+            "Offline demo catalog built from recorded TMDB responses; set TMDB_API_KEY for live data.")
+    return About(attribution=ATTRIBUTION, tmdb_url="https://www.themoviedb.org/",
+                 logos_url="https://www.themoviedb.org/about/logos-attribution",
+                 source=source, source_note=note)

@@ -1,0 +1,175 @@
+"""Where catalog data comes from (TMDB or the bundled demo), behind one cached, guarded fetch.
+
+`Catalog.fetch(path, params)` returns TMDB-shaped JSON for a v3 path. It is shared by the
+`/api/movies` endpoints (which normalise it) and the TMDB-compatible gateway (which does not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from urllib.parse import urlencode
+
+from netflix_clone.cache import CacheBackend, Entry, MemoryCache, RedisCache, SingleFlight
+from netflix_clone.catalog.demo_tmdb import DemoTMDB
+from netflix_clone.catalog.tmdb import (
+    TMDBClient,
+    TMDBKeys,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+)
+from netflix_clone.observability import CACHE
+from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CacheStatus = Literal["hit", "miss", "stale"]
+SourceName = Literal["tmdb", "demo"]
+
+# Freshness by kind of resource (seconds); entries are kept STALE_FACTOR times longer for
+# stale-if-error, within TMDB's six-month cap.
+TTL = {
+    "list": 10 * 60,
+    "search": 10 * 60,
+    "details": 6 * 3600,
+    "genres": 3 * 86400,
+    "configuration": 3 * 86400,
+}
+STALE_KEEP = 7 * 86400
+
+
+def kind_of(path: str) -> str:
+    if path in ("configuration",):
+        return "configuration"
+    if path.startswith("genre/"):
+        return "genres"
+    if path.startswith("search/"):
+        return "search"
+    parts = path.split("/")
+    if len(parts) >= 2 and parts[0] == "movie" and parts[1].isdigit():
+        return "details" if len(parts) == 2 or parts[2] not in ("similar", "recommendations") \
+            else "list"
+    return "list"
+
+
+class Source(Protocol):
+    name: SourceName
+
+    def get(self, path: str, params: Mapping[str, str]) -> Any: ...
+
+
+class TMDBSource:
+    name: SourceName = "tmdb"
+
+    def __init__(self, client: TMDBClient) -> None:
+        self._client = client
+
+    def get(self, path: str, params: Mapping[str, str]) -> Any:
+        return self._client.get(path, params)
+
+
+class DemoSource:
+    name: SourceName = "demo"
+
+    def __init__(self, demo: DemoTMDB | None = None) -> None:
+        self._demo = demo or DemoTMDB.default()
+
+    def get(self, path: str, params: Mapping[str, str]) -> Any:
+        status, body = self._demo.handle(path, params)
+        if status == 200:
+            return body
+        if status == 404:
+            raise UpstreamNotFound(f"The demo catalog has no {path}.", upstream_status=404,
+                                   body=body)
+        raise UpstreamRejected(f"The demo catalog refused {path} with {status}.",
+                               upstream_status=status, body=body)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: Any
+    source: SourceName
+    cache: CacheStatus
+    age: int
+
+
+def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
+    query = urlencode(sorted(params.items()))
+    digest = hashlib.sha256(f"{path}?{query}".encode()).hexdigest()[:32]
+    return f"{source}:{path.split('/')[0]}:{digest}"
+
+
+class Catalog:
+    """Cache in front of a source: fresh hits, single-flight misses, stale-if-error."""
+
+    def __init__(self, source: Source, backend: CacheBackend, limiter: RateLimiter,
+                 budget_per_second: int, wait: float = 10.0) -> None:
+        self.source = source
+        self._backend = backend
+        self._flight = SingleFlight(backend)
+        self._limiter = limiter
+        self._budget = budget_per_second
+        self._wait = wait
+
+    def fetch(self, path: str, params: Mapping[str, str]) -> Fetched:
+        key = cache_key(self.source.name, path, params)
+        cached = self._backend.get(key)
+        if cached is not None and cached.is_fresh():
+            CACHE.labels("hit").inc()
+            return Fetched(cached.value, self.source.name, "hit", cached.age())
+        CACHE.labels("miss").inc()
+        ttl = TTL[kind_of(path)]
+
+        def load() -> Entry:
+            # Another thread or process may have filled the key while we queued for it.
+            current = self._backend.get(key)
+            if current is not None and current.is_fresh():
+                return current
+            self._spend_budget()
+            body = self.source.get(path, params)
+            now = time.time()
+            entry = Entry(body, now, now + ttl)
+            self._backend.set(key, entry, ttl + STALE_KEEP)  # only successes are ever stored
+            return entry
+
+        try:
+            entry = self._flight.run(key, load, self._wait)
+        except (UpstreamNotFound, UpstreamRejected):
+            raise
+        except (UpstreamError, TimeoutError) as exc:
+            stale = cached or self._backend.get(key)
+            if stale is not None:
+                CACHE.labels("stale").inc()
+                log.warning("serving stale %s after %s", path, type(exc).__name__)
+                return Fetched(stale.value, self.source.name, "stale", stale.age())
+            if isinstance(exc, TimeoutError):
+                raise UpstreamTimeout(str(exc)) from None
+            raise
+        return Fetched(entry.value, self.source.name, "miss", entry.age())
+
+    def _spend_budget(self) -> None:
+        if self.source.name != "tmdb":
+            return
+        verdict = self._limiter.hit("tmdb:upstream", self._budget, 1)
+        if not verdict.allowed:
+            raise UpstreamRateLimited("Our own TMDB request budget is spent for this second.",
+                                      retry_after=1)
+
+
+def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLimiter) -> Catalog:
+    backend: CacheBackend = (RedisCache(redis_client) if redis_client is not None
+                             else MemoryCache(settings.cache_max_entries))
+    source: Source
+    if settings.effective_catalog_source == "tmdb":
+        source = TMDBSource(TMDBClient(settings.tmdb_base_url, TMDBKeys(settings)))
+    else:
+        source = DemoSource()
+    return Catalog(source, backend, limiter, settings.tmdb_budget_per_second)
