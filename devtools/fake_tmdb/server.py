@@ -258,6 +258,8 @@ class FakeState:
         self._total = 0
         self._faults_applied = 0
         self._requests: list[dict[str, Any]] = []
+        # A slow request can outlive a reset; its late record must not leak into the next test.
+        self._generation = 0
 
     def reset(self) -> None:
         """Forget counts, requests and faults; restore the start-up keys and latency."""
@@ -270,6 +272,7 @@ class FakeState:
             self._total = 0
             self._faults_applied = 0
             self._requests.clear()
+            self._generation += 1
 
     def set_keys(
         self, api_keys: Iterable[str] | None = None, read_tokens: Iterable[str] | None = None
@@ -317,14 +320,17 @@ class FakeState:
                     return rule
         return None
 
-    def count(self, key: str) -> int:
+    def count(self, key: str) -> tuple[int, int]:
+        """Count a request; returns its number and the generation to pass to :meth:`record`."""
         with self._lock:
             self._total += 1
             self._by_path[key] += 1
-            return self._total
+            return self._total, self._generation
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: dict[str, Any], generation: int) -> None:
         with self._lock:
+            if generation != self._generation:
+                return
             self._requests.append(entry)
             status = entry["status"]
             self._by_status["dropped" if status is None else str(status)] += 1
@@ -363,6 +369,8 @@ class FakeTMDBServer(ThreadingHTTPServer):
 class FakeTMDBHandler(BaseHTTPRequestHandler):
     server: FakeTMDBServer
     protocol_version = "HTTP/1.1"
+    _pending: dict[str, Any] | None = None
+    _generation = 0
     server_version = "fake-tmdb/1"
 
     # ------------------------------------------------------------------ plumbing
@@ -378,6 +386,7 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
         content_type: str = JSON_CONTENT_TYPE,
     ) -> None:
+        self._settle(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -390,7 +399,16 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), headers)
 
+    def _settle(self, status: int | None) -> None:
+        """Log the pending TMDB request before any byte reaches the client, so a test that
+        reacts to the answer always finds the request already recorded."""
+        entry, self._pending = self._pending, None
+        if entry is not None:
+            entry["status"] = status
+            self.server.state.record(entry, self._generation)
+
     def _drop(self) -> None:
+        self._settle(None)
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -435,7 +453,7 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
         params = dict(pairs)
         counted = sorted((k, v) for k, v in pairs if k != "api_key")
         key = API_PREFIX + path + (f"?{urlencode(counted)}" if counted else "")
-        request_number = state.count(key)
+        request_number, self._generation = state.count(key)
         entry: dict[str, Any] = {
             "method": self.command,
             "path": API_PREFIX + path,
@@ -449,8 +467,11 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
             "authorization": "Authorization" in self.headers,
             "status": None,
         }
-        entry["status"] = self._answer(path, key.removeprefix(API_PREFIX), params, request_number)
-        state.record(entry)
+        self._pending = entry
+        try:
+            self._answer(path, key.removeprefix(API_PREFIX), params, request_number)
+        finally:
+            self._settle(None)  # only when no answer went out (an exception): log as dropped
 
     def _answer(
         self, path: str, path_and_query: str, params: Mapping[str, str], request_number: int
