@@ -465,3 +465,15 @@ def test_default_instance_is_shared_and_safe_across_threads(demo: DemoTMDB) -> N
         thread.join()
     assert len(results) == 160
     assert all(result == expected for result in results)
+
+
+def test_adult_movies_only_with_include_adult(data: dict[str, Any]) -> None:
+    # No bundled recording is adult, so mark one in a private copy of the data.
+    altered = json.loads(json.dumps(data))
+    altered["movies"] = [{**m, "adult": m["id"] == 550} for m in altered["movies"]]
+    demo = DemoTMDB(altered)
+    assert 550 not in ids(ok(demo, "search/movie", query="fight club"))
+    assert 550 in ids(ok(demo, "search/movie", query="fight club", include_adult="true"))
+    dramas = ok(demo, "discover/movie", with_genres="18")["total_results"]
+    with_adult = ok(demo, "discover/movie", with_genres="18", include_adult="true")
+    assert with_adult["total_results"] == dramas + 1
