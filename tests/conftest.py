@@ -153,3 +153,56 @@ class Member:
 @pytest.fixture
 def member_factory(client: FlaskClient) -> Callable[[str], Member]:
     return lambda email: Member(client, email)
+
+
+# --- catalog fixtures: fake TMDB and moto over loopback -------------------------------------
+
+
+@pytest.fixture
+def tmdb() -> Iterator[Any]:
+    from devtools.fake_tmdb import FakeTMDB
+
+    with FakeTMDB() as fake:
+        yield fake
+
+
+@pytest.fixture
+def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
+    """An app whose catalog is live TMDB (the fake), with short timeouts for fault tests.
+
+    The catalog never touches the database, so these run on the embedded SQLite only."""
+
+    def factory(**overrides: Any) -> Flask:
+        values: dict[str, Any] = {
+            "database_url": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
+            "instance_path": tmp_path / "instance",
+            "catalog_source": "tmdb",
+            "tmdb_api_key": tmdb.api_key,
+            "tmdb_base_url": tmdb.base_url,
+            "tmdb_read_timeout": 0.5,
+            "tmdb_connect_timeout": 0.5,
+            "tmdb_deadline": 3.0,
+        }
+        values.update(overrides)
+        return create_app(test_settings(**values))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    return moto_endpoint

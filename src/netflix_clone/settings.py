@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     tmdb_key_refresh_seconds: int = Field(default=300, ge=10)
     # TMDB's CDN allows roughly 40-50 requests/s per IP; stay under it across all our workers.
     tmdb_budget_per_second: int = Field(default=35, ge=1)
+    tmdb_connect_timeout: float = Field(default=2.0, gt=0)
+    tmdb_read_timeout: float = Field(default=5.0, gt=0)
+    tmdb_deadline: float = Field(default=8.0, gt=0, description="Per API call, retries included.")
+    tmdb_max_attempts: int = Field(default=3, ge=1, le=6)
 
     aws_region: str | None = None
     aws_endpoint_url: str | None = None

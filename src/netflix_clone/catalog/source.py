@@ -169,7 +169,13 @@ def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLim
                              else MemoryCache(settings.cache_max_entries))
     source: Source
     if settings.effective_catalog_source == "tmdb":
-        source = TMDBSource(TMDBClient(settings.tmdb_base_url, TMDBKeys(settings)))
+        client = TMDBClient(settings.tmdb_base_url, TMDBKeys(settings),
+                            connect_timeout=settings.tmdb_connect_timeout,
+                            read_timeout=settings.tmdb_read_timeout,
+                            deadline=settings.tmdb_deadline,
+                            max_attempts=settings.tmdb_max_attempts)
+        source = TMDBSource(client)
     else:
         source = DemoSource()
-    return Catalog(source, backend, limiter, settings.tmdb_budget_per_second)
+    return Catalog(source, backend, limiter, settings.tmdb_budget_per_second,
+                   wait=settings.tmdb_deadline + 2)

@@ -137,8 +137,8 @@ class TMDBKeys:
             if time.monotonic() - self._last_forced < 10:
                 return False
             self._last_forced = time.monotonic()
-        before = self._secret.get()
         try:
+            before = self._secret.get()
             return bool(self._secret.get(force=True) != before)
         except Exception:
             return False
