@@ -1,0 +1,397 @@
+# What each deploy role may do. Four managed policies per role (IAM caps one at 6,144
+# characters):
+#   delivery  - its state prefix, ECR (push only where images are built), DescribeCluster
+#   network   - EC2/VPC resources tagged environment=<env>
+#   platform  - EKS, IAM roles/policies, KMS keys and log groups of <project>-<env>
+#   data      - Secrets Manager containers, RDS and ElastiCache of <project>-<env>
+# Where AWS has resource-level permissions the grants are by name prefix; where it has only
+# tags (EC2, KMS) they are by the environment tag, which the env roots set through the
+# provider's default_tags on every resource they create.
+
+locals {
+  arn = {
+    for e in var.environments : e => {
+      iam     = "arn:${local.partition}:iam::${local.account_id}"
+      ec2     = "arn:${local.partition}:ec2:*:${local.account_id}"
+      eks     = "arn:${local.partition}:eks:*:${local.account_id}"
+      logs    = "arn:${local.partition}:logs:*:${local.account_id}:log-group"
+      kms     = "arn:${local.partition}:kms:*:${local.account_id}"
+      rds     = "arn:${local.partition}:rds:*:${local.account_id}"
+      cache   = "arn:${local.partition}:elasticache:*:${local.account_id}"
+      secrets = "arn:${local.partition}:secretsmanager:*:${local.account_id}:secret"
+      name    = "${var.project}-${e}" # every env resource name starts with this
+    }
+  }
+
+  tagged_env = { for e in var.environments : e => { StringEquals = { "aws:ResourceTag/environment" = e } } }
+
+  ecr_pull_actions = [
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+    "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:ListImages",
+    "ecr:DescribeImageScanFindings",
+  ]
+  ecr_push_actions = [
+    "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+  ]
+
+  delivery_policy = {
+    for e in var.environments : e => {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ListOwnStatePrefix"
+          Effect   = "Allow"
+          Action   = "s3:ListBucket"
+          Resource = aws_s3_bucket.state.arn
+          Condition = {
+            StringLike = { "s3:prefix" = [local.state_prefix[e], "${local.state_prefix[e]}*"] }
+          }
+        },
+        {
+          Sid      = "ReadWriteOwnState"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+          Resource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}*"
+        },
+        {
+          Sid      = "StateEncryption"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+          Resource = aws_kms_key.state.arn
+        },
+        {
+          Sid      = "EcrLogin"
+          Effect   = "Allow"
+          Action   = "ecr:GetAuthorizationToken"
+          Resource = "*" # the action has no resource-level permissions
+        },
+        {
+          Sid      = contains(var.image_push_environments, e) ? "EcrPushAndPull" : "EcrPullOnly"
+          Effect   = "Allow"
+          Action   = contains(var.image_push_environments, e) ? concat(local.ecr_pull_actions, local.ecr_push_actions) : local.ecr_pull_actions
+          Resource = aws_ecr_repository.app.arn
+        },
+        {
+          Sid      = "KubeconfigForOwnCluster"
+          Effect   = "Allow"
+          Action   = "eks:DescribeCluster"
+          Resource = "${local.arn[e].eks}:cluster/${local.arn[e].name}"
+        },
+      ]
+    }
+  }
+
+  network_policy = {
+    for e in var.environments : e => {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "Read"
+          Effect   = "Allow"
+          Action   = ["ec2:Describe*", "ec2:GetManagedPrefixListEntries"]
+          Resource = "*" # Describe calls have no resource-level permissions
+        },
+        {
+          Sid    = "CreateTagged"
+          Effect = "Allow"
+          Action = [
+            "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateNatGateway",
+            "ec2:AllocateAddress", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup",
+            "ec2:CreateVpcEndpoint", "ec2:CreateFlowLogs", "ec2:CreateLaunchTemplate",
+            "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+          ]
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:RequestTag/environment" = e } }
+        },
+        {
+          Sid      = "TagOnCreate"
+          Effect   = "Allow"
+          Action   = "ec2:CreateTags"
+          Resource = "*"
+          Condition = {
+            StringEquals = {
+              "aws:RequestTag/environment" = e
+              "ec2:CreateAction" = [
+                "CreateVpc", "CreateSubnet", "CreateInternetGateway", "CreateNatGateway",
+                "AllocateAddress", "CreateRouteTable", "CreateSecurityGroup", "CreateVpcEndpoint",
+                "CreateFlowLogs", "CreateLaunchTemplate", "AuthorizeSecurityGroupIngress",
+                "AuthorizeSecurityGroupEgress",
+              ]
+            }
+          }
+        },
+        {
+          Sid    = "ManageTagged"
+          Effect = "Allow"
+          Action = [
+            "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute",
+            "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway",
+            "ec2:DeleteNatGateway", "ec2:ReleaseAddress", "ec2:DisassociateAddress",
+            "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:CreateRoute",
+            "ec2:ReplaceRoute", "ec2:DeleteRoute", "ec2:DeleteRouteTable",
+            "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",
+            "ec2:ModifySecurityGroupRules", "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+            "ec2:DeleteSecurityGroup", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints",
+            "ec2:DeleteFlowLogs", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
+            "ec2:DeleteLaunchTemplate", "ec2:DeleteLaunchTemplateVersions", "ec2:CreateTags",
+            "ec2:DeleteTags",
+          ]
+          Resource  = "*"
+          Condition = local.tagged_env[e]
+        },
+        {
+          # EKS checks that the caller could launch the node group's launch template itself.
+          Sid       = "LaunchNodesFromTemplate"
+          Effect    = "Allow"
+          Action    = "ec2:RunInstances"
+          Resource  = "*"
+          Condition = { Bool = { "ec2:IsLaunchTemplateResource" = "true" } }
+        },
+      ]
+    }
+  }
+
+  platform_policy = {
+    for e in var.environments : e => {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid    = "OwnRoles"
+          Effect = "Allow"
+          Action = [
+            "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
+            "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
+            "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+            "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+          ]
+          Resource = [
+            "${local.arn[e].iam}:role/${local.arn[e].name}-*",
+            "${local.arn[e].iam}:role/${var.project}-app-${e}",
+          ]
+        },
+        {
+          # Attaching is limited to the AWS policies the modules use and the env's own ones, so
+          # the role cannot hand AdministratorAccess to a role it creates.
+          Sid      = "AttachKnownPolicies"
+          Effect   = "Allow"
+          Action   = "iam:AttachRolePolicy"
+          Resource = "${local.arn[e].iam}:role/${local.arn[e].name}-*"
+          Condition = {
+            ArnLike = {
+              "iam:PolicyARN" = [
+                "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
+                "arn:${local.partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                "arn:${local.partition}:iam::aws:policy/AmazonEKS_CNI_Policy",
+                "arn:${local.partition}:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+                "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                "${local.arn[e].iam}:policy/${local.arn[e].name}-*",
+              ]
+            }
+          }
+        },
+        {
+          Sid    = "OwnPolicies"
+          Effect = "Allow"
+          Action = [
+            "iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:GetPolicyVersion",
+            "iam:ListPolicyVersions", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
+            "iam:TagPolicy", "iam:UntagPolicy",
+          ]
+          Resource = "${local.arn[e].iam}:policy/${local.arn[e].name}-*"
+        },
+        {
+          Sid    = "PassOwnRolesToServices"
+          Effect = "Allow"
+          Action = "iam:PassRole"
+          Resource = [
+            "${local.arn[e].iam}:role/${local.arn[e].name}-*",
+            "${local.arn[e].iam}:role/${var.project}-app-${e}",
+          ]
+          Condition = {
+            StringEquals = {
+              "iam:PassedToService" = [
+                "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com",
+                "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com",
+              ]
+            }
+          }
+        },
+        {
+          Sid      = "ServiceLinkedRoles"
+          Effect   = "Allow"
+          Action   = "iam:CreateServiceLinkedRole"
+          Resource = "${local.arn[e].iam}:role/aws-service-role/*"
+          Condition = {
+            StringEquals = {
+              "iam:AWSServiceName" = [
+                "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com",
+                "rds.amazonaws.com", "elasticache.amazonaws.com",
+              ]
+            }
+          }
+        },
+        {
+          Sid    = "OwnCluster"
+          Effect = "Allow"
+          Action = "eks:*"
+          Resource = [
+            "${local.arn[e].eks}:cluster/${local.arn[e].name}",
+            "${local.arn[e].eks}:nodegroup/${local.arn[e].name}/*",
+            "${local.arn[e].eks}:addon/${local.arn[e].name}/*",
+            "${local.arn[e].eks}:access-entry/${local.arn[e].name}/*",
+            "${local.arn[e].eks}:podidentityassociation/${local.arn[e].name}/*",
+          ]
+        },
+        {
+          Sid      = "EksCatalog"
+          Effect   = "Allow"
+          Action   = ["eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", "eks:ListAccessPolicies"]
+          Resource = "*"
+        },
+        {
+          Sid       = "CreateTaggedKeys"
+          Effect    = "Allow"
+          Action    = ["kms:CreateKey", "kms:TagResource"]
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:RequestTag/environment" = e } }
+        },
+        {
+          Sid    = "UseAndManageTaggedKeys"
+          Effect = "Allow"
+          Action = [
+            "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
+            "kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
+            "kms:ScheduleKeyDeletion", "kms:CreateGrant", "kms:Encrypt", "kms:Decrypt",
+            "kms:GenerateDataKey*", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
+          ]
+          Resource  = "${local.arn[e].kms}:key/*"
+          Condition = local.tagged_env[e]
+        },
+        {
+          Sid      = "OwnAliases"
+          Effect   = "Allow"
+          Action   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+          Resource = "${local.arn[e].kms}:alias/${local.arn[e].name}-*"
+        },
+        {
+          Sid    = "OwnLogGroups"
+          Effect = "Allow"
+          Action = [
+            "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+            "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
+            "logs:TagLogGroup", "logs:ListTagsLogGroup",
+          ]
+          Resource = [
+            "${local.arn[e].logs}:/aws/eks/${local.arn[e].name}/*",
+            "${local.arn[e].logs}:/aws/vpc-flow-logs/${local.arn[e].name}",
+            "${local.arn[e].logs}:/aws/vpc-flow-logs/${local.arn[e].name}:*",
+            "${local.arn[e].logs}:/aws/rds/instance/${local.arn[e].name}/*",
+            "${local.arn[e].logs}:/aws/elasticache/${local.arn[e].name}/*",
+          ]
+        },
+        {
+          # Log groups are listed account-wide, and ElastiCache's log delivery uses the
+          # account-level vended-logs API, which has no resource-level permissions.
+          Sid    = "LogsAccountLevel"
+          Effect = "Allow"
+          Action = [
+            "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+          ]
+          Resource = "*"
+        },
+      ]
+    }
+  }
+
+  data_policy = {
+    for e in var.environments : e => {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          # Containers only: no GetSecretValue/PutSecretValue, Terraform never handles values.
+          Sid    = "OwnSecretContainers"
+          Effect = "Allow"
+          Action = [
+            "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret",
+            "secretsmanager:UpdateSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource",
+            "secretsmanager:GetResourcePolicy", "secretsmanager:RestoreSecret",
+          ]
+          Resource = "${local.arn[e].secrets}:${var.project}/${e}/*"
+        },
+        {
+          # manage_master_user_password: RDS creates its rds!db-... secret with the caller's rights.
+          Sid      = "RdsManagedMasterSecret"
+          Effect   = "Allow"
+          Action   = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
+          Resource = "${local.arn[e].secrets}:rds!*"
+        },
+        {
+          Sid    = "OwnDatabase"
+          Effect = "Allow"
+          Action = "rds:*"
+          Resource = [
+            "${local.arn[e].rds}:db:${local.arn[e].name}",
+            "${local.arn[e].rds}:subgrp:${local.arn[e].name}",
+            "${local.arn[e].rds}:pg:${local.arn[e].name}-*",
+            "${local.arn[e].rds}:snapshot:${local.arn[e].name}-*",
+            "${local.arn[e].rds}:og:default:postgres-*",
+          ]
+        },
+        {
+          Sid      = "RdsRead"
+          Effect   = "Allow"
+          Action   = ["rds:Describe*", "rds:ListTagsForResource"]
+          Resource = "*"
+        },
+        {
+          Sid    = "OwnCache"
+          Effect = "Allow"
+          Action = "elasticache:*"
+          Resource = [
+            "${local.arn[e].cache}:replicationgroup:${local.arn[e].name}",
+            "${local.arn[e].cache}:cluster:${local.arn[e].name}-*",
+            "${local.arn[e].cache}:subnetgroup:${local.arn[e].name}",
+            "${local.arn[e].cache}:snapshot:${local.arn[e].name}*",
+            "${local.arn[e].cache}:parametergroup:default.*",
+            "${local.arn[e].cache}:user:default",
+          ]
+        },
+        {
+          Sid      = "CacheRead"
+          Effect   = "Allow"
+          Action   = ["elasticache:Describe*", "elasticache:ListTagsForResource"]
+          Resource = "*"
+        },
+      ]
+    }
+  }
+
+  deploy_policies = merge([
+    for e in var.environments : {
+      "${e}/delivery" = local.delivery_policy[e]
+      "${e}/network"  = local.network_policy[e]
+      "${e}/platform" = local.platform_policy[e]
+      "${e}/data"     = local.data_policy[e]
+    }
+  ]...)
+}
+
+resource "aws_iam_policy" "deploy" {
+  for_each = local.deploy_policies
+
+  name        = "${var.project}-deploy-${replace(each.key, "/", "-")}"
+  description = "${split("/", each.key)[1]} rights of ${var.project}-deploy-${split("/", each.key)[0]}"
+  policy      = jsonencode(each.value)
+  tags        = { environment = split("/", each.key)[0] }
+}
+
+resource "aws_iam_role_policy_attachment" "deploy" {
+  for_each = local.deploy_policies
+
+  role       = aws_iam_role.deploy[split("/", each.key)[0]].name
+  policy_arn = aws_iam_policy.deploy[each.key].arn
+}

@@ -1,0 +1,168 @@
+# Values per environment live in terraform.tfvars; this file is identical in every root.
+
+variable "environment" {
+  description = "Deployment environment: dev, uat or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "uat", "prod"], var.environment)
+    error_message = "environment must be dev, uat or prod."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR of the environment's VPC (distinct per environment so they can be peered later)."
+  type        = string
+}
+
+variable "single_nat_gateway" {
+  description = "One shared NAT gateway instead of one per AZ (cheaper; not for prod)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.environment == "prod" && var.single_nat_gateway)
+    error_message = "prod needs a NAT gateway per AZ."
+  }
+}
+
+variable "endpoint_public_access" {
+  description = "Expose the Kubernetes API publicly (restricted to public_access_cidrs). Off: deploys run from inside the VPC."
+  type        = bool
+  default     = false
+}
+
+variable "public_access_cidrs" {
+  description = "CIDRs allowed to reach a public API endpoint; never 0.0.0.0/0."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !contains(var.public_access_cidrs, "0.0.0.0/0")
+    error_message = "public_access_cidrs must not contain 0.0.0.0/0."
+  }
+}
+
+variable "admin_principal_arns" {
+  description = "IAM principals with cluster-admin access (platform team, break-glass role)."
+  type        = list(string)
+  default     = []
+}
+
+variable "node_instance_types" {
+  description = "Instance types of the node group."
+  type        = list(string)
+}
+
+variable "node_capacity_type" {
+  description = "ON_DEMAND or SPOT nodes."
+  type        = string
+  default     = "ON_DEMAND"
+}
+
+variable "node_min_size" {
+  description = "Minimum number of nodes."
+  type        = number
+
+  validation {
+    condition     = var.environment != "prod" || var.node_min_size >= 3
+    error_message = "prod needs at least 3 nodes (one per AZ)."
+  }
+}
+
+variable "node_desired_size" {
+  description = "Initial number of nodes."
+  type        = number
+}
+
+variable "node_max_size" {
+  description = "Maximum number of nodes."
+  type        = number
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class."
+  type        = string
+}
+
+variable "db_allocated_storage_gib" {
+  description = "Initial database storage in GiB."
+  type        = number
+  default     = 20
+}
+
+variable "db_multi_az" {
+  description = "Run the database with a standby in a second AZ."
+  type        = bool
+
+  validation {
+    condition     = var.environment != "prod" || var.db_multi_az
+    error_message = "prod's database must be Multi-AZ."
+  }
+}
+
+variable "db_deletion_protection" {
+  description = "Refuse to delete the database."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.environment != "prod" || var.db_deletion_protection
+    error_message = "prod's database must have deletion protection."
+  }
+}
+
+variable "db_backup_retention_days" {
+  description = "Days of automated database backups."
+  type        = number
+  default     = 7
+}
+
+variable "db_skip_final_snapshot" {
+  description = "Delete the database without a final snapshot (throw-away environments only)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.environment != "prod" || !var.db_skip_final_snapshot
+    error_message = "prod's database must keep a final snapshot."
+  }
+}
+
+variable "cache_node_type" {
+  description = "ElastiCache node type."
+  type        = string
+}
+
+variable "cache_nodes" {
+  description = "Cache nodes (primary plus replicas); more than one enables automatic failover."
+  type        = number
+
+  validation {
+    condition     = var.environment != "prod" || var.cache_nodes >= 2
+    error_message = "prod's cache needs a replica for automatic failover."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of flow, control-plane and database logs, in days."
+  type        = number
+  default     = 365
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted Secrets Manager secret stays recoverable (0 only for throw-away environments)."
+  type        = number
+  default     = 30
+}

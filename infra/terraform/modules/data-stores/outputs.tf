@@ -1,0 +1,69 @@
+output "db_endpoint" {
+  description = "PostgreSQL endpoint as host:port."
+  value       = aws_db_instance.this.endpoint
+}
+
+output "db_address" {
+  description = "PostgreSQL host name."
+  value       = aws_db_instance.this.address
+}
+
+output "db_port" {
+  description = "PostgreSQL port."
+  value       = aws_db_instance.this.port
+}
+
+output "db_name" {
+  description = "Name of the application database."
+  value       = aws_db_instance.this.db_name
+}
+
+output "db_master_secret_arn" {
+  description = "ARN of the RDS-managed Secrets Manager secret holding the master user name and password (JSON)."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+}
+
+output "db_security_group_id" {
+  description = "Security group of the database."
+  value       = aws_security_group.db.id
+}
+
+output "redis_endpoint" {
+  description = "Primary endpoint of the cache (TLS required: use a rediss:// URL)."
+  value       = aws_elasticache_replication_group.this.primary_endpoint_address
+}
+
+output "redis_reader_endpoint" {
+  description = "Reader endpoint of the cache."
+  value       = aws_elasticache_replication_group.this.reader_endpoint_address
+}
+
+output "redis_port" {
+  description = "Port of the cache."
+  value       = aws_elasticache_replication_group.this.port
+}
+
+output "cache_security_group_id" {
+  description = "Security group of the cache."
+  value       = aws_security_group.cache.id
+}
+
+output "kms_key_arn" {
+  description = "KMS key encrypting database and cache storage."
+  value       = aws_kms_key.data.arn
+}
+
+output "db_multi_az" {
+  description = "Whether the database runs with a standby in a second AZ."
+  value       = aws_db_instance.this.multi_az
+}
+
+output "db_deletion_protection" {
+  description = "Whether the database refuses deletion."
+  value       = aws_db_instance.this.deletion_protection
+}
+
+output "cache_automatic_failover" {
+  description = "Whether the cache fails over automatically to a replica."
+  value       = aws_elasticache_replication_group.this.automatic_failover_enabled
+}
