@@ -19,16 +19,20 @@ from netflix_clone.app import MIGRATIONS_DIR, create_app
 from netflix_clone.db import db
 from netflix_clone.settings import Settings
 
-TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
-                                   "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BACKENDS = ("sqlite", "postgres")
 PASSWORD = "correct-horse-battery-staple"
 
 
 def _pg_admin_dsn() -> str:
-    return make_url(TEST_POSTGRES_URL).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    return (
+        make_url(TEST_POSTGRES_URL)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -122,10 +126,12 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def sign_up(client: FlaskClient, email: str, password: str = PASSWORD,
-            display_name: str = "Member") -> dict[str, Any]:
-    response = client.post("/api/users", json={"email": email, "password": password,
-                                               "display_name": display_name})
+def sign_up(
+    client: FlaskClient, email: str, password: str = PASSWORD, display_name: str = "Member"
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/users", json={"email": email, "password": password, "display_name": display_name}
+    )
     assert response.status_code == 201, response.json
     return dict(response.json or {})
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from flask import Flask, Response, request
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -21,7 +21,6 @@ from werkzeug.routing import BaseConverter
 from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError, FieldError
 from netflix_clone.security import authenticate
 
-F = TypeVar("F", bound=Callable[..., Any])
 JSON_TYPES = ("application/json",)
 MAX_ID = 2**63 - 1
 
@@ -88,7 +87,7 @@ def operation(
     description: str = "",
     extra_responses: dict[int, type[BaseModel] | None] | None = None,
     response_headers: dict[str, str] | None = None,
-) -> Callable[[F], F]:
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Declare a JSON operation. The handler receives path params plus `body` and/or `query`."""
     responses: dict[int, type[BaseModel] | None] = {status: response}
     responses.update(extra_responses or {})
@@ -104,7 +103,7 @@ def operation(
         response_headers=response_headers or {},
     )
 
-    def decorate(fn: F) -> F:
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Response]:
         @wraps(fn)
         def wrapper(**kwargs: Any) -> Response:
             if op.auth:
@@ -116,7 +115,7 @@ def operation(
             return to_response(fn(**kwargs), status)
 
         wrapper.openapi_operation = op  # type: ignore[attr-defined]
-        return cast(F, wrapper)
+        return wrapper
 
     return decorate
 
@@ -133,27 +132,39 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
 def parse_body(model: type[BaseModel]) -> BaseModel:
     mimetype = request.mimetype
     if mimetype not in JSON_TYPES:
-        raise ApiError(415, "Send the request body as application/json.",
-                       code="unsupported-media-type")
+        raise ApiError(
+            415, "Send the request body as application/json.", code="unsupported-media-type"
+        )
     raw = request.get_data(cache=True)
     try:
         return model.model_validate_json(raw or b"")
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            raise ApiError(400, "The request body is not valid JSON.", code="malformed-json") from None
+            raise ApiError(
+                400, "The request body is not valid JSON.", code="malformed-json"
+            ) from None
         if any(e["type"] == "model_type" and not e["loc"] for e in exc.errors()):
-            raise ApiError(422, "The request body must be a JSON object.",
-                           code="validation-failed") from None
-        raise ApiError(422, "The request body has invalid fields.", code="validation-failed",
-                       errors=_field_errors(exc)) from None
+            raise ApiError(
+                422, "The request body must be a JSON object.", code="validation-failed"
+            ) from None
+        raise ApiError(
+            422,
+            "The request body has invalid fields.",
+            code="validation-failed",
+            errors=_field_errors(exc),
+        ) from None
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(request.args.to_dict(flat=True))
     except ValidationError as exc:
-        raise ApiError(422, "The query string has invalid parameters.", code="validation-failed",
-                       errors=_field_errors(exc)) from None
+        raise ApiError(
+            422,
+            "The query string has invalid parameters.",
+            code="validation-failed",
+            errors=_field_errors(exc),
+        ) from None
 
 
 def json_response(payload: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> Response:
@@ -197,8 +208,9 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
             schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         else:
             schema = {"type": "string", "pattern": r"^[^/]+$"}
-        params.append({"name": match.group("name"), "in": "path", "required": True,
-                       "schema": schema})
+        params.append(
+            {"name": match.group("name"), "in": "path", "required": True, "schema": schema}
+        )
     return _PATH_PARAM.sub(lambda m: "{" + m.group("name") + "}", rule), params
 
 
@@ -216,6 +228,66 @@ _ERROR_TEXT = {
     503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
     504: "The upstream catalog did not answer in time.",
 }
+
+
+def _operation_spec(
+    path: str,
+    method: str,
+    op: Operation,
+    path_params: list[dict[str, Any]],
+    schemas: dict[str, Any],
+    ref: Callable[[type[BaseModel], str], dict[str, Any]],
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": op.tags,
+        "operationId": f"{method}_{path}".replace("/", "_").replace("{", "").replace("}", ""),
+    }
+    if op.description:
+        spec["description"] = op.description
+    parameters = list(path_params)
+    if op.query:
+        qschema = schemas.get(op.query.__name__) or op.query.model_json_schema()
+        required = set(qschema.get("required", []))
+        for name, prop in qschema.get("properties", {}).items():
+            param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+            if "description" in prop:
+                param["description"] = prop["description"]
+            parameters.append(param)
+    if parameters:
+        spec["parameters"] = parameters
+    if op.body:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref(op.body, "validation")}},
+        }
+    responses: dict[str, Any] = {}
+    for code, model in op.responses.items():
+        entry: dict[str, Any] = {"description": "Success" if code < 300 else "See body"}
+        if model is not None:
+            entry["content"] = {"application/json": {"schema": ref(model, "serialization")}}
+        if op.response_headers and code < 300:
+            entry["headers"] = {
+                name: {"description": text, "schema": {"type": "string"}}
+                for name, text in op.response_headers.items()
+            }
+        responses[str(code)] = entry
+    error_codes = set(op.errors)
+    if op.body:
+        error_codes |= {400, 413, 415, 422}
+    if op.query:
+        error_codes.add(422)
+    if op.auth:
+        error_codes.add(401)
+    if path_params:
+        error_codes.add(404)
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": ref(Problem, "serialization")}}
+    for code in sorted(error_codes):
+        responses[str(code)] = {"description": _ERROR_TEXT.get(code, "Error"), "content": problem}
+    spec["responses"] = responses
+    if op.auth:
+        spec["security"] = [{"bearerAuth": []}]
+    return spec
 
 
 def build_openapi(app: Flask, *, title: str, version: str, description: str) -> dict[str, Any]:
@@ -242,57 +314,11 @@ def build_openapi(app: Flask, *, title: str, version: str, description: str) -> 
     def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
         return dict(refs[(model, mode)])  # type: ignore[index]
 
-    problem = {PROBLEM_CONTENT_TYPE: {"schema": ref(Problem, "serialization")}}
     paths: dict[str, dict[str, Any]] = {}
     for path, method, op, path_params in operations:
-        spec: dict[str, Any] = {
-            "summary": op.summary,
-            "tags": op.tags,
-            "operationId": f"{method}_{path}".replace("/", "_").replace("{", "").replace("}", ""),
-        }
-        if op.description:
-            spec["description"] = op.description
-        parameters = list(path_params)
-        if op.query:
-            qschema = schemas.get(op.query.__name__) or op.query.model_json_schema()
-            required = set(qschema.get("required", []))
-            for name, prop in qschema.get("properties", {}).items():
-                param = {"name": name, "in": "query", "required": name in required,
-                         "schema": prop}
-                if "description" in prop:
-                    param["description"] = prop["description"]
-                parameters.append(param)
-        if parameters:
-            spec["parameters"] = parameters
-        if op.body:
-            spec["requestBody"] = {"required": True,
-                                   "content": {"application/json": {"schema": ref(op.body, "validation")}}}
-        responses: dict[str, Any] = {}
-        for code, model in op.responses.items():
-            entry: dict[str, Any] = {"description": "Success" if code < 300 else "See body"}
-            if model is not None:
-                entry["content"] = {"application/json": {"schema": ref(model, "serialization")}}
-            if op.response_headers and code < 300:
-                entry["headers"] = {name: {"description": text, "schema": {"type": "string"}}
-                                    for name, text in op.response_headers.items()}
-            responses[str(code)] = entry
-        error_codes = set(op.errors)
-        if op.body:
-            error_codes |= {400, 413, 415, 422}
-        if op.query:
-            error_codes.add(422)
-        if op.auth:
-            error_codes |= {401}
-        if path_params:
-            error_codes.add(404)
-        for code in sorted(error_codes):
-            responses[str(code)] = {"description": _ERROR_TEXT.get(code, "Error"),
-                                    "content": problem}
-        spec["responses"] = responses
-        if op.auth:
-            spec["security"] = [{"bearerAuth": []}]
-        paths.setdefault(path, {})[method] = spec
-
+        paths.setdefault(path, {})[method] = _operation_spec(
+            path, method, op, path_params, schemas, ref
+        )
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": description},

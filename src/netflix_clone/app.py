@@ -33,13 +33,18 @@ def _secret_key_provider(settings: Settings) -> Any:
         redactor.add(value)
         return lambda: value
     if settings.secret_key_secret_id:
+
         def parse(text: str) -> str:
             value = extract(text, "SECRET_KEY")
             check_secret_key(value, settings.app_env)
             return value
 
-        secret = SecretValue(settings.secret_key_secret_id, lambda: secrets_client(settings),
-                             parse, ttl=settings.tmdb_key_refresh_seconds)
+        secret = SecretValue(
+            settings.secret_key_secret_id,
+            lambda: secrets_client(settings),
+            parse,
+            ttl=settings.tmdb_key_refresh_seconds,
+        )
         secret.get()  # fail at start-up, not on the first sign-in
         return secret.get
     return lambda: DEV_SECRET_KEY
@@ -51,9 +56,13 @@ def _redis_client(settings: Settings) -> Any | None:
     import redis
 
     # Short timeouts: a slow Redis must degrade a request, not hang a worker thread.
-    return redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
-                                socket_connect_timeout=1.0, health_check_interval=30,
-                                retry_on_timeout=False)
+    return redis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=0.5,
+        socket_connect_timeout=1.0,
+        health_check_interval=30,
+        retry_on_timeout=False,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -65,7 +74,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops)
+            app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
+        )
 
     redis_client = _redis_client(settings)
     limiter: RateLimiter = RedisRateLimiter(redis_client) if redis_client else MemoryRateLimiter()

@@ -113,8 +113,9 @@ class RedisCache:
             return None
 
     def set(self, key: str, entry: Entry, keep_for: float) -> None:
-        payload = json.dumps({"v": entry.value, "s": entry.stored_at, "f": entry.fresh_until},
-                             separators=(",", ":"))
+        payload = json.dumps(
+            {"v": entry.value, "s": entry.stored_at, "f": entry.fresh_until}, separators=(",", ":")
+        )
         try:
             self._redis.set(self._prefix + key, payload, ex=max(1, int(keep_for)))
         except Exception as exc:
@@ -123,8 +124,9 @@ class RedisCache:
     def lock(self, key: str, ttl: float) -> str | None:
         token = uuid.uuid4().hex
         try:
-            ok = self._redis.set(self._prefix + "lock:" + key, token, nx=True,
-                                 px=max(1, int(ttl * 1000)))
+            ok = self._redis.set(
+                self._prefix + "lock:" + key, token, nx=True, px=max(1, int(ttl * 1000))
+            )
         except Exception:
             return token  # Redis is down: fall back to per-process single-flight
         return token if ok else None

@@ -7,10 +7,12 @@ import getpass
 import sys
 from pathlib import Path
 
+from flask import Flask
+
 from netflix_clone.settings import ConfigError
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Flask:
     from netflix_clone.app import create_app
 
     return create_app()

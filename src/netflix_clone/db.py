@@ -1,4 +1,4 @@
-"""Database session, declarative base and engine tuning (SQLite default, PostgreSQL in the cloud)."""
+"""Database session, base model and engine tuning (SQLite default, PostgreSQL in production)."""
 
 from __future__ import annotations
 

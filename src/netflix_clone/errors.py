@@ -69,8 +69,9 @@ def problem_response(error: ApiError) -> Response:
 def _from_http_exception(exc: HTTPException) -> ApiError:
     status = exc.code or 500
     if isinstance(exc, RequestEntityTooLarge):
-        return ApiError(413, "The request body is larger than this service accepts.",
-                        code="payload-too-large")
+        return ApiError(
+            413, "The request body is larger than this service accepts.", code="payload-too-large"
+        )
     detail = {
         404: "No resource lives at this URL.",
         405: "This URL does not support that method.",
@@ -96,5 +97,6 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         # Still a problem document, never an HTML page; the details stay in the log.
         log.exception("unhandled error")
-        return problem_response(ApiError(500, "The service failed to handle this request.",
-                                         code="internal-error"))
+        return problem_response(
+            ApiError(500, "The service failed to handle this request.", code="internal-error")
+        )

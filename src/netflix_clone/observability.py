@@ -66,8 +66,17 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("request_id", "method", "path", "status", "duration_ms", "remote_addr",
-                    "route", "user_id", "event"):
+        for key in (
+            "request_id",
+            "method",
+            "path",
+            "status",
+            "duration_ms",
+            "remote_addr",
+            "route",
+            "user_id",
+            "event",
+        ):
             value = getattr(record, key, None)
             if value is not None:
                 entry[key] = value

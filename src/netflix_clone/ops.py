@@ -50,8 +50,12 @@ def _check_database() -> None:
 
 
 @bp.get("/readyz")
-@operation(summary="Readiness: the database (and Redis, when configured) answer", tags=TAGS,
-           response=Ready, errors=[503])
+@operation(
+    summary="Readiness: the database (and Redis, when configured) answer",
+    tags=TAGS,
+    response=Ready,
+    errors=[503],
+)
 def readyz() -> Ready:
     checks: dict[str, str] = {}
     failing: list[str] = []
@@ -72,8 +76,13 @@ def readyz() -> Ready:
             checks["redis"] = "unavailable"
             failing.append("redis")
     if failing:
-        raise ApiError(503, f"Not ready: {', '.join(failing)} unavailable.", code="not-ready",
-                       headers={"Retry-After": "5"}, extra={"checks": checks})
+        raise ApiError(
+            503,
+            f"Not ready: {', '.join(failing)} unavailable.",
+            code="not-ready",
+            headers={"Retry-After": "5"},
+            extra={"checks": checks},
+        )
     return Ready(status="ok", checks=checks)
 
 
@@ -86,8 +95,9 @@ def metrics() -> Response:
 def openapi() -> Response:
     cached: dict[str, Any] | None = current_app.extensions.get("openapi")
     if cached is None:
-        cached = build_openapi(current_app, title="netflix-clone API", version=__version__,
-                               description=DESCRIPTION)
+        cached = build_openapi(
+            current_app, title="netflix-clone API", version=__version__, description=DESCRIPTION
+        )
         current_app.extensions["openapi"] = cached
     response = json_response(cached)
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -110,7 +120,8 @@ _DOCS_INIT = """window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swa
 def docs() -> Response:
     response = Response(_DOCS_PAGE, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+    )
     return response
 
 

@@ -20,14 +20,22 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
         raw = ""
     parts = raw.split("|")
     if len(parts) != arity or not all(parts):
-        raise ApiError(422, "The cursor is not one this service issued.", code="validation-failed",
-                       errors=[FieldError("cursor", "invalid cursor")])
+        raise ApiError(
+            422,
+            "The cursor is not one this service issued.",
+            code="validation-failed",
+            errors=[FieldError("cursor", "invalid cursor")],
+        )
     return parts
 
 
 def decode_int_cursor(cursor: str) -> int:
     value = decode_cursor(cursor, 1)[0]
     if not value.isdigit() or len(value) > 18:
-        raise ApiError(422, "The cursor is not one this service issued.", code="validation-failed",
-                       errors=[FieldError("cursor", "invalid cursor")])
+        raise ApiError(
+            422,
+            "The cursor is not one this service issued.",
+            code="validation-failed",
+            errors=[FieldError("cursor", "invalid cursor")],
+        )
     return int(value)

@@ -88,6 +88,10 @@ class RedisRateLimiter:
 
 
 def too_many(verdict: Verdict, detail: str) -> ApiError:
-    return ApiError(429, detail, code="rate-limited",
-                    headers={"Retry-After": str(verdict.retry_after)},
-                    extra={"retry_after": verdict.retry_after})
+    return ApiError(
+        429,
+        detail,
+        code="rate-limited",
+        headers={"Retry-After": str(verdict.retry_after)},
+        extra={"retry_after": verdict.retry_after},
+    )

@@ -27,8 +27,9 @@ def secrets_client(settings: Settings) -> Any:
         "secretsmanager",
         region_name=settings.aws_region or "us-east-1",
         endpoint_url=settings.aws_endpoint_url or None,
-        config=Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 3,
-                                                                   "mode": "standard"}),
+        config=Config(
+            connect_timeout=3, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+        ),
     )
 
 
@@ -56,8 +57,13 @@ class SecretValue:
     service down); only the very first fetch can fail.
     """
 
-    def __init__(self, secret_id: str, client_factory: Callable[[], Any],
-                 parse: Callable[[str], Any], ttl: float) -> None:
+    def __init__(
+        self,
+        secret_id: str,
+        client_factory: Callable[[], Any],
+        parse: Callable[[str], Any],
+        ttl: float,
+    ) -> None:
         self.secret_id = secret_id
         self._client_factory = client_factory
         self._client: Any = None
@@ -74,7 +80,9 @@ class SecretValue:
         try:
             result = self._client.get_secret_value(SecretId=self.secret_id)
         except Exception as exc:
-            raise SecretError(f"cannot read secret {self.secret_id}: {type(exc).__name__}") from None
+            raise SecretError(
+                f"cannot read secret {self.secret_id}: {type(exc).__name__}"
+            ) from None
         value = self._parse(result.get("SecretString") or "")
         for part in value.values() if isinstance(value, dict) else [value]:
             redactor.add(str(part))
@@ -88,15 +96,21 @@ class SecretValue:
         if self._value is not None and fresh and not force:
             return self._value
         with self._lock:
-            if self._value is not None and not force and time.monotonic() - self._fetched_at < self._ttl:
+            if (
+                self._value is not None
+                and not force
+                and time.monotonic() - self._fetched_at < self._ttl
+            ):
                 return self._value
             try:
                 self._fetch()
             except SecretError:
                 if self._value is None:
                     raise
-                log.warning("secret refresh failed; keeping the last value",
-                            extra={"event": "secret_refresh_failed"})
+                log.warning(
+                    "secret refresh failed; keeping the last value",
+                    extra={"event": "secret_refresh_failed"},
+                )
                 self._fetched_at = time.monotonic()
             return self._value
 
@@ -120,6 +134,10 @@ def database_credentials(settings: Settings) -> DatabaseCredentials | None:
     def parse(text: str) -> dict[str, str]:
         return {"username": extract(text, "username"), "password": extract(text, "password")}
 
-    secret = SecretValue(settings.database_secret_id, lambda: secrets_client(settings), parse,
-                         ttl=settings.tmdb_key_refresh_seconds)
+    secret = SecretValue(
+        settings.database_secret_id,
+        lambda: secrets_client(settings),
+        parse,
+        ttl=settings.tmdb_key_refresh_seconds,
+    )
     return DatabaseCredentials(secret)

@@ -17,8 +17,8 @@ from flask import current_app, g, request
 
 from netflix_clone.errors import ApiError
 
-TOKEN_ALGORITHM = "HS256"
-TOKEN_ISSUER = "netflix-clone"
+TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
+TOKEN_ISSUER = "netflix-clone"  # noqa: S105
 
 
 def password_hasher(app_env: str) -> PasswordHasher:
@@ -40,7 +40,10 @@ class Passwords:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(stored_hash or self._dummy, password) and stored_hash is not None
+            return (
+                self._hasher.verify(stored_hash or self._dummy, password)
+                and stored_hash is not None
+            )
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -53,7 +56,7 @@ def new_refresh_token() -> str:
 
 
 def hash_token(token: str) -> str:
-    """Refresh tokens are 256 random bits, so a fast hash is enough to make a stolen table useless."""
+    """Refresh tokens are 256 random bits: a fast hash suffices to make a stolen table useless."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -89,18 +92,30 @@ class TokenSigner:
 
     def verify(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(token, self._key(), algorithms=[TOKEN_ALGORITHM],
-                                issuer=TOKEN_ISSUER, options={"require": ["exp", "sub", "iat"]})
+            claims = jwt.decode(
+                token,
+                self._key(),
+                algorithms=[TOKEN_ALGORITHM],
+                issuer=TOKEN_ISSUER,
+                options={"require": ["exp", "sub", "iat"]},
+            )
             pid = claims.get("pid")
-            return Principal(int(claims["sub"]), str(claims.get("role", "member")),
-                             int(pid) if pid is not None else None)
+            return Principal(
+                int(claims["sub"]),
+                str(claims.get("role", "member")),
+                int(pid) if pid is not None else None,
+            )
         except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthorized("The access token is invalid or has expired.") from None
 
 
 def unauthorized(detail: str) -> ApiError:
-    return ApiError(401, detail, code="unauthorized",
-                    headers={"WWW-Authenticate": 'Bearer realm="netflix-clone"'})
+    return ApiError(
+        401,
+        detail,
+        code="unauthorized",
+        headers={"WWW-Authenticate": 'Bearer realm="netflix-clone"'},
+    )
 
 
 def constant_time_equals(a: str, b: str) -> bool:

@@ -14,7 +14,9 @@ CatalogSource = Literal["auto", "tmdb", "demo"]
 
 # Only ever accepted where APP_ENV is local or test; anything else must bring its own key.
 DEV_SECRET_KEY = "local-development-only-secret-key-do-not-deploy"  # noqa: S105
-_PLACEHOLDER_SECRETS = re.compile(r"^(changeme|change-me|secret|password|replace[-_]?me.*|x+)$", re.I)
+_PLACEHOLDER_SECRETS = re.compile(
+    r"^(changeme|change-me|secret|password|replace[-_]?me.*|x+)$", re.I
+)
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -86,7 +88,9 @@ class Settings(BaseSettings):
         if self.embedded:
             return self
         if self.secret_key is None and not self.secret_key_secret_id:
-            raise ValueError(f"SECRET_KEY or SECRET_KEY_SECRET_ID is required when APP_ENV={self.app_env}")
+            raise ValueError(
+                f"SECRET_KEY or SECRET_KEY_SECRET_ID is required when APP_ENV={self.app_env}"
+            )
         if self.secret_key is not None:
             check_secret_key(self.secret_key.get_secret_value(), self.app_env)
         if self.catalog_source == "tmdb" and not (self.tmdb_api_key or self.tmdb_secret_id):
@@ -137,4 +141,6 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]).upper()
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"configuration error: {where + ': ' if where else ''}{message}") from None
+        raise ConfigError(
+            f"configuration error: {where + ': ' if where else ''}{message}"
+        ) from None

@@ -34,8 +34,14 @@ def assert_no_secrets(body: object) -> None:
 
 
 def test_sign_up_returns_the_member_with_id_and_location(client: FlaskClient) -> None:
-    response = client.post("/api/users", json={"email": "  Ada.Lovelace@Example.COM ",
-                                               "password": PASSWORD, "display_name": " Ada  L "})
+    response = client.post(
+        "/api/users",
+        json={
+            "email": "  Ada.Lovelace@Example.COM ",
+            "password": PASSWORD,
+            "display_name": " Ada  L ",
+        },
+    )
     assert response.status_code == 201
     body = response.json
     assert body is not None
@@ -50,8 +56,10 @@ def test_sign_up_returns_the_member_with_id_and_location(client: FlaskClient) ->
 
 def test_duplicate_email_is_409_whatever_the_case(client: FlaskClient) -> None:
     sign_up(client, "dup@example.com")
-    response = client.post("/api/users", json={"email": "DUP@example.com", "password": PASSWORD,
-                                               "display_name": "Again"})
+    response = client.post(
+        "/api/users",
+        json={"email": "DUP@example.com", "password": PASSWORD, "display_name": "Again"},
+    )
     assert response.status_code == 409
     assert response.content_type == "application/problem+json"
     assert response.json and response.json["type"].endswith("/email-taken")
@@ -69,8 +77,10 @@ def test_duplicate_email_is_409_whatever_the_case(client: FlaskClient) -> None:
     ],
 )
 def test_password_policy(client: FlaskClient, password: str, message: str) -> None:
-    response = client.post("/api/users", json={"email": "carol@example.com", "password": password,
-                                               "display_name": "Carol"})
+    response = client.post(
+        "/api/users",
+        json={"email": "carol@example.com", "password": password, "display_name": "Carol"},
+    )
     assert response.status_code == 422
     assert response.json is not None
     errors = response.json["errors"]
@@ -80,16 +90,19 @@ def test_password_policy(client: FlaskClient, password: str, message: str) -> No
 
 @pytest.mark.parametrize("email", ["not-an-email", "a@b", "@example.com", "x" * 250 + "@e.com"])
 def test_invalid_email_is_422(client: FlaskClient, email: str) -> None:
-    response = client.post("/api/users", json={"email": email, "password": PASSWORD,
-                                               "display_name": "X"})
+    response = client.post(
+        "/api/users", json={"email": email, "password": PASSWORD, "display_name": "X"}
+    )
     assert response.status_code == 422
     assert response.json and response.json["errors"][0]["field"] == "email"
 
 
 def test_blank_or_control_char_display_name_is_422(client: FlaskClient) -> None:
     for name in ["   ", "bad\u0007name"]:
-        response = client.post("/api/users", json={"email": "n@example.com", "password": PASSWORD,
-                                                   "display_name": name})
+        response = client.post(
+            "/api/users",
+            json={"email": "n@example.com", "password": PASSWORD, "display_name": name},
+        )
         assert response.status_code == 422
         assert response.json and response.json["errors"][0]["field"] == "display_name"
 
@@ -101,8 +114,10 @@ def test_concurrent_duplicate_sign_ups_exactly_one_wins(app: Flask) -> None:
     def attempt() -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.post("/api/users", json={"email": "race@example.com",
-                                                   "password": PASSWORD, "display_name": "R"})
+        response = client.post(
+            "/api/users",
+            json={"email": "race@example.com", "password": PASSWORD, "display_name": "R"},
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
@@ -143,10 +158,15 @@ def test_me_requires_a_valid_token(client: FlaskClient, app: Flask) -> None:
     assert client.get("/api/users/me", headers={"Authorization": "Bearer junk"}).status_code == 401
     assert client.get("/api/users/me", headers={"Authorization": "Basic abc"}).status_code == 401
     member = Member(client, "me@example.com")
-    forged = jwt.encode({"sub": str(member.id), "iss": "netflix-clone", "iat": 1, "exp": 2**31},
-                        "an-attacker-chosen-key-of-32-bytes!!", algorithm="HS256")
-    assert client.get("/api/users/me",
-                      headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    forged = jwt.encode(
+        {"sub": str(member.id), "iss": "netflix-clone", "iat": 1, "exp": 2**31},
+        "an-attacker-chosen-key-of-32-bytes!!",
+        algorithm="HS256",
+    )
+    assert (
+        client.get("/api/users/me", headers={"Authorization": f"Bearer {forged}"}).status_code
+        == 401
+    )
     response = client.get("/api/users/me", headers=member.headers)
     assert response.status_code == 200
     assert response.json and response.json["email"] == "me@example.com"
@@ -158,8 +178,9 @@ def test_expired_access_token_is_401(make_app: AppFactory) -> None:
     client = app.test_client()
     member = Member(client, "exp@example.com")
     key = "local-development-only-secret-key-do-not-deploy"
-    expired = jwt.encode({"sub": str(member.id), "iss": "netflix-clone", "iat": 1, "exp": 2},
-                         key, algorithm="HS256")
+    expired = jwt.encode(
+        {"sub": str(member.id), "iss": "netflix-clone", "iat": 1, "exp": 2}, key, algorithm="HS256"
+    )
     response = client.get("/api/users/me", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
 
@@ -179,8 +200,10 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client: FlaskClient, app: 
     assert client.post("/api/auth/refresh", json={"refresh_token": new_refresh}).status_code == 401
     # Another session of the same member is a separate family and survives.
     other = login(client, "rot@example.com")
-    assert client.post("/api/auth/refresh",
-                       json={"refresh_token": other["refresh_token"]}).status_code == 200
+    assert (
+        client.post("/api/auth/refresh", json={"refresh_token": other["refresh_token"]}).status_code
+        == 200
+    )
     with app.app_context():
         hashes = db.session.scalars(select(RefreshToken.token_hash)).all()
         assert first not in hashes and new_refresh not in hashes  # stored hashed only
@@ -195,8 +218,11 @@ def test_concurrent_refresh_with_one_token_yields_one_winner(app: Flask) -> None
     def attempt() -> None:
         c = app.test_client()
         barrier.wait()
-        statuses.append(c.post("/api/auth/refresh",
-                               json={"refresh_token": member.tokens["refresh_token"]}).status_code)
+        statuses.append(
+            c.post(
+                "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
+            ).status_code
+        )
 
     threads = [threading.Thread(target=attempt) for _ in range(4)]
     for t in threads:
@@ -213,18 +239,27 @@ def test_unknown_and_expired_refresh_tokens_are_401(client: FlaskClient, app: Fl
     with app.app_context():
         db.session.execute(update(RefreshToken).values(expires_at=RefreshToken.created_at))
         db.session.commit()
-    response = client.post("/api/auth/refresh",
-                           json={"refresh_token": member.tokens["refresh_token"]})
+    response = client.post(
+        "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
+    )
     assert response.status_code == 401
     assert response.json and "expired" in response.json["detail"]
 
 
 def test_logout_revokes_the_session(client: FlaskClient) -> None:
     member = Member(client, "bye@example.com")
-    assert client.post("/api/auth/logout",
-                       json={"refresh_token": member.tokens["refresh_token"]}).status_code == 204
-    assert client.post("/api/auth/refresh",
-                       json={"refresh_token": member.tokens["refresh_token"]}).status_code == 401
+    assert (
+        client.post(
+            "/api/auth/logout", json={"refresh_token": member.tokens["refresh_token"]}
+        ).status_code
+        == 204
+    )
+    assert (
+        client.post(
+            "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
+        ).status_code
+        == 401
+    )
     # Logging out an unknown token reveals nothing.
     assert client.post("/api/auth/logout", json={"refresh_token": "whatever"}).status_code == 204
 
@@ -239,8 +274,9 @@ def test_login_is_rate_limited_per_account(make_app: AppFactory) -> None:
     for _ in range(3):
         bad = client.post("/api/auth/token", json={"email": "limited@example.com", "password": "x"})
         assert bad.status_code == 401
-    blocked = client.post("/api/auth/token",
-                          json={"email": "Limited@example.com", "password": PASSWORD})
+    blocked = client.post(
+        "/api/auth/token", json={"email": "Limited@example.com", "password": PASSWORD}
+    )
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert blocked.content_type == "application/problem+json"
@@ -255,11 +291,15 @@ def test_login_is_rate_limited_per_address(make_app: AppFactory) -> None:
     sign_up(client, "ip@example.com")
     for _ in range(2):
         client.post("/api/auth/token", json={"email": "ip@example.com", "password": PASSWORD})
-    response = client.post("/api/auth/token", json={"email": "ip@example.com",
-                                                    "password": PASSWORD})
+    response = client.post(
+        "/api/auth/token", json={"email": "ip@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 429
-    other = client.post("/api/auth/token", json={"email": "ip@example.com", "password": PASSWORD},
-                        environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    other = client.post(
+        "/api/auth/token",
+        json={"email": "ip@example.com", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
     assert other.status_code == 200
 
 
@@ -274,13 +314,16 @@ def test_login_limit_is_shared_through_redis(make_app: AppFactory, worker_tag: s
     second = make_app(redis_url=TEST_REDIS_URL, login_limit_per_ip=2)
     ip = {"REMOTE_ADDR": f"10.{len(worker_tag)}.0.{hash(worker_tag) % 250}"}
     body = {"email": "r@example.com", "password": "whatever"}
-    assert first.test_client().post("/api/auth/token", json=body,
-                                    environ_base=ip).status_code == 401
-    assert second.test_client().post("/api/auth/token", json=body,
-                                     environ_base=ip).status_code == 401
+    assert (
+        first.test_client().post("/api/auth/token", json=body, environ_base=ip).status_code == 401
+    )
+    assert (
+        second.test_client().post("/api/auth/token", json=body, environ_base=ip).status_code == 401
+    )
     # Two "processes", one budget.
-    assert first.test_client().post("/api/auth/token", json=body,
-                                    environ_base=ip).status_code == 429
+    assert (
+        first.test_client().post("/api/auth/token", json=body, environ_base=ip).status_code == 429
+    )
 
 
 # --- reading and changing members ------------------------------------------------------------
@@ -308,18 +351,31 @@ def test_patch_own_profile_and_credentials(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.json and response.json["display_name"] == "New Name"
     # Email and password changes need the current password.
-    assert client.patch(url, headers=member.headers,
-                        json={"email": "new@example.com"}).status_code == 403
-    assert client.patch(url, headers=member.headers,
-                        json={"password": "another-long-passphrase",
-                              "current_password": "wrong"}).status_code == 403
-    changed = client.patch(url, headers=member.headers,
-                           json={"password": "another-long-passphrase",
-                                 "current_password": PASSWORD})
+    assert (
+        client.patch(url, headers=member.headers, json={"email": "new@example.com"}).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            url,
+            headers=member.headers,
+            json={"password": "another-long-passphrase", "current_password": "wrong"},
+        ).status_code
+        == 403
+    )
+    changed = client.patch(
+        url,
+        headers=member.headers,
+        json={"password": "another-long-passphrase", "current_password": PASSWORD},
+    )
     assert changed.status_code == 200
     # Other sessions end with a password change.
-    assert client.post("/api/auth/refresh",
-                       json={"refresh_token": member.tokens["refresh_token"]}).status_code == 401
+    assert (
+        client.post(
+            "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
+        ).status_code
+        == 401
+    )
     assert login(client, "patch@example.com", "another-long-passphrase")
     assert client.patch(url, headers=member.headers, json={"role": "admin"}).status_code == 403
     assert client.patch(url, headers=member.headers, json={}).status_code == 200
@@ -328,8 +384,11 @@ def test_patch_own_profile_and_credentials(client: FlaskClient) -> None:
 def test_email_change_to_a_taken_address_is_409(client: FlaskClient) -> None:
     sign_up(client, "taken@example.com")
     member = Member(client, "mover@example.com")
-    response = client.patch(f"/api/users/{member.id}", headers=member.headers,
-                            json={"email": "Taken@example.com", "current_password": PASSWORD})
+    response = client.patch(
+        f"/api/users/{member.id}",
+        headers=member.headers,
+        json={"email": "Taken@example.com", "current_password": PASSWORD},
+    )
     assert response.status_code == 409
 
 
@@ -350,12 +409,19 @@ def test_admin_can_read_change_delete_and_list(client: FlaskClient, app: Flask) 
     promote(app, admin.id)
     target = Member(client, "target@example.com")
     assert client.get(f"/api/users/{target.id}", headers=admin.headers).status_code == 200
-    response = client.patch(f"/api/users/{target.id}", headers=admin.headers,
-                            json={"display_name": "Renamed", "role": "admin"})
+    response = client.patch(
+        f"/api/users/{target.id}",
+        headers=admin.headers,
+        json={"display_name": "Renamed", "role": "admin"},
+    )
     assert response.status_code == 200
     assert response.json and response.json["role"] == "admin"
-    assert client.patch(f"/api/users/{admin.id}", headers=admin.headers,
-                        json={"role": "member"}).status_code == 409
+    assert (
+        client.patch(
+            f"/api/users/{admin.id}", headers=admin.headers, json={"role": "member"}
+        ).status_code
+        == 409
+    )
     assert client.delete(f"/api/users/{target.id}", headers=admin.headers).status_code == 204
     assert client.get(f"/api/users/{target.id}", headers=admin.headers).status_code == 404
 
@@ -405,11 +471,17 @@ def test_demoted_admin_loses_admin_access_at_once(client: FlaskClient, app: Flas
     assert client.get("/api/users", headers=admin.headers).status_code == 403
 
 
-def test_unknown_ids_are_404_not_errors(client: FlaskClient, member_factory: Callable[[str],
-                                                                                      Member]) -> None:
+def test_unknown_ids_are_404_not_errors(
+    client: FlaskClient, member_factory: Callable[[str], Member]
+) -> None:
     member = member_factory("ids@example.com")
-    for path in ("/api/users/0", "/api/users/-1", "/api/users/99999999999999999999",
-                 "/api/users/abc", "/api/users/9223372036854775"):
+    for path in (
+        "/api/users/0",
+        "/api/users/-1",
+        "/api/users/99999999999999999999",
+        "/api/users/abc",
+        "/api/users/9223372036854775",
+    ):
         response = client.get(path, headers=member.headers)
         assert response.status_code == 404, path
         assert response.content_type == "application/problem+json"
@@ -418,5 +490,9 @@ def test_unknown_ids_are_404_not_errors(client: FlaskClient, member_factory: Cal
 def test_tokens_of_a_deleted_member_stop_working(client: FlaskClient) -> None:
     member = Member(client, "tmp@example.com")
     client.delete(f"/api/users/{member.id}", headers=member.headers)
-    assert client.patch(f"/api/users/{member.id}", headers=member.headers,
-                        json={"display_name": "x"}).status_code == 401
+    assert (
+        client.patch(
+            f"/api/users/{member.id}", headers=member.headers, json={"display_name": "x"}
+        ).status_code
+        == 401
+    )

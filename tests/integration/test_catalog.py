@@ -34,16 +34,33 @@ def test_every_list_in_our_shape(catalog_app: Callable[..., Flask], name: str) -
     assert response.headers["X-Catalog-Source"] == "tmdb"
     assert body["results"], name
     card = body["results"][0]
-    assert set(card) == {"id", "title", "original_title", "overview", "release_date", "year",
-                         "genres", "poster_url", "backdrop_url", "rating", "vote_count",
-                         "popularity", "original_language", "adult"}
+    assert set(card) == {
+        "id",
+        "title",
+        "original_title",
+        "overview",
+        "release_date",
+        "year",
+        "genres",
+        "poster_url",
+        "backdrop_url",
+        "rating",
+        "vote_count",
+        "popularity",
+        "original_language",
+        "adult",
+    }
     assert "poster_path" not in json.dumps(body)  # never raw TMDB JSON
-    assert card["poster_url"] is None or card["poster_url"].startswith("https://image.tmdb.org/t/p/w342/")
+    assert card["poster_url"] is None or card["poster_url"].startswith(
+        "https://image.tmdb.org/t/p/w342/"
+    )
     assert all(isinstance(g["name"], str) and g["name"] for g in card["genres"])
     assert body["total_pages"] <= 500
 
 
-def test_genre_filter_uses_discover_and_resolves_names(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
+def test_genre_filter_uses_discover_and_resolves_names(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     client = catalog_app().test_client()
     response = client.get("/api/movies?list=popular&genre=Action&page=1")
     assert response.status_code == 200
@@ -54,7 +71,9 @@ def test_genre_filter_uses_discover_and_resolves_names(catalog_app: Callable[...
     assert client.get("/api/movies?genre=NoSuchGenre").status_code == 422
 
 
-def test_details_have_cast_director_trailer_certification(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
+def test_details_have_cast_director_trailer_certification(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     client = catalog_app().test_client()
     response = client.get("/api/movies/550?region=US")
     assert response.status_code == 200
@@ -72,11 +91,16 @@ def test_details_have_cast_director_trailer_certification(catalog_app: Callable[
     # One upstream call: sub-resources come through append_to_response.
     calls = [r for r in tmdb.requests if r["path"].startswith("/3/movie/550")]
     assert len(calls) == 1
-    assert set(calls[0]["params"]["append_to_response"].split(",")) >= {"credits", "videos",
-                                                                        "release_dates"}
+    assert set(calls[0]["params"]["append_to_response"].split(",")) >= {
+        "credits",
+        "videos",
+        "release_dates",
+    }
 
 
-def test_search_is_trimmed_encoded_and_bounded(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
+def test_search_is_trimmed_encoded_and_bounded(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     client = catalog_app().test_client()
     response = client.get("/api/movies/search", query_string={"q": "  fight  club ", "page": 1})
     assert response.status_code == 200
@@ -104,11 +128,12 @@ def test_genres_and_about(catalog_app: Callable[..., Flask]) -> None:
     assert about.json["source"] == "tmdb"
 
 
-def test_v4_read_token_goes_in_the_authorization_header(catalog_app: Callable[..., Flask],
-                                                        tmdb: Any) -> None:
+def test_v4_read_token_goes_in_the_authorization_header(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     client = catalog_app(tmdb_api_key=tmdb.read_token).test_client()
     assert client.get("/api/movies?list=popular").status_code == 200
-    request = [r for r in tmdb.requests if r["path"] == "/3/movie/popular"][0]
+    request = next(r for r in tmdb.requests if r["path"] == "/3/movie/popular")
     assert request["authorization"] is True
     assert "api_key" not in request["params"]
     assert request["headers"].get("accept") == "application/json"
@@ -123,7 +148,10 @@ def test_etag_and_if_none_match(catalog_app: Callable[..., Flask]) -> None:
     assert second.status_code == 304
     assert second.data == b""
     assert second.headers["ETag"] == etag
-    assert client.get("/api/movies?list=popular", headers={"If-None-Match": '"nope"'}).status_code == 200
+    assert (
+        client.get("/api/movies?list=popular", headers={"If-None-Match": '"nope"'}).status_code
+        == 200
+    )
 
 
 # --- faults ----------------------------------------------------------------------------------
@@ -149,9 +177,13 @@ def test_unknown_movie_is_404(catalog_app: Callable[..., Flask]) -> None:
         ({"drop_connection": True}, 502, 3),
     ],
 )
-def test_faults_map_to_documented_statuses(catalog_app: Callable[..., Flask], tmdb: Any,
-                                           fault: dict[str, Any], status: int,
-                                           attempts: int | None) -> None:
+def test_faults_map_to_documented_statuses(
+    catalog_app: Callable[..., Flask],
+    tmdb: Any,
+    fault: dict[str, Any],
+    status: int,
+    attempts: int | None,
+) -> None:
     tmdb.add_fault("movie/popular", **fault)
     response = catalog_app(tmdb_deadline=2.5).test_client().get("/api/movies?list=popular")
     assert response.status_code == status, response.json
@@ -162,7 +194,9 @@ def test_faults_map_to_documented_statuses(catalog_app: Callable[..., Flask], tm
         assert upstream_calls(tmdb, "movie/popular") == attempts
 
 
-def test_a_transient_5xx_is_retried_then_succeeds(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
+def test_a_transient_5xx_is_retried_then_succeeds(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     tmdb.add_fault("movie/top_rated", status=502, times=1)
     response = catalog_app().test_client().get("/api/movies?list=top_rated")
     assert response.status_code == 200
@@ -178,8 +212,9 @@ def test_retry_after_is_honoured(catalog_app: Callable[..., Flask], tmdb: Any) -
     assert upstream_calls(tmdb, "movie/upcoming") == 2
 
 
-def test_retry_after_beyond_the_deadline_answers_at_once(catalog_app: Callable[..., Flask],
-                                                         tmdb: Any) -> None:
+def test_retry_after_beyond_the_deadline_answers_at_once(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     tmdb.add_fault("movie/upcoming", status=429, retry_after=30)
     started = time.monotonic()
     response = catalog_app().test_client().get("/api/movies?list=upcoming")
@@ -189,9 +224,16 @@ def test_retry_after_beyond_the_deadline_answers_at_once(catalog_app: Callable[.
 
 
 def test_null_images_and_empty_release_dates(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
-    tmdb.add_fault("movie/550", patch={"poster_path": None, "backdrop_path": None,
-                                       "release_date": "", "release_dates": {"results": []},
-                                       "videos": {"results": []}})
+    tmdb.add_fault(
+        "movie/550",
+        patch={
+            "poster_path": None,
+            "backdrop_path": None,
+            "release_date": "",
+            "release_dates": {"results": []},
+            "videos": {"results": []},
+        },
+    )
     response = catalog_app().test_client().get("/api/movies/550")
     assert response.status_code == 200
     movie = response.json
@@ -211,8 +253,9 @@ def test_failures_are_never_cached(catalog_app: Callable[..., Flask], tmdb: Any)
     assert upstream_calls(tmdb, "movie/now_playing") == 2
 
 
-def test_stale_if_error(catalog_app: Callable[..., Flask], tmdb: Any,
-                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stale_if_error(
+    catalog_app: Callable[..., Flask], tmdb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(catalog_source.TTL, "list", 0)  # every entry is stale at once
     client = catalog_app().test_client()
     fresh = client.get("/api/movies?list=popular")
@@ -259,16 +302,19 @@ def test_single_flight_in_one_process(catalog_app: Callable[..., Flask], tmdb: A
 
 
 @pytest.mark.redis
-def test_single_flight_across_processes_through_redis(catalog_app: Callable[..., Flask],
-                                                      tmdb: Any) -> None:
+def test_single_flight_across_processes_through_redis(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
     import redis
 
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     tmdb.set_latency(0.3)
     apps = [catalog_app(redis_url=TEST_REDIS_URL) for _ in range(2)]
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda a=a: statuses.extend(_burst(a, "/api/movies/13", 10)))
-               for a in apps]
+    threads = [
+        threading.Thread(target=lambda a=a: statuses.extend(_burst(a, "/api/movies/13", 10)))
+        for a in apps
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -279,17 +325,25 @@ def test_single_flight_across_processes_through_redis(catalog_app: Callable[...,
     assert apps[1].test_client().get("/api/movies/13").headers["X-Cache"] == "hit"
 
 
-def test_the_key_never_reaches_logs_headers_or_bodies(catalog_app: Callable[..., Flask], tmdb: Any,
-                                                      capsys: pytest.CaptureFixture[str],
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_never_reaches_logs_headers_or_bodies(
+    catalog_app: Callable[..., Flask],
+    tmdb: Any,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     client = catalog_app().test_client()
     texts = []
     tmdb.add_fault("movie/popular", status=401, times=1)
     tmdb.add_fault("movie/top_rated", status=500)
     tmdb.add_fault("movie/upcoming", delay=1.0)
-    for url in ("/api/movies?list=popular", "/api/movies?list=top_rated",
-                "/api/movies?list=upcoming", "/api/movies/550", "/api/movies/search?q=a"):
+    for url in (
+        "/api/movies?list=popular",
+        "/api/movies?list=top_rated",
+        "/api/movies?list=upcoming",
+        "/api/movies/550",
+        "/api/movies/search?q=a",
+    ):
         response = client.get(url)
         texts.append(response.get_data(as_text=True))
         texts.append(json.dumps(dict(response.headers)))
@@ -301,17 +355,18 @@ def test_the_key_never_reaches_logs_headers_or_bodies(catalog_app: Callable[...,
 # --- the key from Secrets Manager (moto server over loopback) --------------------------------
 
 
-def test_key_from_secrets_manager_and_rotation(catalog_app: Callable[..., Flask], tmdb: Any,
-                                               aws_env: str) -> None:
+def test_key_from_secrets_manager_and_rotation(
+    catalog_app: Callable[..., Flask], tmdb: Any, aws_env: str
+) -> None:
     import boto3
-
     from devtools.fake_tmdb import new_api_key
 
     sm = boto3.client("secretsmanager", endpoint_url=aws_env, region_name="eu-west-1")
     name = f"netflix-clone/test/tmdb-{time.monotonic_ns()}"
     sm.create_secret(Name=name, SecretString=json.dumps({"TMDB_API_KEY": tmdb.api_key}))
-    app = catalog_app(tmdb_api_key=None, tmdb_secret_id=name, aws_endpoint_url=aws_env,
-                      aws_region="eu-west-1")
+    app = catalog_app(
+        tmdb_api_key=None, tmdb_secret_id=name, aws_endpoint_url=aws_env, aws_region="eu-west-1"
+    )
     client = app.test_client()
     assert client.get("/api/movies?list=popular").status_code == 200
 
@@ -326,17 +381,22 @@ def test_key_from_secrets_manager_and_rotation(catalog_app: Callable[..., Flask]
     assert calls[-1]["params"]["api_key"] == rotated
 
 
-def test_secret_refresh_on_a_timer(catalog_app: Callable[..., Flask], tmdb: Any, aws_env: str,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_refresh_on_a_timer(
+    catalog_app: Callable[..., Flask], tmdb: Any, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import boto3
-
     from devtools.fake_tmdb import new_api_key
 
     sm = boto3.client("secretsmanager", endpoint_url=aws_env, region_name="eu-west-1")
     name = f"netflix-clone/test/timer-{time.monotonic_ns()}"
     sm.create_secret(Name=name, SecretString=tmdb.api_key)
-    app = catalog_app(tmdb_api_key=None, tmdb_secret_id=name, aws_endpoint_url=aws_env,
-                      aws_region="eu-west-1", tmdb_key_refresh_seconds=10)
+    app = catalog_app(
+        tmdb_api_key=None,
+        tmdb_secret_id=name,
+        aws_endpoint_url=aws_env,
+        aws_region="eu-west-1",
+        tmdb_key_refresh_seconds=10,
+    )
     client = app.test_client()
     assert client.get("/api/movies?list=popular").status_code == 200
     rotated = new_api_key()
@@ -350,8 +410,12 @@ def test_secret_refresh_on_a_timer(catalog_app: Callable[..., Flask], tmdb: Any,
 
 
 def test_unreadable_secret_is_503_not_500(catalog_app: Callable[..., Flask], aws_env: str) -> None:
-    app = catalog_app(tmdb_api_key=None, tmdb_secret_id="netflix-clone/test/does-not-exist",
-                      aws_endpoint_url=aws_env, aws_region="eu-west-1")
+    app = catalog_app(
+        tmdb_api_key=None,
+        tmdb_secret_id="netflix-clone/test/does-not-exist",
+        aws_endpoint_url=aws_env,
+        aws_region="eu-west-1",
+    )
     response = app.test_client().get("/api/movies?list=popular")
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"

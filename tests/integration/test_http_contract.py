@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, AppFactory
 
 
-def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
     assert response.status_code == status
     assert response.content_type == "application/problem+json"
-    body = response.json
+    body: dict[str, Any] = response.json or {}
     assert {"type", "title", "status", "detail"} <= set(body)
     assert body["status"] == status
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 def test_unknown_path_is_problem_404(client: FlaskClient) -> None:
@@ -28,7 +31,9 @@ def test_wrong_method_is_problem_405_with_allow(client: FlaskClient) -> None:
 
 
 def test_malformed_json_is_400(client: FlaskClient) -> None:
-    body = assert_problem(client.post("/api/users", data='{"email": ', content_type="application/json"), 400)
+    body = assert_problem(
+        client.post("/api/users", data='{"email": ', content_type="application/json"), 400
+    )
     assert body["type"].endswith("/malformed-json")
 
 
@@ -37,15 +42,30 @@ def test_non_object_json_is_422(client: FlaskClient) -> None:
 
 
 def test_wrong_types_are_not_coerced(client: FlaskClient) -> None:
-    body = assert_problem(client.post("/api/users", json={"email": "t@example.com", "password": 1234567890123,
-                                                          "display_name": True}), 422)
+    body = assert_problem(
+        client.post(
+            "/api/users",
+            json={"email": "t@example.com", "password": 1234567890123, "display_name": True},
+        ),
+        422,
+    )
     fields = {e["field"] for e in body["errors"]}
     assert fields == {"password", "display_name"}
 
 
 def test_unknown_fields_are_rejected_by_name(client: FlaskClient) -> None:
-    body = assert_problem(client.post("/api/users", json={"email": "u@example.com", "password": PASSWORD,
-                                                          "display_name": "U", "role": "admin"}), 422)
+    body = assert_problem(
+        client.post(
+            "/api/users",
+            json={
+                "email": "u@example.com",
+                "password": PASSWORD,
+                "display_name": "U",
+                "role": "admin",
+            },
+        ),
+        422,
+    )
     assert body["errors"] == [{"field": "role", "message": "unknown field"}]
 
 
@@ -55,7 +75,10 @@ def test_missing_fields_are_listed(client: FlaskClient) -> None:
 
 
 def test_wrong_content_type_is_415(client: FlaskClient) -> None:
-    assert_problem(client.post("/api/users", data="email=a", content_type="application/x-www-form-urlencoded"), 415)
+    assert_problem(
+        client.post("/api/users", data="email=a", content_type="application/x-www-form-urlencoded"),
+        415,
+    )
 
 
 def test_oversized_body_is_413(client: FlaskClient) -> None:
@@ -89,7 +112,7 @@ def test_error_bodies_carry_the_request_id(client: FlaskClient) -> None:
     assert response.json and response.json["request_id"] == "trace-me"
 
 
-def test_unexpected_exceptions_are_problem_500_without_internals(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_exceptions_are_problem_500_without_internals(make_app: AppFactory) -> None:
     app = make_app()
 
     @app.get("/boom")

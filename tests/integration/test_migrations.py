@@ -29,8 +29,9 @@ def _fresh_url(backend: str, tmp_path: Path, postgres_url: str, worker_tag: str)
     return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
 
 
-def test_upgrade_from_empty_downgrade_and_again(backend: str, tmp_path: Path, postgres_url: str,
-                                                worker_tag: str) -> None:
+def test_upgrade_from_empty_downgrade_and_again(
+    backend: str, tmp_path: Path, postgres_url: str, worker_tag: str
+) -> None:
     url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
     app = create_app(test_settings(database_url=url, instance_path=tmp_path))
     with app.app_context():

@@ -38,12 +38,15 @@ def test_readyz_is_503_naming_the_failing_dependency(make_app: AppFactory) -> No
     assert response.headers["Retry-After"]
 
 
-def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:
     from netflix_clone.app import create_app
     from tests.conftest import test_settings
 
-    app = create_app(test_settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/none",
-                                   instance_path=tmp_path))
+    app = create_app(
+        test_settings(
+            database_url="postgresql+psycopg://postgres@127.0.0.1:1/none", instance_path=tmp_path
+        )
+    )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json and response.json["checks"]["database"] == "unavailable"
@@ -69,8 +72,16 @@ def test_openapi_is_generated_from_the_code(client: FlaskClient) -> None:
     validate(json.loads(json.dumps(spec)))
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
-    assert {"/api/users", "/api/users/me", "/api/users/{user_id}", "/api/auth/token",
-            "/api/auth/refresh", "/api/auth/logout", "/healthz", "/readyz"} <= set(paths)
+    assert {
+        "/api/users",
+        "/api/users/me",
+        "/api/users/{user_id}",
+        "/api/auth/token",
+        "/api/auth/refresh",
+        "/api/auth/logout",
+        "/healthz",
+        "/readyz",
+    } <= set(paths)
     sign_up = paths["/api/users"]["post"]
     assert "201" in sign_up["responses"] and "409" in sign_up["responses"]
     assert sign_up["requestBody"]["content"]["application/json"]["schema"]["$ref"]

@@ -12,8 +12,15 @@ from netflix_clone.settings import DEV_SECRET_KEY, ConfigError, Settings, load_s
 
 
 def test_local_defaults_need_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("APP_ENV", "DATABASE_URL", "SECRET_KEY", "TMDB_API_KEY", "TMDB_SECRET_ID",
-                 "CATALOG_SOURCE", "REDIS_URL"):
+    for name in (
+        "APP_ENV",
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "TMDB_API_KEY",
+        "TMDB_SECRET_ID",
+        "CATALOG_SOURCE",
+        "REDIS_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.app_env == "local"
@@ -22,7 +29,9 @@ def test_local_defaults_need_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("env", ["dev", "uat", "prod"])
-def test_deployed_environments_require_a_secret_key(monkeypatch: pytest.MonkeyPatch, env: str) -> None:
+def test_deployed_environments_require_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
     monkeypatch.setenv("APP_ENV", env)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("SECRET_KEY_SECRET_ID", raising=False)
@@ -59,15 +68,24 @@ def test_tmdb_source_needs_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cors_origins_parse_from_a_comma_list() -> None:
-    assert Settings(cors_origins="https://a.example, https://b.example").cors_origins == [  # type: ignore[arg-type]
-        "https://a.example", "https://b.example"]
+    assert Settings(cors_origins="https://a.example, https://b.example").cors_origins == [
+        "https://a.example",
+        "https://b.example",
+    ]
 
 
-def test_the_wsgi_entry_stops_with_one_line_and_no_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_wsgi_entry_stops_with_one_line_and_no_traceback(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_SECRET_ID")}
     env["APP_ENV"] = "prod"
-    result = subprocess.run([sys.executable, "-c", "import netflix_clone.wsgi"], env=env,
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", "import netflix_clone.wsgi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1

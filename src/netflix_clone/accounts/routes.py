@@ -23,13 +23,19 @@ AUTH_TAGS = ["auth"]
 
 
 def member(user: User) -> Member:
-    return Member(id=user.id, email=user.email, display_name=user.display_name,
-                  role=user.role, created_at=user.created_at)  # type: ignore[arg-type]
+    return Member(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        created_at=user.created_at,
+    )
 
 
 def tokens(pair: service.TokenPair) -> TokenResponse:
-    return TokenResponse(access_token=pair.access_token, expires_in=pair.expires_in,
-                         refresh_token=pair.refresh_token)
+    return TokenResponse(
+        access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
+    )
 
 
 @bp.post("/api/users")
@@ -40,13 +46,21 @@ def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
 
 
 @bp.get("/api/users")
-@operation(summary="List members (admins only)", tags=TAGS, query=UserListQuery,
-           response=MemberPage, auth=True, errors=[403])
+@operation(
+    summary="List members (admins only)",
+    tags=TAGS,
+    query=UserListQuery,
+    response=MemberPage,
+    auth=True,
+    errors=[403],
+)
 def list_users(query: UserListQuery) -> MemberPage:
-    rows, next_cursor = service.list_users(current_principal(), query.email_prefix, query.cursor,
-                                           query.per_page)
-    return MemberPage(items=[member(u) for u in rows], per_page=query.per_page,
-                      next_cursor=next_cursor)
+    rows, next_cursor = service.list_users(
+        current_principal(), query.email_prefix, query.cursor, query.per_page
+    )
+    return MemberPage(
+        items=[member(u) for u in rows], per_page=query.per_page, next_cursor=next_cursor
+    )
 
 
 @bp.get("/api/users/me")
@@ -56,47 +70,80 @@ def me() -> Member:
 
 
 @bp.get("/api/users/<id:user_id>")
-@operation(summary="Read a member (yourself, or anyone as admin)", tags=TAGS, response=Member,
-           auth=True)
+@operation(
+    summary="Read a member (yourself, or anyone as admin)", tags=TAGS, response=Member, auth=True
+)
 def get_user(user_id: int) -> Member:
     _, user = service.visible_user(current_principal(), user_id)
     return member(user)
 
 
 @bp.patch("/api/users/<id:user_id>")
-@operation(summary="Change a member", tags=TAGS, body=UserPatch, response=Member, auth=True,
-           errors=[403, 409])
+@operation(
+    summary="Change a member",
+    tags=TAGS,
+    body=UserPatch,
+    response=Member,
+    auth=True,
+    errors=[403, 409],
+)
 def patch_user(user_id: int, body: UserPatch) -> Member:
-    user = service.update_user(current_principal(), user_id, display_name=body.display_name,
-                               email=body.email, password=body.password,
-                               current_password=body.current_password, role=body.role)
+    user = service.update_user(
+        current_principal(),
+        user_id,
+        display_name=body.display_name,
+        email=body.email,
+        password=body.password,
+        current_password=body.current_password,
+        role=body.role,
+    )
     return member(user)
 
 
 @bp.delete("/api/users/<id:user_id>")
-@operation(summary="Delete a member and everything they own", tags=TAGS, response=None,
-           status=204, auth=True)
+@operation(
+    summary="Delete a member and everything they own",
+    tags=TAGS,
+    response=None,
+    status=204,
+    auth=True,
+)
 def delete_user(user_id: int) -> None:
     service.delete_user(current_principal(), user_id)
 
 
 @bp.post("/api/auth/token")
-@operation(summary="Sign in: email and password for an access and a refresh token",
-           tags=AUTH_TAGS, body=TokenRequest, response=TokenResponse, errors=[401, 429],
-           response_headers={"Cache-Control": "no-store"})
+@operation(
+    summary="Sign in: email and password for an access and a refresh token",
+    tags=AUTH_TAGS,
+    body=TokenRequest,
+    response=TokenResponse,
+    errors=[401, 429],
+    response_headers={"Cache-Control": "no-store"},
+)
 def token(body: TokenRequest) -> TokenResponse:
     return tokens(service.login(body.email, body.password, request.remote_addr or "unknown"))
 
 
 @bp.post("/api/auth/refresh")
-@operation(summary="Rotate a refresh token for a new pair", tags=AUTH_TAGS, body=RefreshRequest,
-           response=TokenResponse, errors=[401])
+@operation(
+    summary="Rotate a refresh token for a new pair",
+    tags=AUTH_TAGS,
+    body=RefreshRequest,
+    response=TokenResponse,
+    errors=[401],
+)
 def refresh(body: RefreshRequest) -> TokenResponse:
     return tokens(service.refresh(body.refresh_token))
 
 
 @bp.post("/api/auth/logout")
-@operation(summary="Revoke a refresh token and its whole session", tags=AUTH_TAGS,
-           body=RefreshRequest, response=None, status=204)
+@operation(
+    summary="Revoke a refresh token and its whole session",
+    tags=AUTH_TAGS,
+    body=RefreshRequest,
+    response=None,
+    status=204,
+)
 def logout(body: RefreshRequest) -> None:
     service.logout(body.refresh_token)

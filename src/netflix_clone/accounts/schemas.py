@@ -39,12 +39,14 @@ class MemberPage(BaseModel):
     items: list[Member]
     per_page: int
     next_cursor: str | None = Field(
-        description="Pass as `cursor` to get the next page; null on the last page.")
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
 
 
 class UserListQuery(QueryModel):
-    email_prefix: str | None = Field(default=None, max_length=254,
-                                     description="Only members whose email starts with this.")
+    email_prefix: str | None = Field(
+        default=None, max_length=254, description="Only members whose email starts with this."
+    )
     cursor: str | None = Field(default=None, max_length=64)
     per_page: int = Field(default=20, ge=1, le=100)
 
@@ -54,8 +56,8 @@ class UserPatch(RequestModel):
     email: str | None = Field(default=None, max_length=254)
     password: str | None = Field(default=None, min_length=10, max_length=128)
     current_password: str | None = Field(
-        default=None, max_length=128,
-        description="Required to change your own email or password.")
+        default=None, max_length=128, description="Required to change your own email or password."
+    )
     role: Role | None = Field(default=None, description="Admins only.")
 
     _name = field_validator("display_name")(lambda v: None if v is None else _clean_name(v))
@@ -72,6 +74,6 @@ class RefreshRequest(RequestModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: Literal["Bearer"] = "Bearer"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth 2 token type
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str

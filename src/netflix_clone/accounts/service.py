@@ -40,12 +40,15 @@ def normalise_email(raw: str, field: str = "email") -> str:
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     # 20k most common passwords (Royce Williams' list, as shipped by Django; BSD licence).
-    data = resources.files("netflix_clone.accounts").joinpath("common-passwords.txt.gz").read_bytes()
+    data = (
+        resources.files("netflix_clone.accounts").joinpath("common-passwords.txt.gz").read_bytes()
+    )
     return frozenset(gzip.decompress(data).decode().split())
 
 
-def check_password_policy(password: str, email: str, display_name: str = "",
-                          field: str = "password") -> None:
+def check_password_policy(
+    password: str, email: str, display_name: str = "", field: str = "password"
+) -> None:
     if len(password) < MIN_PASSWORD:
         raise invalid(field, f"must be at least {MIN_PASSWORD} characters")
     if not password.strip():
@@ -64,16 +67,21 @@ def sign_up(email: str, password: str, display_name: str, role: str = "member") 
     svc = services()
     normalised = normalise_email(email)
     check_password_policy(password, normalised, display_name)
-    user = User(email=normalised, display_name=display_name, role=role,
-                password_hash=svc.passwords.hash(password))
+    user = User(
+        email=normalised,
+        display_name=display_name,
+        role=role,
+        password_hash=svc.passwords.hash(password),
+    )
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:
         # The unique index decides concurrent sign-ups: exactly one insert wins.
         db.session.rollback()
-        raise ApiError(409, "An account with this email already exists.",
-                       code="email-taken") from None
+        raise ApiError(
+            409, "An account with this email already exists.", code="email-taken"
+        ) from None
     return user
 
 
@@ -88,13 +96,15 @@ def _issue(user: User, family_id: str | None = None) -> TokenPair:
     svc = services()
     refresh = new_refresh_token()
     now = utcnow()
-    db.session.add(RefreshToken(
-        user_id=user.id,
-        family_id=family_id or secrets.token_hex(16),
-        token_hash=hash_token(refresh),
-        created_at=now,
-        expires_at=now + timedelta(seconds=svc.settings.refresh_token_ttl_seconds),
-    ))
+    db.session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id or secrets.token_hex(16),
+            token_hash=hash_token(refresh),
+            created_at=now,
+            expires_at=now + timedelta(seconds=svc.settings.refresh_token_ttl_seconds),
+        )
+    )
     db.session.commit()
     access = svc.tokens.issue(Principal(user.id, user.role))
     return TokenPair(access, refresh, svc.tokens.ttl)
@@ -135,7 +145,9 @@ def _revoke_family(family_id: str) -> None:
 
 
 def refresh(token: str) -> TokenPair:
-    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)))
+    row = db.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
+    )
     if row is None:
         raise unauthorized("The refresh token is not valid.")
     if row.used_at is not None or row.revoked_at is not None:
@@ -146,8 +158,11 @@ def refresh(token: str) -> TokenPair:
         raise unauthorized("The refresh token has expired; sign in again.")
     claimed = db.session.execute(
         update(RefreshToken)
-        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
-               RefreshToken.revoked_at.is_(None))
+        .where(
+            RefreshToken.id == row.id,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -162,7 +177,9 @@ def refresh(token: str) -> TokenPair:
 
 
 def logout(token: str) -> None:
-    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)))
+    row = db.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
+    )
     if row is not None:
         _revoke_family(row.family_id)
 
@@ -188,21 +205,32 @@ def visible_user(principal: Principal, user_id: int) -> tuple[User, User]:
     return caller, target
 
 
-def update_user(principal: Principal, user_id: int, *, display_name: str | None,
-                email: str | None, password: str | None, current_password: str | None,
-                role: str | None) -> User:
+def update_user(
+    principal: Principal,
+    user_id: int,
+    *,
+    display_name: str | None,
+    email: str | None,
+    password: str | None,
+    current_password: str | None,
+    role: str | None,
+) -> User:
     svc = services()
     caller, user = visible_user(principal, user_id)
     is_self = caller.id == user.id
     if role is not None and caller.role != "admin":
         raise ApiError(403, "Only an admin can change roles.", code="forbidden")
     if role is not None and is_self and role != "admin":
-        raise ApiError(409, "An admin cannot demote themself; ask another admin.",
-                       code="conflict")
-    if (email is not None or password is not None) and is_self:
-        if not current_password or not svc.passwords.verify(user.password_hash, current_password):
-            raise ApiError(403, "Confirm the change with your current password.",
-                           code="password-required")
+        raise ApiError(409, "An admin cannot demote themself; ask another admin.", code="conflict")
+    changes_credentials = email is not None or password is not None
+    if (
+        changes_credentials
+        and is_self
+        and not (current_password and svc.passwords.verify(user.password_hash, current_password))
+    ):
+        raise ApiError(
+            403, "Confirm the change with your current password.", code="password-required"
+        )
     if display_name is not None:
         user.display_name = display_name
     if email is not None:
@@ -216,8 +244,9 @@ def update_user(principal: Principal, user_id: int, *, display_name: str | None,
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ApiError(409, "An account with this email already exists.",
-                       code="email-taken") from None
+        raise ApiError(
+            409, "An account with this email already exists.", code="email-taken"
+        ) from None
     if password is not None:
         # A new password ends every other session of the member.
         db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
@@ -232,15 +261,21 @@ def delete_user(principal: Principal, user_id: int) -> None:
     db.session.commit()
 
 
-def list_users(principal: Principal, email_prefix: str | None, cursor: str | None,
-               per_page: int) -> tuple[list[User], str | None]:
+def list_users(
+    principal: Principal, email_prefix: str | None, cursor: str | None, per_page: int
+) -> tuple[list[User], str | None]:
     caller = acting_user(principal)
     if caller.role != "admin":
         raise ApiError(403, "Only admins can list members.", code="forbidden")
     query = select(User).order_by(User.id).limit(per_page + 1)
     if email_prefix:
-        escaped = (email_prefix.strip().lower().replace("\\", "\\\\")
-                   .replace("%", "\\%").replace("_", "\\_"))
+        escaped = (
+            email_prefix.strip()
+            .lower()
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_")
+        )
         query = query.where(User.email.like(escaped + "%", escape="\\"))
     if cursor:
         query = query.where(User.id > decode_int_cursor(cursor))
@@ -251,7 +286,7 @@ def list_users(principal: Principal, email_prefix: str | None, cursor: str | Non
 
 def create_or_promote_admin(email: str, password: str | None, display_name: str) -> User:
     normalised = normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == normalised))
+    user: User | None = db.session.scalar(select(User).where(User.email == normalised))
     if user is None:
         if not password:
             raise invalid("password", "a new admin needs a password")

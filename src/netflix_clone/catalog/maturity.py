@@ -64,8 +64,11 @@ def min_age(certifications: Mapping[str, str], country: str) -> tuple[int | None
         age = certification_age(country, own)
         if age is not None:
             return age, f"{country}:{own}"
-    known = [(age, c, v) for c, v in certifications.items()
-             if (age := certification_age(c, v)) is not None]
+    known = [
+        (age, c, v)
+        for c, v in certifications.items()
+        if (age := certification_age(c, v)) is not None
+    ]
     if not known:
         return None, None
     age, c, v = max(known, key=lambda k: (k[0], k[1]))

@@ -53,15 +53,20 @@ def image_url(base: str, size: str, path: Any) -> str | None:
     return f"{base}/{size}{path}"
 
 
-def card(raw: Mapping[str, Any], genre_names: Mapping[int, str], image_base: str) -> MovieCard | None:
+def card(
+    raw: Mapping[str, Any], genre_names: Mapping[int, str], image_base: str
+) -> MovieCard | None:
     movie_id = integer(raw.get("id"))
     title = text(raw.get("title")) or text(raw.get("original_title"))
     if movie_id is None or title is None:
         return None  # not a usable movie (TMDB sometimes lists half-deleted entries)
     released = date(raw.get("release_date"))
     if isinstance(raw.get("genres"), list):
-        genres = [Genre(id=g["id"], name=str(g.get("name") or genre_names.get(g["id"], "")))
-                  for g in raw["genres"] if isinstance(g, dict) and integer(g.get("id")) is not None]
+        genres = [
+            Genre(id=g["id"], name=str(g.get("name") or genre_names.get(g["id"], "")))
+            for g in raw["genres"]
+            if isinstance(g, dict) and integer(g.get("id")) is not None
+        ]
     else:
         ids = [i for i in raw.get("genre_ids") or [] if integer(i) is not None]
         genres = [Genre(id=i, name=genre_names[i]) for i in ids if i in genre_names]
@@ -126,34 +131,64 @@ def all_certifications(raw: Mapping[str, Any]) -> dict[str, str]:
 
 def trailer(raw: Mapping[str, Any]) -> Trailer | None:
     videos = [v for v in _list(_dict(raw.get("videos")).get("results")) if isinstance(v, dict)]
-    usable = [v for v in videos if v.get("site") in ("YouTube", "Vimeo")
-              and isinstance(v.get("key"), str) and _VIDEO_KEY.match(v["key"])]
+    usable = [
+        v
+        for v in videos
+        if v.get("site") in ("YouTube", "Vimeo")
+        and isinstance(v.get("key"), str)
+        and _VIDEO_KEY.match(v["key"])
+    ]
     for wanted in ("Trailer", "Teaser"):
         matches = [v for v in usable if v.get("type") == wanted]
         if matches:
-            best = sorted(matches, key=lambda v: (v.get("official") is not True,
-                                                  str(v.get("published_at") or "")))[0]
+            best = sorted(
+                matches,
+                key=lambda v: (v.get("official") is not True, str(v.get("published_at") or "")),
+            )[0]
             key = best["key"]
-            url = (f"https://www.youtube.com/watch?v={key}" if best["site"] == "YouTube"
-                   else f"https://vimeo.com/{key}")
-            return Trailer(name=text(best.get("name")) or wanted, site=best["site"], key=key,
-                           url=url, official=best.get("official") if isinstance(
-                               best.get("official"), bool) else None)
+            url = (
+                f"https://www.youtube.com/watch?v={key}"
+                if best["site"] == "YouTube"
+                else f"https://vimeo.com/{key}"
+            )
+            return Trailer(
+                name=text(best.get("name")) or wanted,
+                site=best["site"],
+                key=key,
+                url=url,
+                official=best.get("official") if isinstance(best.get("official"), bool) else None,
+            )
     return None
 
 
-def details(raw: Mapping[str, Any], genre_names: Mapping[int, str], image_base: str,
-            region: str, min_age: int | None, source: str) -> MovieDetails | None:
+def details(
+    raw: Mapping[str, Any],
+    genre_names: Mapping[int, str],
+    image_base: str,
+    region: str,
+    min_age: int | None,
+    source: str,
+) -> MovieDetails | None:
     base = card(raw, genre_names, image_base)
     if base is None:
         return None
-    credits = _dict(raw.get("credits"))
-    cast = sorted((c for c in _list(credits.get("cast")) if isinstance(c, dict)
-                   and integer(c.get("id")) is not None and text(c.get("name"))),
-                  key=lambda c: integer(c.get("order")) or 0)[:TOP_CAST]
-    directors = [c for c in _list(credits.get("crew")) if isinstance(c, dict)
-                 and c.get("job") == "Director" and integer(c.get("id")) is not None
-                 and text(c.get("name"))]
+    people = _dict(raw.get("credits"))
+    cast = sorted(
+        (
+            c
+            for c in _list(people.get("cast"))
+            if isinstance(c, dict) and integer(c.get("id")) is not None and text(c.get("name"))
+        ),
+        key=lambda c: integer(c.get("order")) or 0,
+    )[:TOP_CAST]
+    directors = [
+        c
+        for c in _list(people.get("crew"))
+        if isinstance(c, dict)
+        and c.get("job") == "Director"
+        and integer(c.get("id")) is not None
+        and text(c.get("name"))
+    ]
     recs = cards(_dict(raw.get("recommendations")).get("results"), genre_names, image_base)
     return MovieDetails(
         **base.model_dump(),
@@ -165,9 +200,15 @@ def details(raw: Mapping[str, Any], genre_names: Mapping[int, str], image_base: 
         certification=certification(raw, region),
         certification_region=region,
         min_age=min_age,
-        cast=[CastMember(id=c["id"], name=c["name"], character=text(c.get("character")),
-                         profile_url=image_url(image_base, "w185", c.get("profile_path")))
-              for c in cast],
+        cast=[
+            CastMember(
+                id=c["id"],
+                name=c["name"],
+                character=text(c.get("character")),
+                profile_url=image_url(image_base, "w185", c.get("profile_path")),
+            )
+            for c in cast
+        ],
         directors=[CrewMember(id=c["id"], name=c["name"], job="Director") for c in directors],
         trailer=trailer(raw),
         poster_url_large=image_url(image_base, "w500", raw.get("poster_path")),

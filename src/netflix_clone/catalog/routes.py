@@ -65,46 +65,81 @@ def cacheable(model: BaseModel, meta: Meta, max_age: int) -> Response:
 
 
 @bp.get("/api/movies")
-@operation(summary="A movie list: popular, top rated, now playing, upcoming or trending",
-           tags=TAGS, query=MovieListQuery, response=MoviePage, errors=UPSTREAM_ERRORS,
-           extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+@operation(
+    summary="A movie list: popular, top rated, now playing, upcoming or trending",
+    tags=TAGS,
+    query=MovieListQuery,
+    response=MoviePage,
+    errors=UPSTREAM_ERRORS,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
 def list_movies(query: MovieListQuery) -> Response:
     page, meta = service.list_movies(query)
     return cacheable(page, meta, MAX_AGE["list"])
 
 
 @bp.get("/api/movies/search")
-@operation(summary="Search movies by title", tags=TAGS, query=SearchQuery, response=MoviePage,
-           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+@operation(
+    summary="Search movies by title",
+    tags=TAGS,
+    query=SearchQuery,
+    response=MoviePage,
+    errors=UPSTREAM_ERRORS,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
 def search_movies(query: SearchQuery) -> Response:
     page, meta = service.search(query)
     return cacheable(page, meta, MAX_AGE["list"])
 
 
 @bp.get("/api/movies/<id:movie_id>")
-@operation(summary="One movie: genres, runtime, certification, cast, director, trailer, "
-           "recommendations", tags=TAGS, query=DetailsQuery, response=MovieDetails,
-           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+@operation(
+    summary="One movie: genres, runtime, certification, cast, director, trailer, recommendations",
+    tags=TAGS,
+    query=DetailsQuery,
+    response=MovieDetails,
+    errors=UPSTREAM_ERRORS,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
 def movie(movie_id: int, query: DetailsQuery) -> Response:
     details, meta = service.movie_details(movie_id, query.language, query.region or "US")
     return cacheable(details, meta, MAX_AGE["details"])
 
 
 @bp.get("/api/genres")
-@operation(summary="Movie genres", tags=TAGS, query=LocaleQuery, response=GenreList,
-           errors=UPSTREAM_ERRORS, extra_responses={304: None}, response_headers=CATALOG_HEADERS)
+@operation(
+    summary="Movie genres",
+    tags=TAGS,
+    query=LocaleQuery,
+    response=GenreList,
+    errors=UPSTREAM_ERRORS,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
 def genres(query: LocaleQuery) -> Response:
     result, meta = service.genres(query.language)
     return cacheable(result, meta, MAX_AGE["static"])
 
 
 @bp.get("/api/about")
-@operation(summary="Data source and the attribution TMDB's terms require", tags=["about"],
-           response=About)
+@operation(
+    summary="Data source and the attribution TMDB's terms require", tags=["about"], response=About
+)
 def about() -> About:
     source = service.catalog().source.name
-    note = ("Live data from TMDB." if source == "tmdb" else
-            "Offline demo catalog built from recorded TMDB responses; set TMDB_API_KEY for live data.")
-    return About(attribution=ATTRIBUTION, tmdb_url="https://www.themoviedb.org/",
-                 logos_url="https://www.themoviedb.org/about/logos-attribution",
-                 source=source, source_note=note)
+    note = (
+        "Live data from TMDB."
+        if source == "tmdb"
+        else "Offline demo catalog built from recorded TMDB responses; "
+        "set TMDB_API_KEY for live data."
+    )
+    return About(
+        attribution=ATTRIBUTION,
+        tmdb_url="https://www.themoviedb.org/",
+        logos_url="https://www.themoviedb.org/about/logos-attribution",
+        source=source,
+        source_note=note,
+    )

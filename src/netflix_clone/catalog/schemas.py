@@ -64,7 +64,8 @@ class MovieDetails(MovieCard):
     homepage: str | None
     imdb_id: str | None
     certification: str | None = Field(
-        description="Rating for `certification_region` (theatrical release first).")
+        description="Rating for `certification_region` (theatrical release first)."
+    )
     certification_region: str
     min_age: int | None = Field(description="Minimum age derived from certifications.")
     cast: list[CastMember]
@@ -104,8 +105,12 @@ class LocaleQuery(QueryModel):
 
 class MovieListQuery(LocaleQuery):
     list: ListName = "popular"
-    genre: str | None = Field(default=None, min_length=1, max_length=40,
-                              description="Genre id or English name, e.g. 28 or Action.")
+    genre: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="Genre id or English name, e.g. 28 or Action.",
+    )
     page: int = Field(default=1, ge=1, le=500)
 
 
@@ -121,6 +126,7 @@ class SearchQuery(LocaleQuery):
         if any(ord(c) < 32 or ord(c) == 0x7F for c in value):
             raise ValueError("must not contain control characters")
         return value
+
     year: int | None = Field(default=None, ge=1870, le=2100)
     page: int = Field(default=1, ge=1, le=500)
 

@@ -17,7 +17,7 @@ from netflix_clone.catalog.schemas import (
     MoviePage,
     SearchQuery,
 )
-from netflix_clone.catalog.source import Catalog, CacheStatus
+from netflix_clone.catalog.source import CacheStatus, Catalog
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
 from netflix_clone.context import services
 from netflix_clone.errors import ApiError, FieldError
@@ -56,8 +56,11 @@ def genre_map(language: str) -> dict[int, str]:
         body = catalog().fetch("genre/movie/list", {"language": language}).body
         genres = body.get("genres") if isinstance(body, dict) else None
         if isinstance(genres, list):
-            return {g["id"]: str(g.get("name") or "") for g in genres
-                    if isinstance(g, dict) and isinstance(g.get("id"), int)}
+            return {
+                g["id"]: str(g.get("name") or "")
+                for g in genres
+                if isinstance(g, dict) and isinstance(g.get("id"), int)
+            }
     except UpstreamError as exc:
         log.warning("genre list unavailable (%s); using bundled names", type(exc).__name__)
     return _bundled_genres()
@@ -76,12 +79,17 @@ def resolve_genre(value: str, language: str) -> int:
         for genre_id, name in names.items():
             if name.lower() == wanted:
                 return genre_id
-    raise ApiError(422, f"No genre is called {value!r}; see GET /api/genres.",
-                   code="validation-failed", errors=[FieldError("genre", "unknown genre")])
+    raise ApiError(
+        422,
+        f"No genre is called {value!r}; see GET /api/genres.",
+        code="validation-failed",
+        errors=[FieldError("genre", "unknown genre")],
+    )
 
 
-def _page(body: Any, requested: int, genres: dict[int, str], source: str,
-          keep: Any = None) -> MoviePage:
+def _page(
+    body: Any, requested: int, genres: dict[int, str], source: str, keep: Any = None
+) -> MoviePage:
     body = body if isinstance(body, dict) else {}
     results = normalise.cards(body.get("results"), genres, image_base())
     if keep is not None:
@@ -92,7 +100,7 @@ def _page(body: Any, requested: int, genres: dict[int, str], source: str,
         total_pages=min(total_pages, MAX_PAGE),
         total_results=normalise.integer(body.get("total_results")) or len(results),
         results=results,
-        source=source,  # type: ignore[arg-type]
+        source=source,
     )
 
 
@@ -121,16 +129,16 @@ def list_movies(query: MovieListQuery) -> tuple[MoviePage, Meta]:
 
 
 def _discover_for(list_name: str, genre_id: int) -> dict[str, str]:
-    params = {"with_genres": str(genre_id), "include_adult": "false",
-              "sort_by": "popularity.desc"}
+    params = {"with_genres": str(genre_id), "include_adult": "false", "sort_by": "popularity.desc"}
     if list_name == "top_rated":
         params.update({"sort_by": "vote_average.desc", "vote_count.gte": "200"})
     return params
 
 
 def raw_details(movie_id: int, language: str) -> tuple[Any, Meta]:
-    fetched = catalog().fetch(f"movie/{movie_id}",
-                              {"language": language, "append_to_response": DETAIL_APPENDS})
+    fetched = catalog().fetch(
+        f"movie/{movie_id}", {"language": language, "append_to_response": DETAIL_APPENDS}
+    )
     return fetched.body, Meta(fetched.source, fetched.cache, fetched.age)
 
 
@@ -146,8 +154,12 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[MovieDetai
 
 
 def search(query: SearchQuery) -> tuple[MoviePage, Meta]:
-    params = {"query": query.q, "page": str(query.page), "language": query.language,
-              "include_adult": "false"}
+    params = {
+        "query": query.q,
+        "page": str(query.page),
+        "language": query.language,
+        "include_adult": "false",
+    }
     if query.year:
         params["year"] = str(query.year)
     if query.region:
@@ -160,7 +172,11 @@ def search(query: SearchQuery) -> tuple[MoviePage, Meta]:
 def genres(language: str) -> tuple[GenreList, Meta]:
     fetched = catalog().fetch("genre/movie/list", {"language": language})
     body = fetched.body if isinstance(fetched.body, dict) else {}
-    items = [Genre(id=g["id"], name=str(g.get("name") or "")) for g in body.get("genres") or []
-             if isinstance(g, dict) and isinstance(g.get("id"), int)]
-    return GenreList(genres=items, source=fetched.source), Meta(fetched.source, fetched.cache,
-                                                                fetched.age)
+    items = [
+        Genre(id=g["id"], name=str(g.get("name") or ""))
+        for g in body.get("genres") or []
+        if isinstance(g, dict) and isinstance(g.get("id"), int)
+    ]
+    return GenreList(genres=items, source=fetched.source), Meta(
+        fetched.source, fetched.cache, fetched.age
+    )

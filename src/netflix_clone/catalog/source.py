@@ -55,8 +55,11 @@ def kind_of(path: str) -> str:
         return "search"
     parts = path.split("/")
     if len(parts) >= 2 and parts[0] == "movie" and parts[1].isdigit():
-        return "details" if len(parts) == 2 or parts[2] not in ("similar", "recommendations") \
+        return (
+            "details"
+            if len(parts) == 2 or parts[2] not in ("similar", "recommendations")
             else "list"
+        )
     return "list"
 
 
@@ -87,10 +90,12 @@ class DemoSource:
         if status == 200:
             return body
         if status == 404:
-            raise UpstreamNotFound(f"The demo catalog has no {path}.", upstream_status=404,
-                                   body=body)
-        raise UpstreamRejected(f"The demo catalog refused {path} with {status}.",
-                               upstream_status=status, body=body)
+            raise UpstreamNotFound(
+                f"The demo catalog has no {path}.", upstream_status=404, body=body
+            )
+        raise UpstreamRejected(
+            f"The demo catalog refused {path} with {status}.", upstream_status=status, body=body
+        )
 
 
 @dataclass(frozen=True)
@@ -104,14 +109,20 @@ class Fetched:
 def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
     query = urlencode(sorted(params.items()))
     digest = hashlib.sha256(f"{path}?{query}".encode()).hexdigest()[:32]
-    return f"{source}:{path.split('/')[0]}:{digest}"
+    return f"{source}:{path.split('/', maxsplit=1)[0]}:{digest}"
 
 
 class Catalog:
     """Cache in front of a source: fresh hits, single-flight misses, stale-if-error."""
 
-    def __init__(self, source: Source, backend: CacheBackend, limiter: RateLimiter,
-                 budget_per_second: int, wait: float = 10.0) -> None:
+    def __init__(
+        self,
+        source: Source,
+        backend: CacheBackend,
+        limiter: RateLimiter,
+        budget_per_second: int,
+        wait: float = 10.0,
+    ) -> None:
         self.source = source
         self._backend = backend
         self._flight = SingleFlight(backend)
@@ -160,22 +171,30 @@ class Catalog:
             return
         verdict = self._limiter.hit("tmdb:upstream", self._budget, 1)
         if not verdict.allowed:
-            raise UpstreamRateLimited("Our own TMDB request budget is spent for this second.",
-                                      retry_after=1)
+            raise UpstreamRateLimited(
+                "Our own TMDB request budget is spent for this second.", retry_after=1
+            )
 
 
 def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLimiter) -> Catalog:
-    backend: CacheBackend = (RedisCache(redis_client) if redis_client is not None
-                             else MemoryCache(settings.cache_max_entries))
+    backend: CacheBackend = (
+        RedisCache(redis_client)
+        if redis_client is not None
+        else MemoryCache(settings.cache_max_entries)
+    )
     source: Source
     if settings.effective_catalog_source == "tmdb":
-        client = TMDBClient(settings.tmdb_base_url, TMDBKeys(settings),
-                            connect_timeout=settings.tmdb_connect_timeout,
-                            read_timeout=settings.tmdb_read_timeout,
-                            deadline=settings.tmdb_deadline,
-                            max_attempts=settings.tmdb_max_attempts)
+        client = TMDBClient(
+            settings.tmdb_base_url,
+            TMDBKeys(settings),
+            connect_timeout=settings.tmdb_connect_timeout,
+            read_timeout=settings.tmdb_read_timeout,
+            deadline=settings.tmdb_deadline,
+            max_attempts=settings.tmdb_max_attempts,
+        )
         source = TMDBSource(client)
     else:
         source = DemoSource()
-    return Catalog(source, backend, limiter, settings.tmdb_budget_per_second,
-                   wait=settings.tmdb_deadline + 2)
+    return Catalog(
+        source, backend, limiter, settings.tmdb_budget_per_second, wait=settings.tmdb_deadline + 2
+    )

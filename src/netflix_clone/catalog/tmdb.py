@@ -31,8 +31,14 @@ class UpstreamError(Exception):
     status = 502
     retryable = True
 
-    def __init__(self, detail: str, *, retry_after: int | None = None,
-                 upstream_status: int | None = None, body: Any = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after: int | None = None,
+        upstream_status: int | None = None,
+        body: Any = None,
+    ) -> None:
         super().__init__(redactor.scrub(detail))
         self.detail = redactor.scrub(detail)
         self.retry_after = retry_after
@@ -112,8 +118,11 @@ class TMDBKeys:
             redactor.add(self._static)
         elif settings.tmdb_secret_id:
             self._secret = SecretValue(
-                settings.tmdb_secret_id, lambda: secrets_client(settings),
-                lambda text: extract(text, "TMDB_API_KEY"), ttl=settings.tmdb_key_refresh_seconds)
+                settings.tmdb_secret_id,
+                lambda: secrets_client(settings),
+                lambda text: extract(text, "TMDB_API_KEY"),
+                ttl=settings.tmdb_key_refresh_seconds,
+            )
 
     @property
     def configured(self) -> bool:
@@ -171,8 +180,9 @@ class TMDBClient:
             base_url=base_url.rstrip("/") + "/",
             headers={"Accept": "application/json", "User-Agent": "netflix-clone/1"},
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20,
-                                keepalive_expiry=30),
+            limits=httpx.Limits(
+                max_connections=50, max_keepalive_connections=20, keepalive_expiry=30
+            ),
             transport=transport,
             follow_redirects=False,
         )
@@ -223,8 +233,9 @@ class TMDBClient:
             headers["Authorization"] = f"Bearer {key}"
         else:
             query["api_key"] = key
-        timeout = httpx.Timeout(min(self._read_timeout, remaining),
-                                connect=min(self._connect_timeout, remaining))
+        timeout = httpx.Timeout(
+            min(self._read_timeout, remaining), connect=min(self._connect_timeout, remaining)
+        )
         try:
             response = self._http.get(path, params=query, headers=headers, timeout=timeout)
         except httpx.TimeoutException:
@@ -232,7 +243,9 @@ class TMDBClient:
             raise UpstreamTimeout(f"TMDB timed out on {path}.") from None
         except httpx.TransportError as exc:
             UPSTREAM.labels("connection_error").inc()
-            raise UpstreamUnavailable(f"Could not reach TMDB for {path}: {type(exc).__name__}.") from None
+            raise UpstreamUnavailable(
+                f"Could not reach TMDB for {path}: {type(exc).__name__}."
+            ) from None
         status = response.status_code
         UPSTREAM.labels(str(status)).inc()
         try:
@@ -241,26 +254,37 @@ class TMDBClient:
             body = None
         if status == 200:
             if not isinstance(body, dict):
-                raise UpstreamUnavailable(f"TMDB sent a malformed body for {path}.",
-                                          upstream_status=status)
+                raise UpstreamUnavailable(
+                    f"TMDB sent a malformed body for {path}.", upstream_status=status
+                )
             return body
         message = tmdb_error_message(body)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 401:
-            raise UpstreamAuthError(f"TMDB rejected our key: {message}", upstream_status=status,
-                                    body=body)
+            raise UpstreamAuthError(
+                f"TMDB rejected our key: {message}", upstream_status=status, body=body
+            )
         if status == 404:
             raise UpstreamNotFound(f"TMDB has no {path}.", upstream_status=status, body=body)
         if status == 429:
-            raise UpstreamRateLimited(f"TMDB is rate limiting us: {message}",
-                                      retry_after=retry_after, upstream_status=status, body=body)
+            raise UpstreamRateLimited(
+                f"TMDB is rate limiting us: {message}",
+                retry_after=retry_after,
+                upstream_status=status,
+                body=body,
+            )
         if status == 504:
             raise UpstreamTimeout(f"TMDB timed out on {path}: {message}", upstream_status=status)
         if status >= 500:
-            raise UpstreamUnavailable(f"TMDB failed on {path} with {status}: {message}",
-                                      retry_after=retry_after, upstream_status=status, body=body)
-        raise UpstreamRejected(f"TMDB refused {path} with {status}: {message}",
-                               upstream_status=status, body=body)
+            raise UpstreamUnavailable(
+                f"TMDB failed on {path} with {status}: {message}",
+                retry_after=retry_after,
+                upstream_status=status,
+                body=body,
+            )
+        raise UpstreamRejected(
+            f"TMDB refused {path} with {status}: {message}", upstream_status=status, body=body
+        )
 
 
 def clamp_page(page: int) -> int:
