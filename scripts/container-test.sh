@@ -79,8 +79,10 @@ trap 'exit 130' INT TERM
 apt_install() {
   [[ $(id -u) -eq 0 ]] || die "need root to apt-get install $*"
   log "installing Debian packages: $*"
-  if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -q >/dev/null; APT_UPDATED=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  {
+    if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -q && APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  } >"$WORK/apt.log" 2>&1 || { tail -20 "$WORK/apt.log" >&2; die "apt-get install $* failed"; }
 }
 
 ensure_commands() {
@@ -292,6 +294,15 @@ sys.exit(0 if any(titles(json.load(open(sys.argv[1])))) else 1)' "$WORK/body"; t
     skip "GET /api/movies?list=popular: NOT YET AVAILABLE (404: the route is not in the app yet)"
   else
     fail "GET /api/movies?list=popular $code: $(head -c 400 "$WORK/body")"
+  fi
+
+  # The image's own HEALTHCHECK command, run now rather than after its 30 s interval.
+  local healthcheck
+  mapfile -t healthcheck < <(docker image inspect -f '{{range .Config.Healthcheck.Test}}{{println .}}{{end}}' "$IMAGE")
+  if [[ "${healthcheck[0]:-}" == CMD ]] && docker exec "$WEB" "${healthcheck[@]:1}"; then
+    pass "the image's HEALTHCHECK command succeeds (${healthcheck[1]})"
+  else
+    fail "the image's HEALTHCHECK command fails: ${healthcheck[*]}"
   fi
 
   code=$(http GET /metrics)
