@@ -328,11 +328,21 @@ resource "aws_eks_addon" "before_nodes" {
   tags                        = var.tags
 }
 
-# CoreDNS pods need nodes to schedule on, or the add-on never becomes active.
-resource "aws_eks_addon" "coredns" {
+# CoreDNS and metrics-server (which the app's HPA scales on) need nodes to schedule on, or the
+# add-ons never become active.
+locals {
+  addons_after_nodes = {
+    "coredns"        = var.addon_versions.coredns
+    "metrics-server" = var.addon_versions.metrics_server
+  }
+}
+
+resource "aws_eks_addon" "after_nodes" {
+  for_each = local.addons_after_nodes
+
   cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = "coredns"
-  addon_version               = var.addon_versions.coredns
+  addon_name                  = each.key
+  addon_version               = each.value
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
   tags                        = var.tags

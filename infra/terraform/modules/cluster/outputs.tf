@@ -77,7 +77,7 @@ output "addon_configuration" {
   description = "Managed add-ons with their pinned versions and configuration values."
   value = merge(
     { for k, a in aws_eks_addon.before_nodes : k => { version = a.addon_version, configuration_values = a.configuration_values } },
-    { coredns = { version = aws_eks_addon.coredns.addon_version, configuration_values = aws_eks_addon.coredns.configuration_values } },
+    { for k, a in aws_eks_addon.after_nodes : k => { version = a.addon_version, configuration_values = a.configuration_values } },
   )
 }
 

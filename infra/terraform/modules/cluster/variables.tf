@@ -183,12 +183,14 @@ variable "addon_versions" {
     coredns                = string
     kube_proxy             = string
     eks_pod_identity_agent = string
+    metrics_server         = string
   })
   default = {
     vpc_cni                = "v1.19.5-eksbuild.3"
     coredns                = "v1.12.1-eksbuild.2"
     kube_proxy             = "v1.33.0-eksbuild.2"
     eks_pod_identity_agent = "v1.3.7-eksbuild.2"
+    metrics_server         = "v0.7.2-eksbuild.4"
   }
 
   validation {

@@ -109,10 +109,10 @@ run "environment" {
   }
   assert {
     condition = alltrue([
-      for a in ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"] :
+      for a in ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"] :
       can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", module.cluster.addon_configuration[a].version))
     ])
-    error_message = "all four managed add-ons must be present with pinned versions"
+    error_message = "all five managed add-ons must be present with pinned versions"
   }
   assert {
     condition     = contains(keys(module.cluster.pod_identity_associations), "kube-system/aws-load-balancer-controller")
