@@ -14,8 +14,12 @@
 # base image from Debian packages (no registry is reachable here; the base is cached across
 # runs as netflix-clone-base:local). Everything else it starts it removes at exit.
 #
-# Environment: CONTAINER_TEST_PORT (18080), CONTAINER_TEST_REDIS_DB (13),
-# CONTAINER_TEST_REBUILD_BASE=1 (rebuild the cached base image).
+# Environment: CONTAINER_TEST_IMAGE (test this already-built image: no base, no build, and it is
+# left in place; CI hands in the image it scanned), CONTAINER_TEST_PORT (18080),
+# CONTAINER_TEST_REDIS_DB (13), CONTAINER_TEST_REBUILD_BASE=1 (rebuild the cached base image),
+# TEST_POSTGRES_URL / TEST_REDIS_URL (servers to use, as the test suite reads them; default
+# 127.0.0.1:5432 as postgres without a password, 127.0.0.1:6379). Root is needed only to install
+# packages or start dockerd (sudo is used when available).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,14 +28,27 @@ cd "$ROOT"
 BASE_IMAGE="netflix-clone-base:local"
 # Bump when the base recipe below changes: a cached base with another recipe is rebuilt.
 BASE_RECIPE="bookworm-minbase+python3,python3-venv,ca-certificates/v1"
-IMAGE="netflix-clone:container-test"
+IMAGE="${CONTAINER_TEST_IMAGE:-netflix-clone:container-test}"
+BUILD_IMAGE=$([[ -n "${CONTAINER_TEST_IMAGE:-}" ]] || echo 1)
 NAME_PREFIX="nc-container-test"
 WEB="$NAME_PREFIX-web"
 PORT="${CONTAINER_TEST_PORT:-18080}"
 REDIS_DB="${CONTAINER_TEST_REDIS_DB:-13}"
-export PGOPTIONS="-c client_min_messages=warning"
-PG_ADMIN=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5432 -U postgres -d postgres)
 TEST_DB="nc_container_test"
+# PostgreSQL and Redis: user, password, host and port from the URLs the test suite uses.
+read -r PG_USER PG_PASSWORD PG_HOST PG_PORT REDIS_HOST REDIS_PORT < <(python3 - <<'PY'
+import os
+from urllib.parse import urlsplit
+pg = urlsplit(os.environ.get("TEST_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/test")
+rd = urlsplit(os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0")
+print(pg.username or "postgres", pg.password or "-", pg.hostname or "127.0.0.1", pg.port or 5432,
+      rd.hostname or "127.0.0.1", rd.port or 6379)
+PY
+)
+[[ "$PG_PASSWORD" == - ]] && PG_PASSWORD=""
+export PGPASSWORD="$PG_PASSWORD" PGOPTIONS="-c client_min_messages=warning"
+PG_ADMIN=(psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres)
+REDIS=(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT")
 DOCKER_DATA_ROOT="/var/lib/docker"
 HOST_CA="/etc/ssl/certs/ca-certificates.crt"
 # Long enough for a cold build; the build itself prints its progress.
@@ -57,14 +74,15 @@ cleanup() {
   set +e
   if docker info >/dev/null 2>&1; then
     docker ps -aq --filter "name=^$NAME_PREFIX" | xargs -r docker rm -f >/dev/null
-    docker image inspect "$IMAGE" >/dev/null 2>&1 && docker rmi -f "$IMAGE" >/dev/null
+    [[ -n "$BUILD_IMAGE" ]] && docker image inspect "$IMAGE" >/dev/null 2>&1 &&
+      docker rmi -f "$IMAGE" >/dev/null
   fi
   if [[ -n "$CREATED_DB" ]]; then
     "${PG_ADMIN[@]}" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" >/dev/null
-    redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
+    "${REDIS[@]}" -n "$REDIS_DB" FLUSHDB >/dev/null
   fi
   if [[ -n "$DOCKERD_PID" ]]; then
-    kill "$DOCKERD_PID" 2>/dev/null
+    as_root kill "$DOCKERD_PID" 2>/dev/null
     for _ in $(seq 1 40); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.25; done
   fi
   rm -rf "$WORK"
@@ -73,19 +91,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif sudo -n true 2>/dev/null; then sudo "$@"
+  else die "need root (or sudo) for: $*"; fi
+}
+
 apt_install() {
-  [[ $(id -u) -eq 0 ]] || die "need root to apt-get install $*"
   log "installing Debian packages: $*"
   {
-    if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -q && APT_UPDATED=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    if [[ -z "${APT_UPDATED:-}" ]]; then as_root apt-get update -q && APT_UPDATED=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
   } >"$WORK/apt.log" 2>&1 || { tail -20 "$WORK/apt.log" >&2; die "apt-get install $* failed"; }
 }
 
 ensure_commands() {
   local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  if ! docker info >/dev/null 2>&1; then command -v dockerd >/dev/null || missing+=(docker.io); fi
+  if [[ -n "$BUILD_IMAGE" ]]; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
   command -v curl >/dev/null || missing+=(curl)
   command -v psql >/dev/null || missing+=(postgresql-client)
   command -v redis-cli >/dev/null || missing+=(redis-tools)
@@ -99,6 +122,7 @@ start_dockerd() {
   local driver log_file="$WORK/dockerd.log"
   for driver in "" vfs; do
     log "starting dockerd (data root $DOCKER_DATA_ROOT${driver:+, storage driver $driver})"
+    [[ $(id -u) -eq 0 ]] || die "no Docker engine answers, and starting dockerd needs root"
     mkdir -p "$DOCKER_DATA_ROOT"
     dockerd --data-root "$DOCKER_DATA_ROOT" ${driver:+--storage-driver "$driver"} \
       >"$log_file" 2>&1 &
@@ -182,11 +206,11 @@ build_image() {
 
 prepare_services() {
   if [[ -x scripts/ensure-services.sh ]]; then scripts/ensure-services.sh >/dev/null; fi
-  pg_isready -h 127.0.0.1 -p 5432 -q || die "PostgreSQL does not answer on 127.0.0.1:5432"
-  [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping)" == PONG ]] || die "Redis does not answer on 127.0.0.1:6379"
+  pg_isready -h "$PG_HOST" -p "$PG_PORT" -q || die "PostgreSQL does not answer on $PG_HOST:$PG_PORT"
+  [[ "$("${REDIS[@]}" ping)" == PONG ]] || die "Redis does not answer on $REDIS_HOST:$REDIS_PORT"
   "${PG_ADMIN[@]}" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB"
   CREATED_DB=1
-  redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" FLUSHDB >/dev/null
+  "${REDIS[@]}" -n "$REDIS_DB" FLUSHDB >/dev/null
 }
 
 # How the cluster runs it: read-only root, /tmp as tmpfs, arbitrary non-root UID, no capabilities.
@@ -194,9 +218,8 @@ prepare_services() {
 run_args() {
   printf '%s\n' --read-only --tmpfs /tmp --user 12345:12345 --cap-drop ALL \
     --security-opt no-new-privileges --network host \
-    -e SECRET_KEY -e "PORT=$PORT" -e CATALOG_SOURCE=demo -e LOG_LEVEL=INFO \
-    -e "DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/$TEST_DB" \
-    -e "REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB"
+    -e SECRET_KEY -e DATABASE_URL -e "PORT=$PORT" -e CATALOG_SOURCE=demo -e LOG_LEVEL=INFO \
+    -e "REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB"
 }
 
 # http METHOD PATH [JSON] -> prints the status code; the body goes to $WORK/body
@@ -208,17 +231,23 @@ http() {
 }
 
 main() {
-  [[ $(id -u) -eq 0 ]] || die "run as root (it may install packages and start dockerd)"
   ensure_commands
   start_dockerd
-  ensure_base_image
+  if [[ -n "$BUILD_IMAGE" ]]; then
+    ensure_base_image
+  else
+    docker image inspect "$IMAGE" >/dev/null 2>&1 || die "CONTAINER_TEST_IMAGE=$IMAGE is not a local image"
+    echo "testing the given image $IMAGE (no build)"
+  fi
   # Idempotent: remove what an interrupted earlier run may have left behind.
   docker ps -aq --filter "name=^$NAME_PREFIX" | xargs -r docker rm -f >/dev/null
-  build_image
+  if [[ -n "$BUILD_IMAGE" ]]; then build_image; fi
   prepare_services
 
   SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
-  export SECRET_KEY
+  # Passed by name (-e NAME): the values stay out of docker's command line.
+  DATABASE_URL="postgresql+psycopg://$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}@$PG_HOST:$PG_PORT/$TEST_DB"
+  export SECRET_KEY DATABASE_URL
   mapfile -t RUN < <(run_args)
 
   log "safe by default: without SECRET_KEY the production image refuses to start"
@@ -240,7 +269,7 @@ main() {
     else fail "migrate run $i exit $rc: ${out:0:600}"; fi
   done
   local tables
-  tables=$(psql -X -At -h 127.0.0.1 -U postgres -d "$TEST_DB" \
+  tables=$(psql -X -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$TEST_DB" \
     -c "select count(*) from information_schema.tables where table_schema = 'public'")
   if ((tables > 1)); then pass "database has $tables tables after migrating"
   else fail "database has $tables tables after migrating"; fi
@@ -370,10 +399,14 @@ check_image_contents() {
 
   # The build-time CA bundle must not have been baked in: the image's bundle is the base's own.
   local base_ca image_ca
-  base_ca=$(docker run --rm --entrypoint sha256sum "$BASE_IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
-  image_ca=$(docker run --rm --entrypoint sha256sum "$IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
-  [[ "$base_ca" == "$image_ca" ]] && pass "CA bundle is the base image's (build secret not stored)" ||
-    fail "the image's CA bundle differs from the base image's"
+  if [[ -n "$BUILD_IMAGE" ]]; then
+    base_ca=$(docker run --rm --entrypoint sha256sum "$BASE_IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
+    image_ca=$(docker run --rm --entrypoint sha256sum "$IMAGE" /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1)
+    [[ "$base_ca" == "$image_ca" ]] && pass "CA bundle is the base image's (build secret not stored)" ||
+      fail "the image's CA bundle differs from the base image's"
+  else
+    echo "(CA bundle not compared: the base of a given image is not at hand)"
+  fi
 
   local env_and_history
   env_and_history="$(docker image inspect -f '{{json .Config.Env}} {{json .Config.Labels}}' "$IMAGE") $(docker history --no-trunc --format '{{.CreatedBy}}' "$IMAGE")"
@@ -391,9 +424,11 @@ check_image_contents() {
   venv_kb=$(docker run --rm --entrypoint du "$IMAGE" -sk /opt/venv | cut -f1)
   IMAGE_MB=$((size / 1000000))
   VENV_MB=$((venv_kb / 1000))
-  echo "image size: $IMAGE_MB MB ($size bytes) on the Debian debootstrap base; /opt/venv: $VENV_MB MB"
-  echo "estimate on python:3.11-slim-bookworm (~125 MB uncompressed, ~45 MB compressed):" \
-    "~$((125 + VENV_MB)) MB uncompressed"
+  echo "image size: $IMAGE_MB MB ($size bytes)${BUILD_IMAGE:+ on the Debian debootstrap base}; /opt/venv: $VENV_MB MB"
+  if [[ -n "$BUILD_IMAGE" ]]; then
+    echo "estimate on python:3.11-slim-bookworm (~125 MB uncompressed, ~45 MB compressed):" \
+      "~$((125 + VENV_MB)) MB uncompressed"
+  fi
 }
 
 READY_SECONDS="-"
