@@ -28,7 +28,7 @@ locals {
   ecr_pull_actions = [
     "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
     "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:ListImages",
-    "ecr:DescribeImageScanFindings",
+    "ecr:DescribeImageScanFindings", "ecr:ListTagsForResource",
   ]
   ecr_push_actions = [
     "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
@@ -244,10 +244,10 @@ locals {
           ]
         },
         {
-          Sid      = "EksCatalog"
+          Sid      = "Catalogs"
           Effect   = "Allow"
-          Action   = ["eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", "eks:ListAccessPolicies"]
-          Resource = "*"
+          Action   = ["eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", "eks:ListAccessPolicies", "kms:ListAliases"]
+          Resource = "*" # catalog/list calls without resource-level permissions
         },
         {
           Sid       = "CreateTaggedKeys"
