@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask, Response, request
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -68,7 +68,7 @@ class Operation:
     responses: dict[int, type[BaseModel] | None]
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    auth: bool = False
+    auth: bool | Literal["optional"] = False
     errors: tuple[int, ...] = ()
     description: str = ""
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -82,7 +82,7 @@ def operation(
     status: int = 200,
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
-    auth: bool = False,
+    auth: bool | Literal["optional"] = False,
     errors: Iterable[int] = (),
     description: str = "",
     extra_responses: dict[int, type[BaseModel] | None] | None = None,
@@ -106,7 +106,7 @@ def operation(
     def decorate(fn: Callable[..., Any]) -> Callable[..., Response]:
         @wraps(fn)
         def wrapper(**kwargs: Any) -> Response:
-            if op.auth:
+            if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
                 authenticate()
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
@@ -278,14 +278,16 @@ def _operation_spec(
     if op.query:
         error_codes.add(422)
     if op.auth:
-        error_codes.add(401)
+        error_codes.add(401)  # also for "optional": a token that is sent must be valid
     if path_params:
         error_codes.add(404)
     problem = {PROBLEM_CONTENT_TYPE: {"schema": ref(Problem, "serialization")}}
     for code in sorted(error_codes):
         responses[str(code)] = {"description": _ERROR_TEXT.get(code, "Error"), "content": problem}
     spec["responses"] = responses
-    if op.auth:
+    if op.auth == "optional":
+        spec["security"] = [{}, {"bearerAuth": []}]
+    elif op.auth:
         spec["security"] = [{"bearerAuth": []}]
     return spec
 

@@ -94,13 +94,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_request_tracking(app)
 
-    from netflix_clone import ops
+    from netflix_clone import gateway, ops
+    from netflix_clone.accounts import profile_routes
     from netflix_clone.accounts import routes as accounts
     from netflix_clone.catalog import routes as catalog
+    from netflix_clone.library import routes as library
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(profile_routes.bp)
     app.register_blueprint(catalog.bp)
+    app.register_blueprint(library.bp)
+    gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     app.register_error_handler(UpstreamError, upstream_problem)
 
     @app.after_request

@@ -1,5 +1,6 @@
 """Every mapped model, imported in one place for Alembic and for metadata-wide operations."""
 
-from netflix_clone.accounts.models import RefreshToken, User
+from netflix_clone.accounts.models import Profile, RefreshToken, User
+from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
 
-__all__ = ["RefreshToken", "User"]
+__all__ = ["ListEntry", "Movie", "Profile", "Rating", "RefreshToken", "User", "Viewing"]

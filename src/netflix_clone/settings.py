@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     login_limit_per_account: int = Field(default=10, ge=1)
     login_limit_window_seconds: int = Field(default=300, ge=1)
     gateway_rate_limit_per_minute: int = Field(default=600, ge=1)
+    # CDN or proxy that replaces images.base_url/secure_base_url in the gateway's configuration.
+    gateway_image_base_url: str | None = None
 
     cache_max_entries: int = Field(default=5000, ge=10)
     instance_path: Path = Path("instance")
@@ -82,6 +84,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("gateway_image_base_url")
+    @classmethod
+    def _image_base_is_a_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value.strip()):
+            raise ValueError("GATEWAY_IMAGE_BASE_URL must be an http(s) URL")
+        return value.strip().rstrip("/") + "/"  # TMDB's base_url ends in a slash
 
     @model_validator(mode="after")
     def _require_production_secrets(self) -> Settings:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.db import UTCDateTime, db, utcnow
@@ -39,3 +39,28 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Profile(db.Model):  # type: ignore[name-defined,misc]
+    """A viewer within an account; every piece of member data hangs off one of these."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    avatar: Mapped[str] = mapped_column(String(64), default="default")
+    language: Mapped[str] = mapped_column(String(8), default="en-US")
+    kids: Mapped[bool] = mapped_column(Boolean, default=False)
+    maturity_level: Mapped[str] = mapped_column(String(16), default="adults")
+    pin_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_main: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_profiles_user_id_name"),)
+
+    @property
+    def country(self) -> str:
+        """Certifications are read for the language's region (en-GB -> GB), else the US."""
+        _, _, region = self.language.partition("-")
+        return region or "US"

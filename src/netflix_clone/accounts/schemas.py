@@ -77,3 +77,68 @@ class TokenResponse(BaseModel):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth 2 token type
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str
+
+
+MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]
+AVATAR = r"^[a-z0-9][a-z0-9-]{0,63}$"
+LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
+PIN = r"^[0-9]{4}$"
+
+
+class ProfileOut(BaseModel):
+    id: int
+    name: str
+    avatar: str
+    language: str
+    kids: bool
+    maturity_level: MaturityLevel
+    locked: bool = Field(description="True when choosing this profile needs its PIN.")
+    is_main: bool
+    created_at: datetime
+
+
+class ProfileList(BaseModel):
+    items: list[ProfileOut]
+
+
+class ProfileCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=40)
+    avatar: str | None = Field(default=None, pattern=AVATAR)
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    kids: bool = False
+    maturity_level: MaturityLevel | None = None
+    pin: str | None = Field(default=None, pattern=PIN, description="Four digits.")
+    password: str | None = Field(
+        default=None, max_length=128, description="The account password; needed to set a PIN."
+    )
+
+    _name = field_validator("name")(_clean_name)
+
+
+class ProfilePatch(RequestModel):
+    name: str | None = Field(default=None, min_length=1, max_length=40)
+    avatar: str | None = Field(default=None, pattern=AVATAR)
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    kids: bool | None = None
+    maturity_level: MaturityLevel | None = None
+    pin: str | None = Field(
+        default=None, pattern=PIN, description="Four digits; null removes the PIN."
+    )
+    password: str | None = Field(
+        default=None,
+        max_length=128,
+        description="The account password; needed to change the PIN or raise the maturity level.",
+    )
+
+    _name = field_validator("name")(lambda v: None if v is None else _clean_name(v))
+
+
+class ProfileTokenRequest(RequestModel):
+    pin: str | None = Field(default=None, pattern=PIN)
+
+
+class ProfileTokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth 2 token type
+    expires_in: int
+    profile: ProfileOut

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from netflix_clone.accounts.models import RefreshToken, User
+from netflix_clone.accounts.models import Profile, RefreshToken, User
 from netflix_clone.context import services
 from netflix_clone.db import db, utcnow
 from netflix_clone.errors import ApiError, FieldError, not_found
@@ -75,6 +75,9 @@ def sign_up(email: str, password: str, display_name: str, role: str = "member") 
     )
     db.session.add(user)
     try:
+        db.session.flush()  # the unique email index decides here
+        # Every account starts with its main profile, named after the member.
+        db.session.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
         db.session.commit()
     except IntegrityError:
         # The unique index decides concurrent sign-ups: exactly one insert wins.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
 
+from netflix_clone.accounts.models import Profile
+from netflix_clone.accounts.profiles import current_profile
 from netflix_clone.api import operation
 from netflix_clone.catalog import service
 from netflix_clone.catalog.schemas import (
@@ -20,6 +22,8 @@ from netflix_clone.catalog.schemas import (
     SearchQuery,
 )
 from netflix_clone.catalog.service import Meta
+from netflix_clone.library.movies import ensure_movie, filter_cards, require_allowed
+from netflix_clone.library.service import hidden_ids
 
 bp = Blueprint("catalog", __name__)
 TAGS = ["movies"]
@@ -31,6 +35,10 @@ CATALOG_HEADERS = {
     "X-Cache": "hit, miss, or stale (served from cache because TMDB failed).",
 }
 ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+PERSONAL = (
+    "Anonymous, or with a profile token: then the profile's maturity level filters the answer "
+    "(a title above it is 403 here) and the response is private to that client."
+)
 MAX_AGE = {"list": 300, "details": 3600, "static": 86400}
 
 
@@ -45,17 +53,27 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
-def cacheable(model: BaseModel, meta: Meta, max_age: int) -> Response:
+def viewer() -> Profile | None:
+    """The profile of a profile-scoped token, if the request carries one."""
+    principal = g.get("principal")
+    if principal is None or principal.profile_id is None:
+        return None
+    return current_profile(principal)
+
+
+def cacheable(model: BaseModel, meta: Meta, max_age: int, personal: bool = False) -> Response:
     data = model.model_dump_json().encode()
     etag = etag_for(data)
     if meta.cache == "stale":
         max_age = min(max_age, 30)  # come back soon: fresher data may be there by then
+    # Filtered for a profile: only that client may reuse it, never a shared cache.
+    scope = "private" if personal else "public"
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={max_age}, stale-if-error=86400",
+        "Cache-Control": f"{scope}, max-age={max_age}, stale-if-error=86400",
         "X-Catalog-Source": meta.source,
         "X-Cache": meta.cache,
-        "Vary": "Accept-Encoding",
+        "Vary": "Authorization, Accept-Encoding",
     }
     if meta.cache != "miss":
         headers["Age"] = str(meta.age)
@@ -71,12 +89,17 @@ def cacheable(model: BaseModel, meta: Meta, max_age: int) -> Response:
     query=MovieListQuery,
     response=MoviePage,
     errors=UPSTREAM_ERRORS,
+    auth="optional",
+    description=PERSONAL,
     extra_responses={304: None},
     response_headers=CATALOG_HEADERS,
 )
 def list_movies(query: MovieListQuery) -> Response:
     page, meta = service.list_movies(query)
-    return cacheable(page, meta, MAX_AGE["list"])
+    me = viewer()
+    if me is not None:
+        page.results = filter_cards(me, page.results)
+    return cacheable(page, meta, MAX_AGE["list"], personal=me is not None)
 
 
 @bp.get("/api/movies/search")
@@ -86,12 +109,17 @@ def list_movies(query: MovieListQuery) -> Response:
     query=SearchQuery,
     response=MoviePage,
     errors=UPSTREAM_ERRORS,
+    auth="optional",
+    description=PERSONAL,
     extra_responses={304: None},
     response_headers=CATALOG_HEADERS,
 )
 def search_movies(query: SearchQuery) -> Response:
     page, meta = service.search(query)
-    return cacheable(page, meta, MAX_AGE["list"])
+    me = viewer()
+    if me is not None:
+        page.results = filter_cards(me, page.results)
+    return cacheable(page, meta, MAX_AGE["list"], personal=me is not None)
 
 
 @bp.get("/api/movies/<id:movie_id>")
@@ -100,13 +128,20 @@ def search_movies(query: SearchQuery) -> Response:
     tags=TAGS,
     query=DetailsQuery,
     response=MovieDetails,
-    errors=UPSTREAM_ERRORS,
+    errors=(403, *UPSTREAM_ERRORS),
+    auth="optional",
+    description=PERSONAL,
     extra_responses={304: None},
     response_headers=CATALOG_HEADERS,
 )
 def movie(movie_id: int, query: DetailsQuery) -> Response:
-    details, meta = service.movie_details(movie_id, query.language, query.region or "US")
-    return cacheable(details, meta, MAX_AGE["details"])
+    me = viewer()
+    region = query.region or (me.country if me else "US")
+    details, meta = service.movie_details(movie_id, query.language, region)
+    if me is not None:
+        require_allowed(me, ensure_movie(movie_id))
+        details.recommendations = filter_cards(me, details.recommendations, hidden_ids(me))
+    return cacheable(details, meta, MAX_AGE["details"], personal=me is not None)
 
 
 @bp.get("/api/genres")

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from flask import Blueprint
+
+from netflix_clone.accounts import profiles
+from netflix_clone.accounts.models import Profile
+from netflix_clone.accounts.schemas import (
+    ProfileCreate,
+    ProfileList,
+    ProfileOut,
+    ProfilePatch,
+    ProfileTokenRequest,
+    ProfileTokenResponse,
+)
+from netflix_clone.api import operation
+from netflix_clone.context import services
+from netflix_clone.security import current_principal
+
+bp = Blueprint("profiles", __name__)
+TAGS = ["profiles"]
+BASE = "/api/users/<id:user_id>/profiles"
+
+
+def profile_out(profile: Profile) -> ProfileOut:
+    return ProfileOut(
+        id=profile.id,
+        name=profile.name,
+        avatar=profile.avatar,
+        language=profile.language,
+        kids=profile.kids,
+        maturity_level=profile.maturity_level,
+        locked=profile.pin_hash is not None,
+        is_main=profile.is_main,
+        created_at=profile.created_at,
+    )
+
+
+@bp.get(BASE)
+@operation(summary="An account's profiles", tags=TAGS, response=ProfileList, auth=True)
+def list_profiles(user_id: int) -> ProfileList:
+    items = profiles.list_profiles(current_principal(), user_id)
+    return ProfileList(items=[profile_out(p) for p in items])
+
+
+@bp.post(BASE)
+@operation(
+    summary="Add a profile (at most 5)",
+    tags=TAGS,
+    body=ProfileCreate,
+    response=ProfileOut,
+    status=201,
+    auth=True,
+    errors=[403, 409],
+)
+def create_profile(user_id: int, body: ProfileCreate) -> tuple[ProfileOut, int]:
+    fields = body.model_dump(exclude_unset=True)
+    return profile_out(profiles.create_profile(current_principal(), user_id, fields)), 201
+
+
+@bp.get(f"{BASE}/<id:profile_id>")
+@operation(summary="One profile", tags=TAGS, response=ProfileOut, auth=True)
+def get_profile(user_id: int, profile_id: int) -> ProfileOut:
+    return profile_out(profiles.get_profile(current_principal(), user_id, profile_id))
+
+
+@bp.patch(f"{BASE}/<id:profile_id>")
+@operation(
+    summary="Change a profile (PIN and higher maturity need the password)",
+    tags=TAGS,
+    body=ProfilePatch,
+    response=ProfileOut,
+    auth=True,
+    errors=[403, 409],
+)
+def patch_profile(user_id: int, profile_id: int, body: ProfilePatch) -> ProfileOut:
+    fields = body.model_dump(exclude_unset=True)
+    return profile_out(profiles.update_profile(current_principal(), user_id, profile_id, fields))
+
+
+@bp.delete(f"{BASE}/<id:profile_id>")
+@operation(
+    summary="Delete a profile and all its data (not the main one)",
+    tags=TAGS,
+    response=None,
+    status=204,
+    auth=True,
+    errors=[409],
+)
+def delete_profile(user_id: int, profile_id: int) -> None:
+    profiles.delete_profile(current_principal(), user_id, profile_id)
+
+
+@bp.post(f"{BASE}/<id:profile_id>/token")
+@operation(
+    summary="Choose a profile: a profile-scoped access token (PIN if locked)",
+    tags=TAGS,
+    body=ProfileTokenRequest,
+    response=ProfileTokenResponse,
+    auth=True,
+    errors=[403, 429],
+)
+def profile_token(user_id: int, profile_id: int, body: ProfileTokenRequest) -> ProfileTokenResponse:
+    principal = current_principal()
+    token = profiles.profile_token(principal, user_id, profile_id, body.pin)
+    profile = profiles.get_profile(principal, user_id, profile_id)
+    return ProfileTokenResponse(
+        access_token=token, expires_in=services().tokens.ttl, profile=profile_out(profile)
+    )

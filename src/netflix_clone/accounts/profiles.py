@@ -1,0 +1,172 @@
+"""Profiles: up to five viewers per account, a main one, maturity levels and optional PINs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from netflix_clone.accounts.models import Profile, User
+from netflix_clone.accounts.service import acting_user, invalid
+from netflix_clone.catalog.maturity import LEVEL_ORDER
+from netflix_clone.context import services
+from netflix_clone.db import db
+from netflix_clone.errors import ApiError, not_found
+from netflix_clone.ratelimit import too_many
+from netflix_clone.security import Principal, unauthorized
+
+MAX_PROFILES = 5
+KIDS_LEVELS = ("little_kids", "older_kids")
+PIN = re.compile(r"^\d{4}$")
+PIN_FAILURES = 5
+PIN_WINDOW = 15 * 60
+
+
+def own_account(principal: Principal, user_id: int) -> User:
+    """Profiles belong to their account alone: another account's id is simply not found."""
+    user = acting_user(principal)
+    if user.id != user_id:
+        raise not_found("account")
+    return user
+
+
+def get_profile(principal: Principal, user_id: int, profile_id: int) -> Profile:
+    user = own_account(principal, user_id)
+    profile: Profile | None = db.session.scalar(
+        select(Profile).where(Profile.id == profile_id, Profile.user_id == user.id)
+    )
+    if profile is None:
+        raise not_found("profile")
+    return profile
+
+
+def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
+    user = own_account(principal, user_id)
+    return list(
+        db.session.scalars(select(Profile).where(Profile.user_id == user.id).order_by(Profile.id))
+    )
+
+
+def _confirm_password(user: User, password: str | None, why: str) -> None:
+    if not password or not services().passwords.verify(user.password_hash, password):
+        raise ApiError(403, f"{why} needs the account password.", code="password-required")
+
+
+def _check_level(kids: bool, level: str) -> None:
+    if kids and level not in KIDS_LEVELS:
+        raise invalid("maturity_level", "a kids profile is little_kids or older_kids")
+
+
+def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -> Profile:
+    user = own_account(principal, user_id)
+    # Serialise profile creation per account so two requests cannot both take the fifth slot.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
+    if count >= MAX_PROFILES:
+        db.session.rollback()
+        raise ApiError(
+            409, f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit"
+        )
+    kids = bool(fields.get("kids", False))
+    level = fields.get("maturity_level") or ("older_kids" if kids else "adults")
+    _check_level(kids, level)
+    profile = Profile(
+        user_id=user.id,
+        name=fields["name"],
+        avatar=fields.get("avatar") or "default",
+        language=fields.get("language") or "en-US",
+        kids=kids,
+        maturity_level=level,
+        is_main=count == 0,
+    )
+    if fields.get("pin") is not None:
+        _confirm_password(user, fields.get("password"), "Setting a PIN")
+        profile.pin_hash = services().passwords.hash(fields["pin"])
+    db.session.add(profile)
+    _commit_unique_name()
+    return profile
+
+
+def _commit_unique_name() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(
+            409, "Another profile of this account has that name.", code="name-taken"
+        ) from None
+
+
+def update_profile(
+    principal: Principal, user_id: int, profile_id: int, fields: dict[str, Any]
+) -> Profile:
+    profile = get_profile(principal, user_id, profile_id)
+    user = acting_user(principal)
+    kids = fields.get("kids", profile.kids)
+    level = fields.get("maturity_level") or profile.maturity_level
+    if kids and not profile.kids and "maturity_level" not in fields:
+        level = "older_kids" if level not in KIDS_LEVELS else level
+    if kids and profile.is_main:
+        raise ApiError(409, "The main profile cannot be a kids profile.", code="main-profile")
+    _check_level(kids, level)
+    raising = LEVEL_ORDER.index(level) > LEVEL_ORDER.index(profile.maturity_level) or (
+        profile.kids and not kids
+    )
+    if raising:
+        _confirm_password(user, fields.get("password"), "Raising the maturity level")
+    if "pin" in fields:
+        _confirm_password(user, fields.get("password"), "Changing the PIN")
+        pin = fields["pin"]
+        profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
+    for name in ("name", "avatar", "language"):
+        if fields.get(name) is not None:
+            setattr(profile, name, fields[name])
+    profile.kids = kids
+    profile.maturity_level = level
+    _commit_unique_name()
+    return profile
+
+
+def delete_profile(principal: Principal, user_id: int, profile_id: int) -> None:
+    profile = get_profile(principal, user_id, profile_id)
+    if profile.is_main:
+        raise ApiError(409, "The main profile cannot be deleted.", code="main-profile")
+    db.session.delete(profile)  # foreign keys cascade to its list, ratings and viewings
+    db.session.commit()
+
+
+def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str | None) -> str:
+    profile = get_profile(principal, user_id, profile_id)
+    svc = services()
+    if profile.pin_hash is not None:
+        key = f"pin:{profile.id}"
+        verdict = svc.limiter.peek(key, PIN_FAILURES, PIN_WINDOW)
+        if not verdict.allowed:
+            raise too_many(verdict, "Too many wrong PINs for this profile. Try again later.")
+        if pin is None or not svc.passwords.verify(profile.pin_hash, pin):
+            svc.limiter.hit(key, PIN_FAILURES, PIN_WINDOW)
+            raise ApiError(
+                403, "This profile is locked; the PIN is wrong or missing.", code="wrong-pin"
+            )
+    user = acting_user(principal)
+    return svc.tokens.issue(Principal(user.id, user.role, profile.id))
+
+
+def current_profile(principal: Principal) -> Profile:
+    """The profile a profile-scoped token names; member data is only ever reached through it."""
+    if principal.profile_id is None:
+        raise ApiError(
+            403,
+            "Choose a profile first: POST /api/users/{id}/profiles/{profile_id}/token.",
+            code="profile-required",
+        )
+    profile: Profile | None = db.session.scalar(
+        select(Profile).where(
+            Profile.id == principal.profile_id, Profile.user_id == principal.user_id
+        )
+    )
+    if profile is None:
+        raise unauthorized("The profile behind this token no longer exists.")
+    return profile

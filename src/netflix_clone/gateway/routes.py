@@ -1,0 +1,242 @@
+"""`/tmdb/3/...`: a read-only, TMDB v3 compatible gateway for existing Netflix-clone frontends.
+
+Such an app swaps its API base URL for ours and ships no TMDB key. Every answer is TMDB's JSON,
+TMDB's status codes and TMDB's error bodies, never our problem+json: errors are handled here, in
+the view and in this blueprint's own handlers, so `/api` keeps the app-wide handlers.
+
+The client's `api_key` and `Authorization` never leave this module: we build a fresh upstream
+request (allow-listed path, validated parameters) and `Catalog.fetch` adds the server's key,
+with the catalog's cache, single-flight, stale-if-error and upstream budget in front of TMDB.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
+
+from netflix_clone.catalog.demo_tmdb import NOT_FOUND
+from netflix_clone.catalog.routes import etag_for
+from netflix_clone.catalog.source import Catalog, Fetched, kind_of
+from netflix_clone.catalog.tmdb import (
+    UpstreamAuthError,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+)
+from netflix_clone.context import services
+from netflix_clone.gateway.allowlist import (
+    BACKEND_TIMEOUT,
+    BACKEND_UNREACHABLE,
+    INTERNAL_ERROR,
+    INVALID_INPUT,
+    METHOD_NOT_ALLOWED,
+    SERVICE_OFFLINE,
+    Refusal,
+    Wanted,
+    resolve,
+)
+from netflix_clone.observability import redactor
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("gateway", __name__, url_prefix="/tmdb")
+
+TMDB_CONTENT_TYPE = "application/json;charset=utf-8"
+# Every method is routed here so that the wrong ones get TMDB's 405, not our problem+json.
+ROUTED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+READ_METHODS = ("GET", "HEAD")
+ALLOW = "GET, HEAD, OPTIONS"
+CORS_ALLOW_METHODS = "GET, HEAD"
+# Apps send these even though the gateway ignores them; refusing them would break the preflight.
+CORS_ALLOW_HEADERS = "Authorization, Content-Type"
+CORS_EXPOSE_HEADERS = "ETag, Retry-After, X-Request-ID"
+CORS_MAX_AGE = "600"
+MAX_AGE = {"configuration": 86400, "genres": 86400, "details": 3600, "list": 300, "search": 300}
+STALE_MAX_AGE = 30
+RATE_WINDOW = 60
+
+
+def tmdb_json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    response = Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type=TMDB_CONTENT_TYPE,
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def _catalog() -> Catalog:
+    catalog: Catalog = services().extras["catalog"]
+    return catalog
+
+
+# --- the one view ----------------------------------------------------------------------------
+
+
+@bp.route("/", defaults={"path": ""}, methods=ROUTED_METHODS)
+@bp.route("/<path:path>", methods=ROUTED_METHODS)
+def gateway(path: str) -> Response:
+    if request.method == "OPTIONS":
+        preflight = Response(status=204, headers={"Allow": ALLOW})  # CORS: see _cors
+        del preflight.headers["Content-Type"]
+        return preflight
+    limited = _rate_limited()
+    if limited is not None:
+        return limited
+    if request.method not in READ_METHODS:
+        return tmdb_json(405, METHOD_NOT_ALLOWED, {"Allow": ALLOW})
+    version, _, rest = path.partition("/")
+    try:
+        if version != "3":
+            raise Refusal(404, NOT_FOUND)
+        wanted = resolve(rest, request.args)
+        fetched = _catalog().fetch(wanted.path, wanted.params)
+    except Refusal as refusal:
+        return tmdb_json(refusal.status, refusal.body)
+    except UpstreamError as exc:
+        return upstream_failure(exc)
+    return _answer(wanted, fetched)
+
+
+def _answer(wanted: Wanted, fetched: Fetched) -> Response:
+    body = fetched.body
+    image_base = services().settings.gateway_image_base_url
+    if wanted.path == "configuration" and image_base and isinstance(body, dict):
+        body = copy.deepcopy(body)  # the catalog hands out its cached object: never edit it
+        images = body.setdefault("images", {})
+        images["base_url"] = image_base
+        images["secure_base_url"] = image_base
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = etag_for(data)
+    max_age = STALE_MAX_AGE if fetched.cache == "stale" else MAX_AGE[kind_of(wanted.path)]
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={max_age}, stale-if-error=86400",
+        "X-Catalog-Source": fetched.source,
+        "X-Cache": fetched.cache,
+    }
+    if fetched.cache != "miss":
+        headers["Age"] = str(fetched.age)
+    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=304, headers=headers)
+    response = Response(data, status=200, content_type=TMDB_CONTENT_TYPE, headers=headers)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+
+
+# --- errors, in TMDB's words ------------------------------------------------------------------
+
+
+def _tmdb_error_body(body: Any) -> dict[str, Any] | None:
+    """Rebuild TMDB's error body from known fields only (never pass an unknown body through)."""
+    if not isinstance(body, dict):
+        return None
+    code, message = body.get("status_code"), body.get("status_message")
+    if isinstance(code, int) and isinstance(message, str):
+        return {"success": False, "status_code": code, "status_message": redactor.scrub(message)}
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return {"errors": [redactor.scrub(e)[:300] for e in errors[:10]]}
+    return None
+
+
+def upstream_failure(exc: UpstreamError) -> Response:
+    """Catalog failures as TMDB would report them; why it failed stays in our log.
+
+    A problem with our key is reported as "service offline" (503), never as a key problem."""
+    if isinstance(exc, UpstreamNotFound):
+        return tmdb_json(404, NOT_FOUND)
+    if isinstance(exc, UpstreamRejected) and exc.upstream_status in (400, 422):
+        body = _tmdb_error_body(exc.body)
+        if body is not None:
+            return tmdb_json(exc.upstream_status, body)
+    log.warning("gateway upstream failure: %s", exc.detail)
+    retry_after = {"Retry-After": str(max(1, exc.retry_after or 5))}
+    if isinstance(exc, UpstreamAuthError | UpstreamRateLimited):
+        return tmdb_json(503, SERVICE_OFFLINE, retry_after)
+    if isinstance(exc, UpstreamTimeout):
+        return tmdb_json(504, BACKEND_TIMEOUT, retry_after)
+    return tmdb_json(502, BACKEND_UNREACHABLE, retry_after if exc.retry_after else None)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    if status == 405:
+        return tmdb_json(405, METHOD_NOT_ALLOWED, {"Allow": ALLOW})
+    if status == 404:
+        return tmdb_json(404, NOT_FOUND)
+    return tmdb_json(status, INVALID_INPUT)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    log.exception("gateway: unhandled error")
+    return tmdb_json(500, INTERNAL_ERROR)
+
+
+# --- per-client rate limit -------------------------------------------------------------------
+
+
+def _rate_limited() -> Response | None:
+    svc = services()
+    limit = svc.settings.gateway_rate_limit_per_minute
+    client = request.remote_addr or "unknown"
+    try:
+        verdict = svc.limiter.hit(f"gateway:{client}", limit, RATE_WINDOW)
+    except Exception as exc:
+        # The limiter's store (Redis) is down: keep serving, the upstream budget still holds.
+        log.warning("gateway rate limiter unavailable: %s", type(exc).__name__)
+        return None
+    if verdict.allowed:
+        return None
+    body = {
+        "success": False,
+        "status_code": 25,
+        "status_message": (
+            f"Your request count ({verdict.count}) is over the allowed limit of ({limit})."
+        ),
+    }
+    return tmdb_json(429, body, {"Retry-After": str(verdict.retry_after)})
+
+
+# --- CORS: for /tmdb only, for the configured origins, never with credentials -----------------
+
+
+def _allowed_origin(origin: str) -> str | None:
+    configured = {o.strip().rstrip("/").lower() for o in services().settings.cors_origins}
+    if "*" in configured:
+        return "*"
+    return origin if origin.rstrip("/").lower() in configured else None
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    allowed = _allowed_origin(origin) if origin else None
+    if allowed is None:
+        return response
+    response.headers["Access-Control-Allow-Origin"] = allowed
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = CORS_ALLOW_METHODS
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+    else:
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+    return response

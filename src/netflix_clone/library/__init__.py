@@ -1,0 +1,1 @@
+"""Member library: My List, ratings, viewing progress and history, browse rows (per profile)."""

@@ -1,0 +1,168 @@
+"""The home screen: ordered rows for one profile, each pageable on its own."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from netflix_clone.accounts.models import Profile
+from netflix_clone.catalog import normalise
+from netflix_clone.catalog.schemas import MovieCard
+from netflix_clone.catalog.service import catalog, image_base
+from netflix_clone.catalog.tmdb import UpstreamError
+from netflix_clone.errors import not_found
+from netflix_clone.library import service
+from netflix_clone.library.movies import card_from_movie, ensure_movies, filter_cards, genres_for
+from netflix_clone.library.schemas import Browse, Row, RowReason
+
+log = logging.getLogger(__name__)
+ADULT_GENRES = (28, 35, 18, 878)  # Action, Comedy, Drama, Science Fiction
+KIDS_GENRES = (16, 10751, 35, 12)  # Animation, Family, Comedy, Adventure
+GENRE_ROWS = 4
+BECAUSE_ROWS = 2
+CATALOG_ROWS = {
+    "trending": ("Trending Now", "trending/movie/week", "trending"),
+    "top-rated": ("Top Rated", "movie/top_rated", "top_rated"),
+    "new-releases": ("New Releases", "movie/now_playing", "new_releases"),
+}
+
+Loader = Callable[[int, int], tuple[list[MovieCard], bool]]
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    id: str
+    title: str
+    reason: RowReason
+    load: Loader
+
+
+def _catalog_loader(profile: Profile, path: str, extra: dict[str, str] | None = None) -> Loader:
+    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
+        params = {"language": profile.language, "page": str(page), **(extra or {})}
+        body = catalog().fetch(path, params).body
+        body = body if isinstance(body, dict) else {}
+        items = normalise.cards(body.get("results"), genres_for(profile), image_base())
+        total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
+        return items, page < total_pages
+
+    return load
+
+
+def _continue_loader(profile: Profile) -> Loader:
+    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
+        rows, total = service.continue_watching(profile, page, per_row)
+        genres = genres_for(profile)
+        return [card_from_movie(m, genres) for _, m in rows], total > page * per_row
+
+    return load
+
+
+def _list_loader(profile: Profile) -> Loader:
+    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
+        rows, total = service.my_list(profile, page, per_row)
+        genres = genres_for(profile)
+        return [card_from_movie(m, genres) for _, m in rows], total > page * per_row
+
+    return load
+
+
+def _favourite_genres(profile: Profile, liked: list[int]) -> list[int]:
+    counts: Counter[int] = Counter()
+    for movie in ensure_movies(liked[:20]).values():
+        counts.update(movie.genre_ids or [])
+    defaults = KIDS_GENRES if profile.kids else ADULT_GENRES
+    ordered = [g for g, _ in counts.most_common()] + list(defaults)
+    return list(dict.fromkeys(ordered))[:GENRE_ROWS]
+
+
+def row_specs(profile: Profile) -> list[RowSpec]:
+    specs = [
+        RowSpec(
+            "continue-watching",
+            "Continue Watching",
+            RowReason(kind="continue_watching"),
+            _continue_loader(profile),
+        ),
+        RowSpec("my-list", "My List", RowReason(kind="my_list"), _list_loader(profile)),
+    ]
+    for row_id, (title, path, kind) in CATALOG_ROWS.items():
+        specs.append(
+            RowSpec(
+                row_id,
+                title,
+                RowReason(kind=kind),
+                _catalog_loader(profile, path),
+            )
+        )
+    liked = service.rated_ids(profile, "love", "like")
+    hidden = service.hidden_ids(profile)
+    sources = ensure_movies([m for m in liked if m not in hidden][:BECAUSE_ROWS])
+    for movie in sources.values():
+        specs.append(
+            RowSpec(
+                f"because-{movie.id}",
+                f"Because you liked {movie.title}",
+                RowReason(kind="because_you_liked", movie_id=movie.id, movie_title=movie.title),
+                _catalog_loader(profile, f"movie/{movie.id}/recommendations"),
+            )
+        )
+    names = genres_for(profile)
+    for genre_id in _favourite_genres(profile, liked):
+        if genre_id in names:
+            specs.append(
+                RowSpec(
+                    f"genre-{genre_id}",
+                    names[genre_id],
+                    RowReason(kind="genre", genre_id=genre_id),
+                    _catalog_loader(
+                        profile,
+                        "discover/movie",
+                        {
+                            "with_genres": str(genre_id),
+                            "sort_by": "popularity.desc",
+                            "include_adult": "false",
+                        },
+                    ),
+                )
+            )
+    return specs
+
+
+def _build(
+    profile: Profile, spec: RowSpec, page: int, per_row: int, exclude: set[int]
+) -> Row | None:
+    try:
+        candidates, has_more = spec.load(page, per_row)
+    except UpstreamError as exc:
+        # One row failing must not take the home screen down with it.
+        log.warning("browse row %s unavailable: %s", spec.id, type(exc).__name__)
+        return None
+    items = filter_cards(profile, candidates, exclude)[:per_row]
+    return Row(
+        id=spec.id, title=spec.title, reason=spec.reason, items=items, page=page, has_more=has_more
+    )
+
+
+def browse(profile: Profile, per_row: int) -> Browse:
+    exclude = service.hidden_ids(profile)
+    rows = []
+    for spec in row_specs(profile):
+        row = _build(profile, spec, 1, per_row, exclude)
+        if row is None or not row.items:
+            continue
+        exclude |= {item.id for item in row.items}  # no title twice on one page
+        rows.append(row)
+    return Browse(profile_id=profile.id, rows=rows)
+
+
+def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
+    for spec in row_specs(profile):
+        if spec.id == row_id:
+            built = _build(profile, spec, page, per_row, service.hidden_ids(profile))
+            if built is None:
+                raise UpstreamError("The catalog behind this row is unavailable.")
+            return built
+    raise not_found("row")

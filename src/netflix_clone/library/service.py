@@ -1,0 +1,266 @@
+"""My List, ratings, viewing progress and history for one profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from netflix_clone.accounts.models import Profile
+from netflix_clone.db import db, utcnow
+from netflix_clone.errors import ApiError, FieldError, not_found
+from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
+from netflix_clone.library.movies import allowed, ensure_movie, require_allowed
+
+MAX_LIST = 500
+MIN_POSITION_SECONDS = 60
+MIN_FRACTION = 0.05
+FINISHED_FRACTION = 0.90
+
+
+def _movie_for(profile: Profile, movie_id: int) -> Movie:
+    movie = ensure_movie(movie_id)
+    require_allowed(profile, movie)
+    return movie
+
+
+# --- My List ---------------------------------------------------------------------------------
+
+
+def add_to_list(profile: Profile, movie_id: int) -> tuple[ListEntry, bool]:
+    _movie_for(profile, movie_id)
+    existing = db.session.get(ListEntry, (profile.id, movie_id))
+    if existing is not None:
+        return existing, False
+    count = db.session.scalar(select(func.count()).where(ListEntry.profile_id == profile.id)) or 0
+    if count >= MAX_LIST:
+        raise ApiError(
+            409, f"My List holds at most {MAX_LIST} titles; remove some first.", code="list-full"
+        )
+    entry = ListEntry(profile_id=profile.id, movie_id=movie_id, added_at=utcnow())
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A parallel add won: the primary key keeps exactly one row, and this one is a no-op.
+        db.session.rollback()
+        winner = db.session.get(ListEntry, (profile.id, movie_id))
+        if winner is None:
+            raise
+        return winner, False
+    return entry, True
+
+
+def remove_from_list(profile: Profile, movie_id: int) -> None:
+    db.session.execute(
+        delete(ListEntry).where(ListEntry.profile_id == profile.id, ListEntry.movie_id == movie_id)
+    )
+    db.session.commit()
+
+
+def _page(query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return [(r[0], r[1]) for r in rows], total
+
+
+def my_list(
+    profile: Profile, page: int, per_page: int
+) -> tuple[list[tuple[ListEntry, Movie]], int]:
+    query = (
+        select(ListEntry, Movie)
+        .join(Movie, Movie.id == ListEntry.movie_id)
+        .where(ListEntry.profile_id == profile.id)
+        .order_by(ListEntry.added_at.desc(), ListEntry.movie_id.desc())
+    )
+    rows, total = _page(query, page, per_page)
+    return [(e, m) for e, m in rows if allowed(profile, m)], total
+
+
+# --- ratings ---------------------------------------------------------------------------------
+
+
+def rate(profile: Profile, movie_id: int, rating: str) -> Rating:
+    _movie_for(profile, movie_id)
+    now = utcnow()
+    changed = db.session.execute(
+        update(Rating)
+        .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
+        .values(rating=rating, rated_at=now)
+    )
+    if changed.rowcount == 0:  # type: ignore[attr-defined]
+        db.session.add(
+            Rating(profile_id=profile.id, movie_id=movie_id, rating=rating, rated_at=now)
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel first rating: ours is the later word
+        db.session.rollback()
+        db.session.execute(
+            update(Rating)
+            .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
+            .values(rating=rating, rated_at=now)
+        )
+        db.session.commit()
+    result: Rating | None = db.session.get(Rating, (profile.id, movie_id))
+    if result is None:  # deleted between our write and this read by a parallel DELETE
+        raise not_found("rating")
+    return result
+
+
+def unrate(profile: Profile, movie_id: int) -> None:
+    db.session.execute(
+        delete(Rating).where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
+    )
+    db.session.commit()
+
+
+def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Movie]], int]:
+    query = (
+        select(Rating, Movie)
+        .join(Movie, Movie.id == Rating.movie_id)
+        .where(Rating.profile_id == profile.id)
+        .order_by(Rating.rated_at.desc(), Rating.movie_id.desc())
+    )
+    rows, total = _page(query, page, per_page)
+    return rows, total
+
+
+def rated_ids(profile: Profile, *values: str) -> list[int]:
+    query = select(Rating.movie_id).where(Rating.profile_id == profile.id)
+    if values:
+        query = query.where(Rating.rating.in_(values))
+    return list(db.session.scalars(query.order_by(Rating.rated_at.desc())))
+
+
+# --- progress, continue watching, history ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressResult:
+    applied: bool
+    stored: bool
+    finished: bool
+    viewing: Viewing | None
+
+
+def _counts(position: int, duration: int) -> bool:
+    return position >= MIN_POSITION_SECONDS and position >= MIN_FRACTION * duration
+
+
+def record_progress(
+    profile: Profile, movie_id: int, position: int, duration: int, sequence: int
+) -> ProgressResult:
+    if position > duration:
+        raise ApiError(
+            422,
+            "position_seconds cannot exceed duration_seconds.",
+            code="validation-failed",
+            errors=[FieldError("position_seconds", "exceeds duration_seconds")],
+        )
+    _movie_for(profile, movie_id)
+    now = utcnow()
+    finished = position >= FINISHED_FRACTION * duration
+    values = {
+        "position_seconds": position,
+        "duration_seconds": duration,
+        "sequence": sequence,
+        "updated_at": now,
+        "finished_at": now if finished else None,
+        # A new play brings the title back wherever the member had hidden it.
+        "hidden_from_row": False,
+        "hidden_from_history": False,
+    }
+    # Only a newer sequence number may overwrite: late or reordered updates change nothing.
+    newer = db.session.execute(
+        update(Viewing)
+        .where(
+            Viewing.profile_id == profile.id,
+            Viewing.movie_id == movie_id,
+            Viewing.sequence < sequence,
+        )
+        .values(**values)
+    )
+    if newer.rowcount == 1:  # type: ignore[attr-defined]
+        db.session.commit()
+        return ProgressResult(True, True, finished, db.session.get(Viewing, (profile.id, movie_id)))
+    existing = db.session.get(Viewing, (profile.id, movie_id))
+    if existing is not None:
+        db.session.rollback()
+        return ProgressResult(False, True, existing.finished_at is not None, existing)
+    if not _counts(position, duration) and not finished:
+        db.session.rollback()  # nothing is kept for the first minute or below 5%
+        return ProgressResult(False, False, False, None)
+    db.session.add(Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a parallel first update landed; retry once against it
+        return record_progress(profile, movie_id, position, duration, sequence)
+    return ProgressResult(True, True, finished, db.session.get(Viewing, (profile.id, movie_id)))
+
+
+def _in_row(query: Any) -> Any:
+    return query.where(
+        Viewing.finished_at.is_(None),
+        Viewing.hidden_from_row.is_(False),
+        Viewing.hidden_from_history.is_(False),
+        Viewing.position_seconds >= MIN_POSITION_SECONDS,
+        Viewing.position_seconds >= MIN_FRACTION * Viewing.duration_seconds,
+    )
+
+
+def continue_watching(
+    profile: Profile, page: int, per_page: int
+) -> tuple[list[tuple[Viewing, Movie]], int]:
+    query = _in_row(
+        select(Viewing, Movie)
+        .join(Movie, Movie.id == Viewing.movie_id)
+        .where(Viewing.profile_id == profile.id)
+        .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
+    )
+    rows, total = _page(query, page, per_page)
+    return [(v, m) for v, m in rows if allowed(profile, m)], total
+
+
+def hide_from_row(profile: Profile, movie_id: int) -> None:
+    viewing = db.session.get(Viewing, (profile.id, movie_id))
+    if viewing is None:
+        raise not_found("title in Continue Watching")
+    viewing.hidden_from_row = True  # the position stays for the next play
+    db.session.commit()
+
+
+def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Movie]], int]:
+    query = (
+        select(Viewing, Movie)
+        .join(Movie, Movie.id == Viewing.movie_id)
+        .where(Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(False))
+        .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
+    )
+    rows, total = _page(query, page, per_page)
+    return rows, total
+
+
+def hide_from_history(profile: Profile, movie_id: int) -> None:
+    viewing = db.session.get(Viewing, (profile.id, movie_id))
+    if viewing is None:
+        raise not_found("title in your history")
+    viewing.hidden_from_history = True
+    viewing.hidden_from_row = True
+    db.session.commit()
+
+
+def hidden_ids(profile: Profile) -> set[int]:
+    """Titles the profile never wants suggested: disliked or removed from history."""
+    disliked = set(rated_ids(profile, "dislike"))
+    hidden = set(
+        db.session.scalars(
+            select(Viewing.movie_id).where(
+                Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(True)
+            )
+        )
+    )
+    return disliked | hidden
