@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile, User
@@ -61,8 +61,10 @@ def _check_level(kids: bool, level: str) -> None:
 
 def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -> Profile:
     user = own_account(principal, user_id)
-    # Serialise profile creation per account so two requests cannot both take the fifth slot.
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Serialise profile creation per account so two requests cannot both take the fifth slot:
+    # a no-op UPDATE of the account row takes its row lock in PostgreSQL and the write lock
+    # in SQLite (where SELECT ... FOR UPDATE does not exist) before we count.
+    db.session.execute(update(User).where(User.id == user.id).values(role=User.role))
     count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
     if count >= MAX_PROFILES:
         db.session.rollback()

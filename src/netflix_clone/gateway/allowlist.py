@@ -144,7 +144,7 @@ original_languages = pattern(r"[A-Za-z]{2}(\|[A-Za-z]{2}){0,9}", str.lower)
 
 def genres(raw: str) -> str | None:
     """Genre ids: a comma means AND, a pipe means OR."""
-    text = re.sub(r"\s+", "", raw)
+    text = re.sub(r" *([,|]) *", r"\1", raw.strip())  # "28, 12" is "28,12"
     if not re.fullmatch(r"\d{1,7}([,|]\d{1,7}){0,49}", text):
         raise invalid()
     return text
