@@ -692,6 +692,8 @@ def spa_dir(tmp_path: Path) -> Path:
     (root / "index.html").write_text("<!doctype html><title>clone</title><div id=app></div>")
     (root / "assets" / "index-BfX3k9a2.js").write_text("console.log('app')")
     (root / "assets" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (root / "assets" / "main.3f2a1b4c.chunk.js").write_text("")
+    (root / "assets" / "carousel-element.js").write_text("")
     (root / "robots.txt").write_text("User-agent: *")
     (root / ".env").write_text("SECRET=dotfile")
     (tmp_path / "site" / "secret.txt").write_text("outside the spa dir")
@@ -716,6 +718,9 @@ def test_spa_index_assets_and_client_route_fallback(spa: FlaskClient) -> None:
     assert asset.status_code == 200
     assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert asset.mimetype in ("text/javascript", "application/javascript")
+    chunk = spa.get("/assets/main.3f2a1b4c.chunk.js")
+    assert chunk.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert spa.get("/assets/carousel-element.js").headers["Cache-Control"] == "no-cache"
     unhashed = spa.get("/assets/logo.svg")
     assert unhashed.status_code == 200 and unhashed.headers["Cache-Control"] == "no-cache"
     assert spa.get("/robots.txt").headers["Cache-Control"] == "no-cache"

@@ -19,8 +19,9 @@ from netflix_clone.settings import ConfigError
 RESERVED = ("api", "tmdb", "docs", "openapi.json", "healthz", "readyz", "metrics")
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-# Bundlers put a content hash in asset names: index-BfX3k9aZ.js (Vite), main.3f2a1b4c.js (CRA).
-_HASHED = re.compile(r"[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$")
+# Bundlers put a content hash in asset names: index-BfX3k9aZ.js (Vite), main.3f2a1b4c.chunk.js
+# (webpack). The hash must hold a digit, so that a plain name like carousel-element.js does not.
+_HASHED = re.compile(r"[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}(\.[A-Za-z0-9]+)+$")
 
 bp = Blueprint("spa", __name__)
 
