@@ -36,8 +36,9 @@ def _pg_admin_dsn() -> str:
 
 
 @pytest.fixture(scope="session")
-def worker_tag(worker_id: str) -> str:
-    return f"{worker_id}_{uuid.uuid4().hex[:6]}"
+def worker_tag() -> str:
+    """Unique per test process (xdist worker or not), for databases and roles it creates."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture(scope="session")
