@@ -166,6 +166,24 @@ def member_factory(client: FlaskClient) -> Callable[[str], Member]:
 
 
 @pytest.fixture
+def redis_url(worker_tag: str) -> str:
+    """A Redis database of this test process's own (xdist workers run side by side), emptied
+    before each test that uses it."""
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+    number = 1 + (int(worker.removeprefix("gw")) + 1) % 15 if worker.startswith("gw") else 15
+    url = make_url_redis(TEST_REDIS_URL, number)
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def make_url_redis(base: str, number: int) -> str:
+    head, _, tail = base.rpartition("/")
+    return f"{head}/{number}" if tail.isdigit() else f"{base.rstrip('/')}/{number}"
+
+
+@pytest.fixture
 def tmdb() -> Iterator[Any]:
     from devtools.fake_tmdb import FakeTMDB
 

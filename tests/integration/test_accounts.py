@@ -304,14 +304,11 @@ def test_login_is_rate_limited_per_address(make_app: AppFactory) -> None:
 
 
 @pytest.mark.redis
-def test_login_limit_is_shared_through_redis(make_app: AppFactory, worker_tag: str) -> None:
-    import redis
-
-    from tests.conftest import TEST_REDIS_URL
-
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    first = make_app(redis_url=TEST_REDIS_URL, login_limit_per_ip=2)
-    second = make_app(redis_url=TEST_REDIS_URL, login_limit_per_ip=2)
+def test_login_limit_is_shared_through_redis(
+    make_app: AppFactory, worker_tag: str, redis_url: str
+) -> None:
+    first = make_app(redis_url=redis_url, login_limit_per_ip=2)
+    second = make_app(redis_url=redis_url, login_limit_per_ip=2)
     ip = {"REMOTE_ADDR": f"10.{len(worker_tag)}.0.{hash(worker_tag) % 250}"}
     body = {"email": "r@example.com", "password": "whatever"}
     assert (

@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 
 from netflix_clone.catalog import source as catalog_source
-from tests.conftest import TEST_REDIS_URL
 
 
 def upstream_calls(tmdb: Any, path: str) -> int:
@@ -295,7 +294,7 @@ def _burst(app: Flask, url: str, n: int) -> list[int]:
 
 def test_single_flight_in_one_process(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
     tmdb.set_latency(0.3)
-    app = catalog_app()
+    app = catalog_app(tmdb_read_timeout=5.0, tmdb_deadline=10.0)
     statuses = _burst(app, "/api/movies/550", 50)
     assert statuses == [200] * 50
     assert upstream_calls(tmdb, "movie/550") == 1
@@ -303,13 +302,14 @@ def test_single_flight_in_one_process(catalog_app: Callable[..., Flask], tmdb: A
 
 @pytest.mark.redis
 def test_single_flight_across_processes_through_redis(
-    catalog_app: Callable[..., Flask], tmdb: Any
+    catalog_app: Callable[..., Flask], tmdb: Any, redis_url: str
 ) -> None:
-    import redis
-
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     tmdb.set_latency(0.3)
-    apps = [catalog_app(redis_url=TEST_REDIS_URL) for _ in range(2)]
+    # Generous timeouts: this test is about single-flight, not about retries under load.
+    apps = [
+        catalog_app(redis_url=redis_url, tmdb_read_timeout=5.0, tmdb_deadline=10.0)
+        for _ in range(2)
+    ]
     statuses: list[int] = []
     threads = [
         threading.Thread(target=lambda a=a: statuses.extend(_burst(a, "/api/movies/13", 10)))

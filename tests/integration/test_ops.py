@@ -21,10 +21,8 @@ def test_readyz_checks_the_database(client: FlaskClient) -> None:
     assert response.json == {"status": "ok", "checks": {"database": "ok"}}
 
 
-def test_readyz_includes_redis_when_configured(make_app: AppFactory) -> None:
-    from tests.conftest import TEST_REDIS_URL
-
-    response = make_app(redis_url=TEST_REDIS_URL).test_client().get("/readyz")
+def test_readyz_includes_redis_when_configured(make_app: AppFactory, redis_url: str) -> None:
+    response = make_app(redis_url=redis_url).test_client().get("/readyz")
     assert response.status_code == 200
     assert response.json and response.json["checks"] == {"database": "ok", "redis": "ok"}
 
