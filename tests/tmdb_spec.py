@@ -31,6 +31,8 @@ from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT.parent / "shared" / "tmdb" / "openapi.json"
+# The same schemas for the paths we serve, cut from DEFAULT_SPEC, for checkouts without shared/.
+BUNDLED_SUBSET = REPO_ROOT / "tests" / "data" / "tmdb-openapi-subset.json"
 __all__ = ["ValidationError", "response_schema", "spec_path", "validate_tmdb_response"]
 
 _ANNOTATIONS = frozenset({"example", "examples", "default", "description", "title"})
@@ -38,7 +40,9 @@ _ANNOTATIONS = frozenset({"example", "examples", "default", "description", "titl
 
 def spec_path() -> Path:
     configured = os.environ.get("TMDB_OPENAPI")
-    return Path(configured) if configured else DEFAULT_SPEC
+    if configured:
+        return Path(configured)
+    return DEFAULT_SPEC if DEFAULT_SPEC.is_file() else BUNDLED_SUBSET
 
 
 @functools.cache
