@@ -56,7 +56,7 @@ worker_class = "gthread"
 threads = _env_int("GUNICORN_THREADS", 4)
 
 timeout = 30
-graceful_timeout = 30  # within Kubernetes' default 30 s terminationGracePeriodSeconds
+graceful_timeout = 30  # the pods' terminationGracePeriodSeconds (50) covers preStop 10 s + this
 # Longer than the ALB's 60 s idle timeout, so the load balancer, never gunicorn, closes an idle
 # keep-alive connection (otherwise the ALB can send on a socket we just closed: sporadic 502s).
 keepalive = 75
