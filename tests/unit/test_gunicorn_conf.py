@@ -46,7 +46,7 @@ def test_defaults_suit_a_small_container(monkeypatch: pytest.MonkeyPatch) -> Non
     assert conf.threads == 4
     assert (conf.timeout, conf.graceful_timeout) == (30, 30)
     assert conf.keepalive > 60  # the ALB's idle timeout
-    assert (conf.max_requests, conf.max_requests_jitter) == (1000, 100)
+    assert (conf.max_requests, conf.max_requests_jitter) == (5000, 1000)
     assert conf.accesslog is None
     assert conf.errorlog == "-"
     assert conf.forwarded_allow_ips == "127.0.0.1"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
@@ -10,6 +12,7 @@ from pydantic import BaseModel
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
 from netflix_clone.api import operation
+from netflix_clone.cache import LRU
 from netflix_clone.catalog import service
 from netflix_clone.catalog.schemas import (
     About,
@@ -22,6 +25,7 @@ from netflix_clone.catalog.schemas import (
     SearchQuery,
 )
 from netflix_clone.catalog.service import Meta
+from netflix_clone.context import services
 from netflix_clone.library.movies import ensure_movie, filter_cards, require_allowed
 from netflix_clone.library.service import hidden_ids
 
@@ -53,6 +57,11 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
+def _filter_page(me: Profile | None, page: MoviePage) -> None:
+    if me is not None:
+        page.results = filter_cards(me, page.results)
+
+
 def viewer() -> Profile | None:
     """The profile of a profile-scoped token, if the request carries one."""
     principal = g.get("principal")
@@ -61,13 +70,41 @@ def viewer() -> Profile | None:
     return current_profile(principal)
 
 
-def cacheable(model: BaseModel, meta: Meta, max_age: int, personal: bool = False) -> Response:
-    data = model.model_dump_json().encode()
-    etag = etag_for(data)
+def _memo() -> LRU[tuple[str, str, float], tuple[bytes, str]]:
+    """Rendered bytes of anonymous answers, keyed by URL and the cache entry they came from: a
+    cache hit then skips normalising and serialising (the same entry gives the same bytes)."""
+    memo: LRU[tuple[str, str, float], tuple[bytes, str]] = services().extras.setdefault(
+        "catalog_render_memo", LRU(1024)
+    )
+    return memo
+
+
+def cacheable(
+    build: Callable[[], BaseModel],
+    meta: Meta,
+    max_age: int,
+    me: Profile | None = None,
+    personalise: Callable[[Any], None] | None = None,
+) -> Response:
+    """Answer with ETag and Cache-Control. Anonymous answers are shared (public, memoised);
+    a profile's answers are filtered by `personalise` and private to that client."""
+    if me is None:
+        key = (request.full_path, meta.source, meta.stored_at)
+        rendered = _memo().get(key)
+        if rendered is None:
+            data = build().model_dump_json().encode()
+            rendered = (data, etag_for(data))
+            _memo().put(key, rendered)
+        data, etag = rendered
+    else:
+        model = build()
+        if personalise is not None:
+            personalise(model)
+        data = model.model_dump_json().encode()
+        etag = etag_for(data)
     if meta.cache == "stale":
         max_age = min(max_age, 30)  # come back soon: fresher data may be there by then
-    # Filtered for a profile: only that client may reuse it, never a shared cache.
-    scope = "private" if personal else "public"
+    scope = "private" if me is not None else "public"
     headers = {
         "ETag": etag,
         "Cache-Control": f"{scope}, max-age={max_age}, stale-if-error=86400",
@@ -95,11 +132,9 @@ def cacheable(model: BaseModel, meta: Meta, max_age: int, personal: bool = False
     response_headers=CATALOG_HEADERS,
 )
 def list_movies(query: MovieListQuery) -> Response:
-    page, meta = service.list_movies(query)
+    build, meta = service.list_movies(query)
     me = viewer()
-    if me is not None:
-        page.results = filter_cards(me, page.results)
-    return cacheable(page, meta, MAX_AGE["list"], personal=me is not None)
+    return cacheable(build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page))
 
 
 @bp.get("/api/movies/search")
@@ -115,11 +150,9 @@ def list_movies(query: MovieListQuery) -> Response:
     response_headers=CATALOG_HEADERS,
 )
 def search_movies(query: SearchQuery) -> Response:
-    page, meta = service.search(query)
+    build, meta = service.search(query)
     me = viewer()
-    if me is not None:
-        page.results = filter_cards(me, page.results)
-    return cacheable(page, meta, MAX_AGE["list"], personal=me is not None)
+    return cacheable(build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page))
 
 
 @bp.get("/api/movies/<id:movie_id>")
@@ -137,11 +170,15 @@ def search_movies(query: SearchQuery) -> Response:
 def movie(movie_id: int, query: DetailsQuery) -> Response:
     me = viewer()
     region = query.region or (me.country if me else "US")
-    details, meta = service.movie_details(movie_id, query.language, region)
+    build, meta = service.movie_details(movie_id, query.language, region)
     if me is not None:
         require_allowed(me, ensure_movie(movie_id))
-        details.recommendations = filter_cards(me, details.recommendations, hidden_ids(me))
-    return cacheable(details, meta, MAX_AGE["details"], personal=me is not None)
+
+    def personalise(details: MovieDetails) -> None:
+        if me is not None:
+            details.recommendations = filter_cards(me, details.recommendations, hidden_ids(me))
+
+    return cacheable(build, meta, MAX_AGE["details"], me, personalise)
 
 
 @bp.get("/api/genres")
@@ -156,7 +193,7 @@ def movie(movie_id: int, query: DetailsQuery) -> Response:
 )
 def genres(query: LocaleQuery) -> Response:
     result, meta = service.genres(query.language)
-    return cacheable(result, meta, MAX_AGE["static"])
+    return cacheable(lambda: result, meta, MAX_AGE["static"])
 
 
 @bp.get("/api/about")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from netflix_clone.catalog import maturity, normalise
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
@@ -17,7 +18,7 @@ from netflix_clone.catalog.schemas import (
     MoviePage,
     SearchQuery,
 )
-from netflix_clone.catalog.source import CacheStatus, Catalog
+from netflix_clone.catalog.source import CacheStatus, Catalog, Fetched
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
 from netflix_clone.context import services
 from netflix_clone.errors import ApiError, FieldError
@@ -39,6 +40,15 @@ class Meta:
     source: str
     cache: CacheStatus
     age: int
+    stored_at: float
+
+    @classmethod
+    def of(cls, fetched: Fetched) -> Meta:
+        return cls(fetched.source, fetched.cache, fetched.age, fetched.stored_at)
+
+
+T = TypeVar("T")
+Lazy = Callable[[], T]
 
 
 def catalog() -> Catalog:
@@ -53,14 +63,25 @@ def image_base() -> str:
 def genre_map(language: str) -> dict[int, str]:
     """Genre id -> name in `language`; the bundled English names if TMDB cannot be reached."""
     try:
-        body = catalog().fetch("genre/movie/list", {"language": language}).body
+        fetched = catalog().fetch("genre/movie/list", {"language": language})
+        memo: dict[tuple[str, float], dict[int, str]] = services().extras.setdefault(
+            "genre_maps", {}
+        )
+        known = memo.get((language, fetched.stored_at))
+        if known is not None:
+            return known
+        body = fetched.body
         genres = body.get("genres") if isinstance(body, dict) else None
         if isinstance(genres, list):
-            return {
+            names = {
                 g["id"]: str(g.get("name") or "")
                 for g in genres
                 if isinstance(g, dict) and isinstance(g.get("id"), int)
             }
+            if len(memo) > 64:  # a few languages, refreshed every few days: stays tiny
+                memo.clear()
+            memo[(language, fetched.stored_at)] = names
+            return names
     except UpstreamError as exc:
         log.warning("genre list unavailable (%s); using bundled names", type(exc).__name__)
     return _bundled_genres()
@@ -104,7 +125,7 @@ def _page(
     )
 
 
-def list_movies(query: MovieListQuery) -> tuple[MoviePage, Meta]:
+def list_movies(query: MovieListQuery) -> tuple[Lazy[MoviePage], Meta]:
     params = {"language": query.language, "page": str(query.page)}
     if query.region:
         params["region"] = query.region
@@ -123,9 +144,11 @@ def list_movies(query: MovieListQuery) -> tuple[MoviePage, Meta]:
     if query.list == "trending":
         params.pop("region", None)
     fetched = catalog().fetch(path, params)
-    genres = genre_map(query.language)
-    page = _page(fetched.body, query.page, genres, fetched.source, keep)
-    return page, Meta(fetched.source, fetched.cache, fetched.age)
+
+    def build() -> MoviePage:
+        return _page(fetched.body, query.page, genre_map(query.language), fetched.source, keep)
+
+    return build, Meta.of(fetched)
 
 
 def _discover_for(list_name: str, genre_id: int) -> dict[str, str]:
@@ -135,25 +158,27 @@ def _discover_for(list_name: str, genre_id: int) -> dict[str, str]:
     return params
 
 
-def raw_details(movie_id: int, language: str) -> tuple[Any, Meta]:
+def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[MovieDetails], Meta]:
     fetched = catalog().fetch(
         f"movie/{movie_id}", {"language": language, "append_to_response": DETAIL_APPENDS}
     )
-    return fetched.body, Meta(fetched.source, fetched.cache, fetched.age)
+    body = fetched.body
+
+    def build() -> MovieDetails:
+        if not isinstance(body, dict):
+            raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
+        age, _ = maturity.min_age(normalise.all_certifications(body), region)
+        result = normalise.details(
+            body, genre_map(language), image_base(), region, age, fetched.source
+        )
+        if result is None:
+            raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
+        return result
+
+    return build, Meta.of(fetched)
 
 
-def movie_details(movie_id: int, language: str, region: str) -> tuple[MovieDetails, Meta]:
-    body, meta = raw_details(movie_id, language)
-    if not isinstance(body, dict):
-        raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
-    age, _ = maturity.min_age(normalise.all_certifications(body), region)
-    result = normalise.details(body, genre_map(language), image_base(), region, age, meta.source)
-    if result is None:
-        raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
-    return result, meta
-
-
-def search(query: SearchQuery) -> tuple[MoviePage, Meta]:
+def search(query: SearchQuery) -> tuple[Lazy[MoviePage], Meta]:
     params = {
         "query": query.q,
         "page": str(query.page),
@@ -165,8 +190,11 @@ def search(query: SearchQuery) -> tuple[MoviePage, Meta]:
     if query.region:
         params["region"] = query.region
     fetched = catalog().fetch("search/movie", params)
-    page = _page(fetched.body, query.page, genre_map(query.language), fetched.source)
-    return page, Meta(fetched.source, fetched.cache, fetched.age)
+
+    def build() -> MoviePage:
+        return _page(fetched.body, query.page, genre_map(query.language), fetched.source)
+
+    return build, Meta.of(fetched)
 
 
 def genres(language: str) -> tuple[GenreList, Meta]:
@@ -177,6 +205,4 @@ def genres(language: str) -> tuple[GenreList, Meta]:
         for g in body.get("genres") or []
         if isinstance(g, dict) and isinstance(g.get("id"), int)
     ]
-    return GenreList(genres=items, source=fetched.source), Meta(
-        fetched.source, fetched.cache, fetched.age
-    )
+    return GenreList(genres=items, source=fetched.source), Meta.of(fetched)

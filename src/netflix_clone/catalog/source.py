@@ -44,6 +44,9 @@ TTL = {
     "configuration": 3 * 86400,
 }
 STALE_KEEP = 7 * 86400
+NEAR_SECONDS = 10
+NEAR_ENTRIES = 2000
+BUDGET_WAIT_TRIES = 3
 
 
 def kind_of(path: str) -> str:
@@ -104,6 +107,7 @@ class Fetched:
     source: SourceName
     cache: CacheStatus
     age: int
+    stored_at: float
 
 
 def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
@@ -129,13 +133,19 @@ class Catalog:
         self._limiter = limiter
         self._budget = budget_per_second
         self._wait = wait
+        # A near cache only when the main one is shared (Redis); an in-process one is near already.
+        self._near = None if isinstance(backend, MemoryCache) else MemoryCache(NEAR_ENTRIES)
 
     def fetch(self, path: str, params: Mapping[str, str]) -> Fetched:
         key = cache_key(self.source.name, path, params)
-        cached = self._backend.get(key)
+        cached = self._near.get(key) if self._near is not None else None
+        if cached is None or not cached.is_fresh():
+            cached = self._backend.get(key)
+            if cached is not None and cached.is_fresh():
+                self._remember(key, cached)
         if cached is not None and cached.is_fresh():
             CACHE.labels("hit").inc()
-            return Fetched(cached.value, self.source.name, "hit", cached.age())
+            return Fetched(cached.value, self.source.name, "hit", cached.age(), cached.stored_at)
         CACHE.labels("miss").inc()
         ttl = TTL[kind_of(path)]
 
@@ -149,6 +159,7 @@ class Catalog:
             now = time.time()
             entry = Entry(body, now, now + ttl)
             self._backend.set(key, entry, ttl + STALE_KEEP)  # only successes are ever stored
+            self._remember(key, entry)
             return entry
 
         try:
@@ -160,11 +171,17 @@ class Catalog:
             if stale is not None:
                 CACHE.labels("stale").inc()
                 log.warning("serving stale %s after %s", path, type(exc).__name__)
-                return Fetched(stale.value, self.source.name, "stale", stale.age())
+                return Fetched(stale.value, self.source.name, "stale", stale.age(), stale.stored_at)
             if isinstance(exc, TimeoutError):
                 raise UpstreamTimeout(str(exc)) from None
             raise
-        return Fetched(entry.value, self.source.name, "miss", entry.age())
+        return Fetched(entry.value, self.source.name, "miss", entry.age(), entry.stored_at)
+
+    def _remember(self, key: str, entry: Entry) -> None:
+        """Keep a shared-cache entry in this process for a few seconds: a hot key then costs a
+        dictionary lookup instead of a Redis round trip and a JSON decode on every request."""
+        if self._near is not None:
+            self._near.set(key, entry, NEAR_SECONDS)
 
     def _spend_budget(self) -> None:
         if self.source.name != "tmdb":

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from netflix_clone.accounts.models import Profile
+from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.schemas import MovieCard
 from netflix_clone.catalog.service import catalog, image_base
 from netflix_clone.catalog.tmdb import UpstreamError
+from netflix_clone.context import services
 from netflix_clone.errors import not_found
 from netflix_clone.library import service
 from netflix_clone.library.movies import card_from_movie, ensure_movies, filter_cards, genres_for
@@ -42,13 +44,27 @@ class RowSpec:
 def _catalog_loader(profile: Profile, path: str, extra: dict[str, str] | None = None) -> Loader:
     def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
-        body = catalog().fetch(path, params).body
-        body = body if isinstance(body, dict) else {}
-        items = normalise.cards(body.get("results"), genres_for(profile), image_base())
-        total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
-        return items, page < total_pages
+        fetched = catalog().fetch(path, params)
+        key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
+        memo = _card_memo()
+        known = memo.get(key)
+        if known is None:
+            body = fetched.body if isinstance(fetched.body, dict) else {}
+            items = normalise.cards(body.get("results"), genres_for(profile), image_base())
+            total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
+            known = (items, page < total_pages)
+            memo.put(key, known)
+        return list(known[0]), known[1]
 
     return load
+
+
+def _card_memo() -> LRU[Hashable, tuple[list[MovieCard], bool]]:
+    """Cards normalised from one catalog cache entry, shared by every profile's rows."""
+    memo: LRU[Hashable, tuple[list[MovieCard], bool]] = services().extras.setdefault(
+        "browse_card_memo", LRU(512)
+    )
+    return memo
 
 
 def _continue_loader(profile: Profile) -> Loader:
