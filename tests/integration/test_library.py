@@ -300,8 +300,6 @@ def test_browse_rows_order_reasons_and_no_duplicates(
 
 
 def test_browse_cards_need_no_upstream_call_per_card(catalog_app: Any, tmdb: Any) -> None:
-    from netflix_clone.app import create_app  # noqa: F401 - the fixture builds it
-
     app = catalog_app()
     with app.app_context():
         from flask_migrate import upgrade
