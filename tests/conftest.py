@@ -195,7 +195,7 @@ def tmdb() -> Iterator[Any]:
 def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
     """An app whose catalog is live TMDB (the fake), with short timeouts for fault tests.
 
-    The catalog never touches the database, so these run on the embedded SQLite only."""
+    The catalog never touches the database, so these run on a migrated SQLite file only."""
 
     def factory(**overrides: Any) -> Flask:
         values: dict[str, Any] = {
@@ -209,7 +209,12 @@ def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
             "tmdb_deadline": 3.0,
         }
         values.update(overrides)
-        return create_app(test_settings(**values))
+        app = create_app(test_settings(**values))
+        from flask_migrate import upgrade
+
+        with app.app_context():  # a fresh SQLite file: member endpoints work on it too
+            upgrade(directory=str(MIGRATIONS_DIR))
+        return app
 
     return factory
 

@@ -301,12 +301,6 @@ def test_browse_rows_order_reasons_and_no_duplicates(
 
 def test_browse_cards_need_no_upstream_call_per_card(catalog_app: Any, tmdb: Any) -> None:
     app = catalog_app()
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from netflix_clone.app import MIGRATIONS_DIR
-
-        upgrade(directory=str(MIGRATIONS_DIR))
     client = app.test_client()
     member = Member(client, "calls@example.com")
     headers = profile_headers(client, member, profiles(client, member)[0]["id"])
@@ -373,12 +367,6 @@ def test_kids_lists_search_rows_hide_unrated_unless_family_safe(
 
 def test_certifications_from_another_country_and_missing_ones(catalog_app: Any, tmdb: Any) -> None:
     app = catalog_app()
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from netflix_clone.app import MIGRATIONS_DIR
-
-        upgrade(directory=str(MIGRATIONS_DIR))
     client = app.test_client()
     member = Member(client, "countries@example.com")
     url = f"/api/users/{member.id}/profiles"
