@@ -419,3 +419,27 @@ def test_unreadable_secret_is_503_not_500(catalog_app: Callable[..., Flask], aws
     response = app.test_client().get("/api/movies?list=popular")
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"
+
+
+def test_a_burst_of_misses_queues_for_the_upstream_budget(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
+    app = catalog_app(tmdb_budget_per_second=3, tmdb_deadline=6.0)
+    app.test_client().get("/api/genres")  # warm the genre list: only details count below
+    ids = [550, 13, 278, 680, 11, 155]
+    statuses: list[int] = []
+    started = time.monotonic()
+    threads = [
+        threading.Thread(
+            target=lambda i=i: statuses.append(
+                app.test_client().get(f"/api/movies/{i}").status_code
+            )
+        )
+        for i in ids
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * len(ids)
+    assert sum(1 for r in tmdb.requests if r["path"].startswith("/3/movie/")) == len(ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -186,11 +187,14 @@ class Catalog:
     def _spend_budget(self) -> None:
         if self.source.name != "tmdb":
             return
-        verdict = self._limiter.hit("tmdb:upstream", self._budget, 1)
-        if not verdict.allowed:
-            raise UpstreamRateLimited(
-                "Our own TMDB request budget is spent for this second.", retry_after=1
-            )
+        for _ in range(BUDGET_WAIT_TRIES):
+            if self._limiter.hit("tmdb:upstream", self._budget, 1).allowed:
+                return
+            # A burst of misses: queue for the next one-second window rather than fail now.
+            time.sleep(1.0 - time.time() % 1.0 + random.uniform(0, 0.05))  # noqa: S311
+        raise UpstreamRateLimited(
+            "Our own TMDB request budget is spent; try again shortly.", retry_after=1
+        )
 
 
 def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLimiter) -> Catalog:
