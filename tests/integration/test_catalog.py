@@ -428,7 +428,6 @@ def test_a_burst_of_misses_queues_for_the_upstream_budget(
     app.test_client().get("/api/genres")  # warm the genre list: only details count below
     ids = [550, 13, 278, 680, 11, 155]
     statuses: list[int] = []
-    started = time.monotonic()
     threads = [
         threading.Thread(
             target=lambda i=i: statuses.append(
