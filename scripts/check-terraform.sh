@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Offline checks of infra/terraform: fmt, init+validate of every root and module through the
-# provider mirror, `terraform test` (mock provider) of every root, static guards, and checkov.
+# Offline checks of infra/terraform: static guards, fmt, init+validate of every module through
+# the provider mirror, `terraform test` (mock provider) of modules/platform (the assertions every
+# environment shares), bootstrap and each environment root (its own values), and checkov.
 # Usage: scripts/check-terraform.sh          (from any directory; exits non-zero on any failure)
 # Env:   TF_PLUGIN_MIRROR  provider mirror directory (default /opt/tf-plugins)
 #        SKIP_CHECKOV=1    skip the checkov step (local iteration only; CI never sets it)
@@ -38,7 +39,14 @@ unset TF_WORKSPACE
 
 cd "$TF_ROOT"
 mapfile -t modules < <(find modules -mindepth 1 -maxdepth 1 -type d | sort)
-roots=(bootstrap envs/dev envs/uat envs/prod)
+mapfile -t envs < <(find envs -mindepth 1 -maxdepth 1 -type d | sort)
+roots=(bootstrap "${envs[@]}")
+# modules/platform/tests holds the assertions every environment shares; each root tests its own
+# values (and, through `terraform test`, gets validated: see below).
+tested=(modules/platform "${roots[@]}")
+for dir in "${tested[@]}"; do
+  compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || fail "$dir has no tests/*.tftest.hcl"
+done
 
 # --- Static guards ---------------------------------------------------------------------------
 step "static guards"
@@ -49,12 +57,6 @@ fi
 if grep -rnEi --include='*.tf' 'variable[[:space:]]+"[^"]*(password|passwd|secret_value|secret_string|api_key|apikey|token|private_key|secret_key|credential)[^"]*"' .; then
   fail "a variable is named like a secret value: secrets must not be Terraform inputs"
 fi
-# The environment roots differ only in terraform.tfvars and backend.hcl.
-for f in main.tf variables.tf outputs.tf versions.tf providers.tf tests/root.tftest.hcl; do
-  for env in uat prod; do
-    cmp -s "envs/dev/$f" "envs/$env/$f" || fail "envs/$env/$f differs from envs/dev/$f (keep the roots identical; put differences in terraform.tfvars)"
-  done
-done
 echo "ok"
 
 step "terraform fmt -check -recursive"
@@ -66,18 +68,21 @@ init() { # dir, extra args...
     || { cat "$WORK/init.log" >&2; fail "terraform init in $dir"; }
 }
 
-for dir in "${modules[@]}" "${roots[@]}"; do
+for dir in "${modules[@]}"; do
   step "init + validate $dir"
-  if [[ "$dir" == modules/* ]]; then
-    init "$dir"
-  else
-    # Roots carry a committed lock file; it must already match the mirror.
-    init "$dir" -lockfile=readonly
-  fi
+  init "$dir"
   TF_DATA_DIR="$WORK/data/${dir//\//_}" terraform -chdir="$dir" validate -no-color
 done
 
+# Roots carry a committed lock file; it must already match the mirror. `terraform test`
+# validates the whole configuration (root and every module it calls) before its first run, so
+# the roots need no separate validate.
 for dir in "${roots[@]}"; do
+  step "init $dir"
+  init "$dir" -lockfile=readonly
+done
+
+for dir in "${tested[@]}"; do
   step "terraform test $dir"
   TF_DATA_DIR="$WORK/data/${dir//\//_}" terraform -chdir="$dir" test -no-color
 done

@@ -46,26 +46,67 @@ def test_no_secret_values_pass_through_terraform() -> None:
         assert not names, f"{path.relative_to(ROOT)} has secret-like variables: {names}"
 
 
-def test_environment_roots_differ_only_in_their_settings() -> None:
-    shared = [
-        "main.tf",
-        "variables.tf",
-        "outputs.tf",
-        "versions.tf",
-        "providers.tf",
-        "tests/root.tftest.hcl",
-    ]
-    for name in shared:
-        dev = (TF / "envs" / "dev" / name).read_text()
-        for env in ENVIRONMENTS[1:]:
-            drifted = (TF / "envs" / env / name).read_text() != dev
-            assert not drifted, f"envs/{env}/{name} drifted from envs/dev"
+# What the deploy pipeline and the overlays read from `terraform output` of every environment.
+PIPELINE_OUTPUTS = (
+    "region",
+    "cluster_name",
+    "namespace",
+    "ecr_repository_url",
+    "app_role_arn",
+    "tmdb_secret_arn",
+    "secret_key_secret_arn",
+    "database_secret_arn",
+    "database_endpoint",
+    "database_name",
+    "redis_endpoint",
+    "vpc_id",
+    "lb_controller_role_arn",
+    "nat_public_ips",
+)
+ROOT_FILES = {"versions.tf", "main.tf", "outputs.tf", "backend.hcl", ".terraform.lock.hcl"}
+
+
+def test_environment_roots_are_thin_callers_of_the_platform_module() -> None:
     for env in ENVIRONMENTS:
-        backend = (TF / "envs" / env / "backend.hcl").read_text()
+        root = TF / "envs" / env
+        files = {p.name for p in root.iterdir() if p.suffix in {".tf", ".hcl", ".tfvars", ".json"}}
+        assert files == ROOT_FILES, (
+            f"envs/{env} holds {sorted(files)}; the composition belongs in modules/platform"
+        )
+        tests = sorted(p.name for p in (root / "tests").glob("*.tftest.hcl"))
+        assert tests == [f"{env}.tftest.hcl"], f"envs/{env}/tests: {tests}"
+
+        main = (root / "main.tf").read_text()
+        assert not re.search(r'^\s*(resource|data)\s+"', main, re.MULTILINE), (
+            f"envs/{env} declares resources"
+        )
+        modules = re.findall(r'^module\s+"([^"]+)"', main, re.MULTILINE)
+        assert modules == ["platform"], f"envs/{env}/main.tf calls {modules}"
+        assert 'source = "../../modules/platform"' in main
+        assert re.search(rf'^\s*environment\s*=\s*"{env}"', main, re.MULTILINE)
+        assert "default_tags" in main, f"envs/{env}: the provider must set default_tags"
+
+        versions = (root / "versions.tf").read_text()
+        assert re.search(r'required_version\s*=\s*">= 1\.10"', versions)
+        assert re.search(r'version\s*=\s*">= 5\.100, < 7"', versions)
+        assert re.search(r'backend\s+"s3"\s*\{\s*\}', versions)
+
+        backend = (root / "backend.hcl").read_text()
         assert f'key                  = "netflix-clone/{env}/terraform.tfstate"' in backend
         assert re.search(r"use_lockfile\s*=\s*true", backend)
-        tfvars = (TF / "envs" / env / "terraform.tfvars").read_text()
-        assert f'environment = "{env}"' in tfvars
+
+
+def test_environment_roots_export_what_the_pipeline_reads() -> None:
+    platform = (TF / "modules" / "platform" / "outputs.tf").read_text()
+    for name in PIPELINE_OUTPUTS:
+        assert f'output "{name}"' in platform, f"modules/platform has no output {name}"
+    for env in ENVIRONMENTS:
+        outputs = (TF / "envs" / env / "outputs.tf").read_text()
+        exported = dict(re.findall(r'output\s+"([^"]+)"\s*\{[^}]*?value\s*=\s*([^\n]+)', outputs))
+        for name in PIPELINE_OUTPUTS:
+            assert exported.get(name, "").strip() == f"module.platform.{name}", (
+                f"envs/{env}/outputs.tf must export {name} = module.platform.{name}"
+            )
 
 
 def test_roots_commit_a_lock_file_for_the_mirrored_provider() -> None:

@@ -68,6 +68,11 @@ output "node_group_subnet_ids" {
   value       = aws_eks_node_group.default.subnet_ids
 }
 
+output "node_group_scaling" {
+  description = "Minimum, desired and maximum size of the managed node group as configured (desired is only the initial value: later changes by an autoscaler are ignored)."
+  value       = aws_eks_node_group.default.scaling_config[0]
+}
+
 output "node_metadata_options" {
   description = "Instance metadata settings of the node launch template (IMDSv2 and hop limit)."
   value       = aws_launch_template.node.metadata_options[0]

@@ -1,8 +1,10 @@
-# One environment of netflix-clone. Identical in envs/dev, envs/uat and envs/prod
-# (scripts/check-terraform.sh enforces it); the differences are in terraform.tfvars.
+# One environment of netflix-clone: network, EKS cluster, secret containers, data stores and the
+# app's IAM role, wired together. Called once by each root in envs/<env>, which only chooses the
+# values; the provider (with default_tags) and the backend belong to the caller.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -11,6 +13,13 @@ data "aws_availability_zones" "available" {
   filter {
     name   = "zone-name"
     values = [for suffix in ["a", "b", "c"] : "${var.region}${suffix}"]
+  }
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_region.current.name == var.region
+      error_message = "region (${var.region}) must be the region of the aws provider the caller passes in (${data.aws_region.current.name})."
+    }
   }
 }
 
@@ -33,7 +42,7 @@ locals {
 }
 
 module "network" {
-  source = "../../modules/network"
+  source = "../network"
 
   name                    = local.name
   cluster_name            = local.cluster_name
@@ -44,7 +53,7 @@ module "network" {
 }
 
 module "cluster" {
-  source = "../../modules/cluster"
+  source = "../cluster"
 
   cluster_name           = local.cluster_name
   environment            = var.environment
@@ -67,7 +76,7 @@ module "cluster" {
 }
 
 module "secrets" {
-  source = "../../modules/secrets"
+  source = "../secrets"
 
   project              = local.project
   environment          = var.environment
@@ -75,7 +84,7 @@ module "secrets" {
 }
 
 module "data_stores" {
-  source = "../../modules/data-stores"
+  source = "../data-stores"
 
   name                     = local.name
   vpc_id                   = module.network.vpc_id
@@ -96,7 +105,7 @@ module "data_stores" {
 }
 
 module "app_access" {
-  source = "../../modules/app-access"
+  source = "../app-access"
 
   project         = local.project
   environment     = var.environment

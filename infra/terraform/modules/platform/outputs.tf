@@ -1,4 +1,5 @@
-# Read by the deploy pipeline (terraform output -json) and by the Kustomize overlay's values.
+# Re-exported under the same names by every envs/<env> root, whose outputs the deploy pipeline
+# and the Kustomize overlay's values read (docs/infrastructure.md lists them).
 
 output "region" {
   description = "AWS region of the environment (AWS_REGION)."
@@ -68,4 +69,18 @@ output "lb_controller_role_arn" {
 output "nat_public_ips" {
   description = "Egress IPs of the environment."
   value       = module.network.nat_public_ips
+}
+
+output "topology" {
+  description = "What the environment's values amount to, read back from the planned resources: AZs, NAT gateways, node group sizes, database Multi-AZ/deletion protection/final snapshot, cache failover. For review and for the environment roots' tests."
+  value = {
+    azs                      = local.azs
+    nat_gateways             = length(module.network.nat_gateway_ids)
+    node_min_size            = module.cluster.node_group_scaling.min_size
+    node_max_size            = module.cluster.node_group_scaling.max_size
+    db_multi_az              = module.data_stores.db_multi_az
+    db_deletion_protection   = module.data_stores.db_deletion_protection
+    db_final_snapshot        = !var.db_skip_final_snapshot
+    cache_automatic_failover = module.data_stores.cache_automatic_failover
+  }
 }

@@ -1,4 +1,6 @@
-# Values per environment live in terraform.tfvars; this file is identical in every root.
+# The environment's choices. prod's guard rails are validations here, so no caller can turn
+# them off: Multi-AZ database with deletion protection and a final snapshot, >= 3 nodes, a NAT
+# gateway per AZ and a cache replica.
 
 variable "environment" {
   description = "Deployment environment: dev, uat or prod."
@@ -11,9 +13,8 @@ variable "environment" {
 }
 
 variable "region" {
-  description = "AWS region of the environment."
+  description = "AWS region of the environment; must be the region of the aws provider passed in."
   type        = string
-  default     = "eu-west-1"
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
@@ -27,7 +28,7 @@ variable "vpc_cidr" {
 }
 
 variable "single_nat_gateway" {
-  description = "One shared NAT gateway instead of one per AZ (cheaper; not for prod)."
+  description = "One shared NAT gateway instead of one per AZ (cheaper; refused for prod)."
   type        = bool
   default     = false
 
@@ -72,7 +73,7 @@ variable "node_capacity_type" {
 }
 
 variable "node_min_size" {
-  description = "Minimum number of nodes."
+  description = "Minimum number of nodes (at least 3 for prod: one per AZ)."
   type        = number
 
   validation {
@@ -103,7 +104,7 @@ variable "db_allocated_storage_gib" {
 }
 
 variable "db_multi_az" {
-  description = "Run the database with a standby in a second AZ."
+  description = "Run the database with a standby in a second AZ (required for prod)."
   type        = bool
 
   validation {
@@ -113,7 +114,7 @@ variable "db_multi_az" {
 }
 
 variable "db_deletion_protection" {
-  description = "Refuse to delete the database."
+  description = "Refuse to delete the database (required for prod)."
   type        = bool
   default     = true
 
@@ -130,7 +131,7 @@ variable "db_backup_retention_days" {
 }
 
 variable "db_skip_final_snapshot" {
-  description = "Delete the database without a final snapshot (throw-away environments only)."
+  description = "Delete the database without a final snapshot (throw-away environments only; refused for prod)."
   type        = bool
   default     = false
 
@@ -146,7 +147,7 @@ variable "cache_node_type" {
 }
 
 variable "cache_nodes" {
-  description = "Cache nodes (primary plus replicas); more than one enables automatic failover."
+  description = "Cache nodes (primary plus replicas); more than one enables automatic failover (at least 2 for prod)."
   type        = number
 
   validation {

@@ -1,58 +1,36 @@
-# Plans and applies this environment root against a mocked AWS provider (offline: nothing is
-# created) with the root's own terraform.tfvars, then checks the security-relevant shape.
-# Identical in every environment root.
+# The shared assertions of every environment: plans and applies modules/platform against the
+# mocked AWS provider (offline: nothing is created) with dev-, uat- and prod-like values. What a
+# particular environment's values amount to is asserted by envs/<env>/tests.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "111122223333" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_availability_zones" {
-    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
-  }
-  mock_data "aws_ecr_repository" {
-    defaults = { repository_url = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/netflix-clone" }
-  }
-
-  # The provider still validates arguments, so ARNs that feed other resources must look real.
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111122223333:role/mock" }
-  }
-  mock_resource "aws_iam_policy" {
-    defaults = { arn = "arn:aws:iam::111122223333:policy/mock" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:mock" }
-  }
-  mock_resource "aws_eks_cluster" {
-    defaults = {
-      arn                   = "arn:aws:eks:eu-west-1:111122223333:cluster/mock"
-      certificate_authority = [{ data = "bW9jaw==" }]
-    }
-  }
-  mock_resource "aws_launch_template" {
-    defaults = { id = "lt-0123456789abcdef0", latest_version = 1 }
-  }
-  mock_resource "aws_db_instance" {
-    defaults = {
-      master_user_secret = [{
-        secret_arn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-mock-AbCdEf"
-        kms_key_id    = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
-        secret_status = "active"
-      }]
-    }
-  }
+  source = "./tests/mocks"
 }
 
-run "environment" {
+# uat-like: production's topology (NAT per AZ, cache replica, deletion protection), single-AZ database.
+variables {
+  environment = "uat"
+  region      = "eu-west-1"
+  vpc_cidr    = "10.20.0.0/16"
+
+  single_nat_gateway = false
+
+  node_instance_types = ["t3.large"]
+  node_min_size       = 2
+  node_desired_size   = 2
+  node_max_size       = 4
+
+  db_instance_class        = "db.t4g.small"
+  db_multi_az              = false
+  db_deletion_protection   = true
+  db_backup_retention_days = 7
+  db_skip_final_snapshot   = false
+
+  cache_node_type = "cache.t4g.small"
+  cache_nodes     = 2
+}
+
+# Properties that hold whatever the environment: checked once, on the uat-like values.
+run "invariants" {
   command = apply
 
   # --- subnets: load balancer discovery tags ---------------------------------------------
@@ -172,29 +150,92 @@ run "environment" {
     condition = alltrue([for o in [
       output.cluster_name, output.ecr_repository_url, output.app_role_arn, output.tmdb_secret_arn,
       output.secret_key_secret_arn, output.database_secret_arn, output.database_endpoint,
-      output.redis_endpoint, output.region,
+      output.redis_endpoint, output.region, output.vpc_id, output.namespace,
     ] : o != null && o != ""])
     error_message = "every output the pipeline needs must be set"
   }
 }
 
-# prod's guard rails are variable validations, so they hold whatever terraform.tfvars says.
-run "prod_refuses_single_az_database" {
+# dev-like: the cheap end of every switch.
+run "dev_like_values" {
+  command = plan
+
+  variables {
+    environment              = "dev"
+    vpc_cidr                 = "10.10.0.0/16"
+    single_nat_gateway       = true
+    node_instance_types      = ["t3.medium"]
+    node_max_size            = 3
+    db_instance_class        = "db.t4g.micro"
+    db_deletion_protection   = false
+    db_backup_retention_days = 1
+    db_skip_final_snapshot   = true
+    cache_node_type          = "cache.t4g.micro"
+    cache_nodes              = 1
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 1 && length(module.network.private_subnet_ids) == 3
+    error_message = "single_nat_gateway must give one NAT gateway for all three private subnets"
+  }
+  assert {
+    condition     = !module.data_stores.db_multi_az && !module.data_stores.db_deletion_protection && !module.data_stores.cache_automatic_failover
+    error_message = "a single-AZ, unprotected database and a cache without replica must be possible outside prod"
+  }
+}
+
+# prod-like: the strict end of every switch, which prod's validations require.
+run "prod_like_values" {
+  command = plan
+
+  variables {
+    environment              = "prod"
+    vpc_cidr                 = "10.30.0.0/16"
+    node_instance_types      = ["m6i.large"]
+    node_min_size            = 3
+    node_desired_size        = 3
+    node_max_size            = 9
+    db_instance_class        = "db.m6g.large"
+    db_allocated_storage_gib = 50
+    db_multi_az              = true
+    db_backup_retention_days = 14
+    cache_node_type          = "cache.m6g.large"
+    cache_nodes              = 3
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 3
+    error_message = "prod-like values must give a NAT gateway per AZ"
+  }
+  assert {
+    condition     = module.data_stores.db_multi_az && module.data_stores.db_deletion_protection && module.data_stores.cache_automatic_failover
+    error_message = "prod-like values must give a Multi-AZ, deletion-protected database and a cache with failover"
+  }
+  assert {
+    condition     = output.topology.node_min_size == 3 && output.topology.node_max_size == 9
+    error_message = "the node group must be sized by node_min_size and node_max_size"
+  }
+}
+
+# prod's guard rails are variable validations of this module, so they hold for every caller.
+run "prod_refuses_anything_less" {
   command = plan
 
   variables {
     environment            = "prod"
     db_multi_az            = false
     db_deletion_protection = false
+    db_skip_final_snapshot = true
     node_min_size          = 1
     single_nat_gateway     = true
-    db_skip_final_snapshot = false # valid, so that only the four above are refused
-    cache_nodes            = 2
+    cache_nodes            = 1
   }
 
-  expect_failures = [var.db_multi_az, var.db_deletion_protection, var.node_min_size, var.single_nat_gateway]
+  expect_failures = [
+    var.db_multi_az, var.db_deletion_protection, var.db_skip_final_snapshot,
+    var.node_min_size, var.single_nat_gateway, var.cache_nodes,
+  ]
 }
-
 run "public_endpoint_never_open_to_the_internet" {
   command = plan
 
@@ -204,4 +245,14 @@ run "public_endpoint_never_open_to_the_internet" {
   }
 
   expect_failures = [var.public_access_cidrs]
+}
+
+run "region_must_be_the_providers" {
+  command = plan
+
+  variables {
+    region = "us-east-1" # the mocked provider is in eu-west-1
+  }
+
+  expect_failures = [data.aws_availability_zones.available]
 }

@@ -1,0 +1,26 @@
+# What prod's values in main.tf amount to (the shared assertions are modules/platform/tests;
+# the module's validations already refuse less than this for prod).
+mock_provider "aws" {
+  source = "../../modules/platform/tests/mocks"
+}
+
+run "prod" {
+  command = plan
+
+  assert {
+    condition     = output.cluster_name == "netflix-clone-prod" && output.namespace == "netflix-clone-prod"
+    error_message = "the prod root must build netflix-clone-prod"
+  }
+  assert {
+    condition     = length(output.topology.azs) == 3 && output.topology.nat_gateways == 3 && output.topology.node_min_size >= 3
+    error_message = "prod spans three AZs: a NAT gateway and at least one node in each"
+  }
+  assert {
+    condition     = output.topology.db_multi_az && output.topology.db_deletion_protection && output.topology.db_final_snapshot
+    error_message = "prod's database must be Multi-AZ, protected from deletion and keep a final snapshot"
+  }
+  assert {
+    condition     = output.topology.cache_automatic_failover
+    error_message = "prod's cache must fail over to a replica"
+  }
+}

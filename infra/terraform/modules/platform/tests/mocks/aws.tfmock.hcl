@@ -1,0 +1,51 @@
+# Mocked AWS for the offline tests of modules/platform and of every envs/<env> root
+# (mock_provider "aws" { source = ... }): nothing is created; data sources return these values
+# and computed attributes are made up. The provider still validates arguments, so ARNs that
+# feed other resources must look real.
+
+mock_data "aws_caller_identity" {
+  defaults = { account_id = "111122223333" }
+}
+mock_data "aws_partition" {
+  defaults = { partition = "aws" }
+}
+mock_data "aws_region" {
+  defaults = { name = "eu-west-1" }
+}
+mock_data "aws_availability_zones" {
+  defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+}
+mock_data "aws_ecr_repository" {
+  defaults = { repository_url = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/netflix-clone" }
+}
+
+mock_resource "aws_iam_role" {
+  defaults = { arn = "arn:aws:iam::111122223333:role/mock" }
+}
+mock_resource "aws_iam_policy" {
+  defaults = { arn = "arn:aws:iam::111122223333:policy/mock" }
+}
+mock_resource "aws_kms_key" {
+  defaults = { arn = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000" }
+}
+mock_resource "aws_cloudwatch_log_group" {
+  defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:mock" }
+}
+mock_resource "aws_eks_cluster" {
+  defaults = {
+    arn                   = "arn:aws:eks:eu-west-1:111122223333:cluster/mock"
+    certificate_authority = [{ data = "bW9jaw==" }]
+  }
+}
+mock_resource "aws_launch_template" {
+  defaults = { id = "lt-0123456789abcdef0", latest_version = 1 }
+}
+mock_resource "aws_db_instance" {
+  defaults = {
+    master_user_secret = [{
+      secret_arn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-mock-AbCdEf"
+      kms_key_id    = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+      secret_status = "active"
+    }]
+  }
+}
