@@ -50,7 +50,7 @@ def etag_for(data: bytes) -> str:
     return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -114,7 +114,7 @@ def cacheable(
     }
     if meta.cache != "miss":
         headers["Age"] = str(meta.age)
-    if _matches(request.headers.get("If-None-Match", ""), etag):
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
         return Response(status=304, headers=headers)
     return Response(data, status=200, mimetype="application/json", headers=headers)
 

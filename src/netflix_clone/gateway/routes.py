@@ -21,7 +21,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
 from netflix_clone.catalog.demo_tmdb import NOT_FOUND
-from netflix_clone.catalog.routes import etag_for
+from netflix_clone.catalog.routes import etag_for, etag_matches
 from netflix_clone.catalog.source import Catalog, Fetched, kind_of
 from netflix_clone.catalog.tmdb import (
     UpstreamAuthError,
@@ -126,17 +126,11 @@ def _answer(wanted: Wanted, fetched: Fetched) -> Response:
     }
     if fetched.cache != "miss":
         headers["Age"] = str(fetched.age)
-    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
         return Response(status=304, headers=headers)
     response = Response(data, status=200, content_type=TMDB_CONTENT_TYPE, headers=headers)
     response.vary.add("Accept-Encoding")
     return response
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
 # --- errors, in TMDB's words ------------------------------------------------------------------
