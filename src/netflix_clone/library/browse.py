@@ -16,6 +16,7 @@ from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
 from netflix_clone.errors import not_found
 from netflix_clone.library import service
+from netflix_clone.library.models import Movie
 from netflix_clone.library.movies import card_from_movie, ensure_movies, filter_cards, genres_for
 from netflix_clone.library.schemas import Browse, Row, RowReason
 
@@ -24,6 +25,7 @@ ADULT_GENRES = (28, 35, 18, 878)  # Action, Comedy, Drama, Science Fiction
 KIDS_GENRES = (16, 10751, 35, 12)  # Animation, Family, Comedy, Adventure
 GENRE_ROWS = 4
 BECAUSE_ROWS = 2
+LIKED_SAMPLE = 20  # the most recent likes shape the genre rows
 CATALOG_ROWS = {
     "trending": ("Trending Now", "trending/movie/week", "trending"),
     "top-rated": ("Top Rated", "movie/top_rated", "top_rated"),
@@ -85,16 +87,16 @@ def _list_loader(profile: Profile) -> Loader:
     return load
 
 
-def _favourite_genres(profile: Profile, liked: list[int]) -> list[int]:
+def _favourite_genres(profile: Profile, liked: list[Movie]) -> list[int]:
     counts: Counter[int] = Counter()
-    for movie in ensure_movies(liked[:20]).values():
+    for movie in liked:
         counts.update(movie.genre_ids or [])
     defaults = KIDS_GENRES if profile.kids else ADULT_GENRES
     ordered = [g for g, _ in counts.most_common()] + list(defaults)
     return list(dict.fromkeys(ordered))[:GENRE_ROWS]
 
 
-def row_specs(profile: Profile) -> list[RowSpec]:
+def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
     specs = [
         RowSpec(
             "continue-watching",
@@ -113,10 +115,10 @@ def row_specs(profile: Profile) -> list[RowSpec]:
                 _catalog_loader(profile, path),
             )
         )
-    liked = service.rated_ids(profile, "love", "like")
-    hidden = service.hidden_ids(profile)
-    sources = ensure_movies([m for m in liked if m not in hidden][:BECAUSE_ROWS])
-    for movie in sources.values():
+    liked_ids = service.rated_ids(profile, "love", "like")[:LIKED_SAMPLE]
+    records = ensure_movies(liked_ids)  # one query (and fetches only for unknown titles)
+    liked = [records[i] for i in liked_ids if i in records]
+    for movie in [m for m in liked if m.id not in hidden][:BECAUSE_ROWS]:
         specs.append(
             RowSpec(
                 f"because-{movie.id}",
@@ -163,9 +165,10 @@ def _build(
 
 
 def browse(profile: Profile, per_row: int) -> Browse:
-    exclude = service.hidden_ids(profile)
+    hidden = service.hidden_ids(profile)
+    exclude = set(hidden)
     rows = []
-    for spec in row_specs(profile):
+    for spec in row_specs(profile, hidden):
         row = _build(profile, spec, 1, per_row, exclude)
         if row is None or not row.items:
             continue
@@ -175,9 +178,10 @@ def browse(profile: Profile, per_row: int) -> Browse:
 
 
 def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
-    for spec in row_specs(profile):
+    hidden = service.hidden_ids(profile)
+    for spec in row_specs(profile, hidden):
         if spec.id == row_id:
-            built = _build(profile, spec, page, per_row, service.hidden_ids(profile))
+            built = _build(profile, spec, page, per_row, hidden)
             if built is None:
                 raise UpstreamError("The catalog behind this row is unavailable.")
             return built
