@@ -121,10 +121,23 @@ class DatabaseCredentials:
     def __init__(self, secret: SecretValue) -> None:
         self._secret = secret
 
-    def inject(self, dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    def inject(self, dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        """SQLAlchemy `do_connect` hook: connect with the current credentials; when the database
+        refuses them (RDS rotated the password since we read it), re-read the secret once."""
         creds = self._secret.get()
-        cparams["user"] = creds["username"]
-        cparams["password"] = creds["password"]
+        cparams["user"], cparams["password"] = creds["username"], creds["password"]
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if "authentication failed" not in str(exc).lower():
+                raise
+            log.info(
+                "database refused the stored credentials; re-reading the secret",
+                extra={"event": "db_credentials_refresh"},
+            )
+            creds = self._secret.get(force=True)
+            cparams["user"], cparams["password"] = creds["username"], creds["password"]
+            return dialect.connect(*cargs, **cparams)
 
 
 def database_credentials(settings: Settings) -> DatabaseCredentials | None:
