@@ -199,6 +199,9 @@ class TMDBClient:
     def get(self, path: str, params: Mapping[str, str]) -> Any:
         """GET /3/<path>; returns the decoded JSON body or raises an UpstreamError."""
         path = path.strip("/")
+        if "page" in params:
+            # TMDB serves pages 1..500 only and answers 400/422 beyond: never ask for those.
+            params = {**params, "page": str(clamp_page(_int_or(params["page"], 1)))}
         started = time.monotonic()
         refreshed = False
         attempt = 0
@@ -289,3 +292,10 @@ class TMDBClient:
 
 def clamp_page(page: int) -> int:
     return min(max(page, 1), MAX_PAGE)
+
+
+def _int_or(text: str, default: int) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return default
