@@ -9,9 +9,11 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from netflix_clone.errors import ApiError
 from netflix_clone.settings import Settings
 
 # Stable constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -91,3 +93,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def commit_or_conflict(detail: str, code: str) -> None:
+    """Commit; when a unique constraint refuses the write (a duplicate, perhaps from a parallel
+    request), roll back and answer 409. The database, not a prior read, decides races."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, detail, code=code) from None

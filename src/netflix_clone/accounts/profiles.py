@@ -6,13 +6,12 @@ import re
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile, User
 from netflix_clone.accounts.service import acting_user, invalid
 from netflix_clone.catalog.maturity import LEVEL_ORDER
 from netflix_clone.context import services
-from netflix_clone.db import db
+from netflix_clone.db import commit_or_conflict, db
 from netflix_clone.errors import ApiError, not_found
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, unauthorized
@@ -92,13 +91,7 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
 
 
 def _commit_unique_name() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError(
-            409, "Another profile of this account has that name.", code="name-taken"
-        ) from None
+    commit_or_conflict("Another profile of this account has that name.", "name-taken")
 
 
 def update_profile(

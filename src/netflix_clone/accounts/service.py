@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile, RefreshToken, User
 from netflix_clone.context import services
-from netflix_clone.db import db, utcnow
+from netflix_clone.db import commit_or_conflict, db, utcnow
 from netflix_clone.errors import ApiError, FieldError, not_found
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, hash_token, new_refresh_token, unauthorized
 
 MIN_PASSWORD = 10
+EMAIL_TAKEN = "An account with this email already exists."
 
 
 def invalid(field: str, message: str) -> ApiError:
@@ -75,16 +76,13 @@ def sign_up(email: str, password: str, display_name: str, role: str = "member") 
     )
     db.session.add(user)
     try:
-        db.session.flush()  # the unique email index decides here
-        # Every account starts with its main profile, named after the member.
-        db.session.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
-        db.session.commit()
+        db.session.flush()  # the unique email index decides concurrent sign-ups: one wins
     except IntegrityError:
-        # The unique index decides concurrent sign-ups: exactly one insert wins.
         db.session.rollback()
-        raise ApiError(
-            409, "An account with this email already exists.", code="email-taken"
-        ) from None
+        raise ApiError(409, EMAIL_TAKEN, code="email-taken") from None
+    # Every account starts with its main profile, named after the member.
+    db.session.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
+    commit_or_conflict(EMAIL_TAKEN, "email-taken")
     return user
 
 
@@ -243,13 +241,7 @@ def update_user(
         user.password_hash = svc.passwords.hash(password)
     if role is not None:
         user.role = role
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError(
-            409, "An account with this email already exists.", code="email-taken"
-        ) from None
+    commit_or_conflict(EMAIL_TAKEN, "email-taken")
     if password is not None:
         # A new password ends every other session of the member.
         db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.cache import LRU
@@ -69,18 +70,14 @@ def _card_memo() -> LRU[Hashable, tuple[list[MovieCard], bool]]:
     return memo
 
 
-def _continue_loader(profile: Profile) -> Loader:
+def _member_loader(
+    profile: Profile,
+    rows_of: Callable[[Profile, int, int], tuple[Sequence[tuple[Any, Movie]], int]],
+) -> Loader:
+    """A row from the profile's own data (Continue Watching, My List): cards from our records."""
+
     def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
-        rows, total = service.continue_watching(profile, page, per_row)
-        genres = genres_for(profile)
-        return [card_from_movie(m, genres) for _, m in rows], total > page * per_row
-
-    return load
-
-
-def _list_loader(profile: Profile) -> Loader:
-    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
-        rows, total = service.my_list(profile, page, per_row)
+        rows, total = rows_of(profile, page, per_row)
         genres = genres_for(profile)
         return [card_from_movie(m, genres) for _, m in rows], total > page * per_row
 
@@ -102,9 +99,14 @@ def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
             "continue-watching",
             "Continue Watching",
             RowReason(kind="continue_watching"),
-            _continue_loader(profile),
+            _member_loader(profile, service.continue_watching),
         ),
-        RowSpec("my-list", "My List", RowReason(kind="my_list"), _list_loader(profile)),
+        RowSpec(
+            "my-list",
+            "My List",
+            RowReason(kind="my_list"),
+            _member_loader(profile, service.my_list),
+        ),
     ]
     for row_id, (title, path, kind) in CATALOG_ROWS.items():
         specs.append(
