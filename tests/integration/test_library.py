@@ -185,14 +185,17 @@ def test_concurrent_progress_updates_keep_the_highest_sequence(
     _, headers = viewer
     barrier = threading.Barrier(10)
 
+    answers: list[tuple[int, dict[str, Any]]] = []
+
     def send(seq: int) -> None:
         c = app.test_client()
         barrier.wait()
-        c.put(
+        response = c.put(
             f"/api/profile/progress/{FORREST_GUMP}",
             headers=headers,
             json={"position_seconds": 600 + seq * 10, "duration_seconds": 6000, "sequence": seq},
         )
+        answers.append((seq, dict(response.json or {})))
 
     threads = [threading.Thread(target=send, args=(s,)) for s in range(10)]
     for t in threads:
@@ -203,6 +206,9 @@ def test_concurrent_progress_updates_keep_the_highest_sequence(
         viewing = db.session.scalars(select(Viewing)).one()
         assert viewing.sequence == 9
         assert viewing.position_seconds == 690
+    # An update is refused only because a newer one had already landed, and says which.
+    for seq, answer in answers:
+        assert answer["applied"] or answer["sequence"] > seq, (seq, answer)
 
 
 def test_thresholds_first_minute_five_percent_and_ninety(

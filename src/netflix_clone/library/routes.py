@@ -161,7 +161,7 @@ def delete_rating(movie_id: int) -> None:
     body=ProgressIn,
     response=ProgressOut,
     auth=True,
-    errors=(*PROFILE_ERRORS, *UPSTREAM),
+    errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
 )
 def put_progress(movie_id: int, body: ProgressIn) -> ProgressOut:
     result = service.record_progress(

@@ -18,6 +18,7 @@ MAX_LIST = 500
 MIN_POSITION_SECONDS = 60
 MIN_FRACTION = 0.05
 FINISHED_FRACTION = 0.90
+PROGRESS_ROUNDS = 5
 
 
 def _movie_for(profile: Profile, movie_id: int) -> Movie:
@@ -173,33 +174,48 @@ def record_progress(
         "hidden_from_row": False,
         "hidden_from_history": False,
     }
-    # Only a newer sequence number may overwrite: late or reordered updates change nothing.
-    newer = db.session.execute(
-        update(Viewing)
-        .where(
-            Viewing.profile_id == profile.id,
-            Viewing.movie_id == movie_id,
-            Viewing.sequence < sequence,
+    key = (profile.id, movie_id)
+    # A parallel first update can insert the row between our UPDATE and our read: then we go
+    # round again against it. Each round either decides or sees the row another request made.
+    for _ in range(PROGRESS_ROUNDS):
+        # Only a newer sequence number may overwrite: late or reordered updates change nothing.
+        newer = db.session.execute(
+            update(Viewing)
+            .where(
+                Viewing.profile_id == profile.id,
+                Viewing.movie_id == movie_id,
+                Viewing.sequence < sequence,
+            )
+            .values(**values)
         )
-        .values(**values)
+        if newer.rowcount == 1:  # type: ignore[attr-defined]
+            db.session.commit()
+            return ProgressResult(True, True, finished, db.session.get(Viewing, key))
+        existing = db.session.get(Viewing, key, populate_existing=True)
+        if existing is not None:
+            if existing.sequence >= sequence:
+                db.session.rollback()  # a newer (or the same) update is already recorded
+                return ProgressResult(
+                    False, True, existing.finished_at is not None, db.session.get(Viewing, key)
+                )
+            db.session.rollback()
+            continue
+        if not _counts(position, duration) and not finished:
+            db.session.rollback()  # nothing is kept for the first minute or below 5%
+            return ProgressResult(False, False, False, None)
+        db.session.add(Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return ProgressResult(True, True, finished, db.session.get(Viewing, key))
+    raise ApiError(
+        409,
+        "Progress for this title changed concurrently; send it again.",
+        code="conflict",
+        headers={"Retry-After": "1"},
     )
-    if newer.rowcount == 1:  # type: ignore[attr-defined]
-        db.session.commit()
-        return ProgressResult(True, True, finished, db.session.get(Viewing, (profile.id, movie_id)))
-    existing = db.session.get(Viewing, (profile.id, movie_id))
-    if existing is not None:
-        db.session.rollback()
-        return ProgressResult(False, True, existing.finished_at is not None, existing)
-    if not _counts(position, duration) and not finished:
-        db.session.rollback()  # nothing is kept for the first minute or below 5%
-        return ProgressResult(False, False, False, None)
-    db.session.add(Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # a parallel first update landed; retry once against it
-        return record_progress(profile, movie_id, position, duration, sequence)
-    return ProgressResult(True, True, finished, db.session.get(Viewing, (profile.id, movie_id)))
 
 
 def _in_row(query: Any) -> Any:
