@@ -1,4 +1,7 @@
-"""RFC 9457 problem details for every error the service returns."""
+"""RFC 9457 problem details for every error the service returns.
+
+The one place where failures become HTTP: `ApiError` for the web layer's own answers (a malformed
+body, a wrong media type) and `STATUS_OF` for the domain exceptions services raise."""
 
 from __future__ import annotations
 
@@ -11,16 +14,24 @@ from typing import Any
 from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from netflix_clone.exceptions import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+    UpstreamFailed,
+    UpstreamTimeout,
+)
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://netflix-clone.dev/problems/"
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FieldError:
-    field: str
-    message: str
 
 
 @dataclass
@@ -43,8 +54,35 @@ class ApiError(Exception):
             self.code = self.title.lower().replace(" ", "-").replace("'", "")
 
 
-def not_found(what: str = "resource") -> ApiError:
-    return ApiError(404, f"The {what} was not found.", code="not-found")
+def not_found(what: str = "resource") -> NotFound:
+    return NotFound(f"The {what} was not found.")
+
+
+# Domain exception -> HTTP status; looked up along the class's MRO, so a subclass inherits.
+STATUS_OF: dict[type[DomainError], int] = {
+    Invalid: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+    UpstreamFailed: 502,
+    Unavailable: 503,
+    UpstreamTimeout: 504,
+}
+BEARER_CHALLENGE = 'Bearer realm="netflix-clone"'
+
+
+def from_domain(exc: DomainError) -> ApiError:
+    status = next((STATUS_OF[c] for c in type(exc).__mro__ if c in STATUS_OF), 400)
+    headers: dict[str, str] = {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    return ApiError(
+        status, exc.detail, code=exc.code, errors=exc.errors, headers=headers, extra=exc.extra
+    )
 
 
 def problem_response(error: ApiError) -> Response:
@@ -88,6 +126,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return problem_response(error)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return problem_response(from_domain(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

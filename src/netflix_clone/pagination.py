@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 
-from netflix_clone.errors import ApiError, FieldError
+from netflix_clone.exceptions import Invalid
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid.field("cursor", "invalid cursor", "The cursor is not one this service issued.")
 
 
 def encode_cursor(*parts: int | str) -> str:
@@ -20,22 +24,12 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
         raw = ""
     parts = raw.split("|")
     if len(parts) != arity or not all(parts):
-        raise ApiError(
-            422,
-            "The cursor is not one this service issued.",
-            code="validation-failed",
-            errors=[FieldError("cursor", "invalid cursor")],
-        )
+        raise _bad_cursor()
     return parts
 
 
 def decode_int_cursor(cursor: str) -> int:
     value = decode_cursor(cursor, 1)[0]
     if not value.isdigit() or len(value) > 18:
-        raise ApiError(
-            422,
-            "The cursor is not one this service issued.",
-            code="validation-failed",
-            errors=[FieldError("cursor", "invalid cursor")],
-        )
+        raise _bad_cursor()
     return int(value)

@@ -21,7 +21,7 @@ from netflix_clone.catalog.schemas import (
 from netflix_clone.catalog.source import CacheStatus, Catalog, Fetched
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
 from netflix_clone.context import services
-from netflix_clone.errors import ApiError, FieldError
+from netflix_clone.exceptions import FieldError, Invalid, UpstreamFailed
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +100,8 @@ def resolve_genre(value: str, language: str) -> int:
         for genre_id, name in names.items():
             if name.lower() == wanted:
                 return genre_id
-    raise ApiError(
-        422,
+    raise Invalid(
         f"No genre is called {value!r}; see GET /api/genres.",
-        code="validation-failed",
         errors=[FieldError("genre", "unknown genre")],
     )
 
@@ -166,13 +164,13 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
 
     def build() -> MovieDetails:
         if not isinstance(body, dict):
-            raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
+            raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.all_certifications(body), region)
         result = normalise.details(
             body, genre_map(language), image_base(), region, age, fetched.source
         )
         if result is None:
-            raise ApiError(502, "The catalog sent an unusable answer.", code="bad-upstream")
+            raise UpstreamFailed("The catalog sent an unusable answer.")
         return result
 
     return build, Meta.of(fetched)
