@@ -16,7 +16,7 @@ from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
-from netflix_clone.errors import ApiError, problem_response, register_error_handlers
+from netflix_clone.errors import ApiError, not_found, problem_response, register_error_handlers
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
 from netflix_clone.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask("netflix_clone", instance_path=str(settings.instance_path.resolve()))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.converters["id"] = IdConverter
+    # `/api/movies/` is `/api/movies`: set before any route exists, so every rule takes it.
+    app.url_map.strict_slashes = False
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
@@ -113,6 +115,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Member data must never sit in a shared cache; catalog routes set their own policy.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code == 204:
+            # No content, so no type (Werkzeug's default would say text/html).
+            response.headers.pop("Content-Type", None)
         return response
 
     if settings.app_env == "local" and settings.uses_embedded_database:
@@ -121,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 _UPSTREAM_DETAIL = {
-    404: ("not-found", "No such movie."),
+    404: ("not-found", not_found("movie").detail),  # the wording of every unknown movie id
     502: ("bad-upstream", "The movie catalog answered with an error; try again shortly."),
     503: ("catalog-unavailable", "The movie catalog is unavailable right now."),
     504: ("upstream-timeout", "The movie catalog did not answer in time; try again shortly."),

@@ -54,7 +54,11 @@ def test_metrics_are_prometheus_text(client: FlaskClient) -> None:
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200
-    assert response.content_type.startswith("text/plain")
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    content_type = response.headers["Content-Type"]
+    assert content_type == CONTENT_TYPE_LATEST and content_type.startswith("text/plain;")
+    assert content_type.count("charset") == 1
     text = response.get_data(as_text=True)
     assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert "http_request_duration_seconds_bucket" in text
