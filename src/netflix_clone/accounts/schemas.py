@@ -3,28 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from netflix_clone.api import QueryModel, RequestModel
+from netflix_clone.api import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
-
-
-def _clean_name(value: str) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("must not be blank")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise ValueError("must not contain control characters")
-    return value
 
 
 class SignUp(RequestModel):
     email: str = Field(max_length=254, examples=["ada@example.com"])
     password: str = Field(min_length=10, max_length=128, examples=["correct horse battery"])
-    display_name: str = Field(min_length=1, max_length=80, examples=["Ada"])
-
-    _name = field_validator("display_name")(_clean_name)
+    display_name: Visible = Field(min_length=1, max_length=80, examples=["Ada"])
 
 
 class Member(BaseModel):
@@ -52,15 +41,13 @@ class UserListQuery(QueryModel):
 
 
 class UserPatch(RequestModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    display_name: Visible | None = Field(default=None, min_length=1, max_length=80)
     email: str | None = Field(default=None, max_length=254)
     password: str | None = Field(default=None, min_length=10, max_length=128)
     current_password: str | None = Field(
         default=None, max_length=128, description="Required to change your own email or password."
     )
     role: Role | None = Field(default=None, description="Admins only.")
-
-    _name = field_validator("display_name")(lambda v: None if v is None else _clean_name(v))
 
 
 class TokenRequest(RequestModel):
@@ -102,7 +89,7 @@ class ProfileList(BaseModel):
 
 
 class ProfileCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=40)
+    name: Visible = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     kids: bool = False
@@ -112,11 +99,9 @@ class ProfileCreate(RequestModel):
         default=None, max_length=128, description="The account password; needed to set a PIN."
     )
 
-    _name = field_validator("name")(_clean_name)
-
 
 class ProfilePatch(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=40)
+    name: Visible | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     kids: bool | None = None
@@ -129,8 +114,6 @@ class ProfilePatch(RequestModel):
         max_length=128,
         description="The account password; needed to change the PIN or raise the maturity level.",
     )
-
-    _name = field_validator("name")(lambda v: None if v is None else _clean_name(v))
 
 
 class ProfileTokenRequest(RequestModel):
