@@ -286,3 +286,27 @@ def test_me_routes_are_documented(client: FlaskClient) -> None:
     assert set(paths["/api/users/me/profiles/{profile_id}"]) == {"get", "patch", "delete"}
     assert set(paths["/api/users/me/profiles/{profile_id}/token"]) == {"post"}
     assert set(paths["/api/users/me"]) == {"get", "patch", "delete"}
+
+
+def test_kids_rules_in_a_patch_body_and_against_the_stored_profile(client: FlaskClient) -> None:
+    member = Member(client, "kidsrules@example.com")
+    other = add_profile(client, member, name="Other")
+    url = f"{profiles_url(member)}/{other['id']}"
+    # kids: true with no level (or an explicit null) picks the kids default, as creation does.
+    made_kids = client.patch(
+        url, headers=member.headers, json={"kids": True, "maturity_level": None}
+    )
+    assert made_kids.status_code == 200, made_kids.json
+    assert (made_kids.json or {})["maturity_level"] == "older_kids"
+    # The body contradicts itself: 422, as the schema's if/then says.
+    contradiction = client.patch(
+        url, headers=member.headers, json={"kids": True, "maturity_level": "adults"}
+    )
+    assert contradiction.status_code == 422
+    # The body is fine, the stored kids flag refuses it: 409, with the way out.
+    stored = client.patch(url, headers=member.headers, json={"maturity_level": "teens"})
+    assert stored.status_code == 409
+    assert (stored.json or {})["type"].endswith("/kids-profile")
+    assert "kids: false" in (stored.json or {})["detail"]
+    schema = (client.get("/openapi.json").json or {})["components"]["schemas"]["ProfilePatch"]
+    assert schema["if"] == {"properties": {"kids": {"const": True}}, "required": ["kids"]}

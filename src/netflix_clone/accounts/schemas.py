@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from netflix_clone.api import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
+# Documented as JSON Schema's email format; the server's check (email-validator) is the authority.
+EMAIL: dict[str, Any] = {"format": "email"}
 
 
 class SignUp(RequestModel):
-    email: str = Field(max_length=254, examples=["ada@example.com"])
+    email: str = Field(max_length=254, examples=["ada@example.com"], json_schema_extra=EMAIL)
     password: str = Field(min_length=10, max_length=128, examples=["correct horse battery"])
     display_name: Visible = Field(min_length=1, max_length=80, examples=["Ada"])
 
@@ -42,7 +44,7 @@ class UserListQuery(QueryModel):
 
 class UserPatch(RequestModel):
     display_name: Visible | None = Field(default=None, min_length=1, max_length=80)
-    email: str | None = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254, json_schema_extra=EMAIL)
     password: str | None = Field(default=None, min_length=10, max_length=128)
     current_password: str | None = Field(
         default=None, max_length=128, description="Required to change your own email or password."
@@ -51,7 +53,7 @@ class UserPatch(RequestModel):
 
 
 class TokenRequest(RequestModel):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL)
     password: str = Field(min_length=1, max_length=128)
 
 
@@ -88,7 +90,16 @@ class ProfileList(BaseModel):
     items: list[ProfileOut]
 
 
+# What the body alone must satisfy (stated for JSON Schema too): a kids profile has a kids level.
+KIDS_HAVE_KIDS_LEVELS: dict[str, Any] = {
+    "if": {"properties": {"kids": {"const": True}}, "required": ["kids"]},
+    "then": {"properties": {"maturity_level": {"enum": ["little_kids", "older_kids", None]}}},
+}
+
+
 class ProfileCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra=KIDS_HAVE_KIDS_LEVELS)
+
     name: Visible = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)
@@ -101,6 +112,8 @@ class ProfileCreate(RequestModel):
 
 
 class ProfilePatch(RequestModel):
+    model_config = ConfigDict(json_schema_extra=KIDS_HAVE_KIDS_LEVELS)
+
     name: Visible | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)

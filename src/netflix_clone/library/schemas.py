@@ -58,7 +58,7 @@ class RatingPage(BaseModel):
 
 
 class ProgressIn(RequestModel):
-    position_seconds: JsonInt = Field(ge=0, le=86_400)
+    position_seconds: JsonInt = Field(ge=0, le=86_400, description="At most duration_seconds.")
     duration_seconds: JsonInt = Field(ge=1, le=86_400)
     sequence: JsonInt = Field(
         ge=0,
