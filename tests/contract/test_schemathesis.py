@@ -130,7 +130,7 @@ class _Response:
     status_code = 422
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
-        self._body = {"errors": errors}
+        self._body: dict[str, object] = {"errors": errors}
         self.text = str(self._body)
 
     def json(self) -> dict[str, object]:
