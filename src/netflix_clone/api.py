@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
-from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError, FieldError
+from netflix_clone import db as db_unit
+from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError
+from netflix_clone.exceptions import DomainError, FieldError
 from netflix_clone.security import authenticate
 
 JSON_TYPES = ("application/json",)
@@ -112,7 +114,15 @@ def operation(
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
-            return to_response(fn(**kwargs), status)
+            # One unit of work per request: services write, the request commits once.
+            try:
+                result = fn(**kwargs)
+            except DomainError:
+                if db_unit.kept_on_error():
+                    db_unit.commit()
+                raise
+            db_unit.commit()
+            return to_response(result, status)
 
         wrapper.openapi_operation = op  # type: ignore[attr-defined]
         return wrapper

@@ -18,7 +18,13 @@ from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
 from netflix_clone.errors import ApiError, problem_response, register_error_handlers
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
-from netflix_clone.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from netflix_clone.ratelimit import (
+    FallbackRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from netflix_clone.redis_store import connect as connect_redis
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
 from netflix_clone.security import Passwords, TokenSigner, password_hasher
 from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
@@ -50,21 +56,6 @@ def _secret_key_provider(settings: Settings) -> Any:
     return lambda: DEV_SECRET_KEY
 
 
-def _redis_client(settings: Settings) -> Any | None:
-    if not settings.redis_url:
-        return None
-    import redis
-
-    # Short timeouts: a slow Redis must degrade a request, not hang a worker thread.
-    return redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=0.5,
-        socket_connect_timeout=1.0,
-        health_check_interval=30,
-        retry_on_timeout=False,
-    )
-
-
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
@@ -77,8 +68,12 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
         )
 
-    redis_client = _redis_client(settings)
-    limiter: RateLimiter = RedisRateLimiter(redis_client) if redis_client else MemoryRateLimiter()
+    redis_client = connect_redis(settings)
+    limiter: RateLimiter = (
+        FallbackRateLimiter(RedisRateLimiter(redis_client), MemoryRateLimiter())
+        if redis_client
+        else MemoryRateLimiter()
+    )
     svc = Services(
         settings=settings,
         passwords=Passwords(password_hasher(settings.app_env)),

@@ -32,7 +32,8 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
     from netflix_clone.accounts.service import create_or_promote_admin
-    from netflix_clone.errors import ApiError
+    from netflix_clone.db import commit
+    from netflix_clone.exceptions import DomainError
 
     if args.password_file:
         password: str | None = Path(args.password_file).read_text().strip()
@@ -41,12 +42,12 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().strip() or None
     app = _app()
-    with app.test_request_context():
+    with app.app_context():
         try:
             user = create_or_promote_admin(args.email, password, args.display_name)
-        except ApiError as exc:
-            detail = "; ".join(f"{e.field} {e.message}" for e in exc.errors) or exc.detail
-            print(f"error: {detail}", file=sys.stderr)  # noqa: T201
+            commit()
+        except DomainError as exc:
+            print(f"error: {exc.describe()}", file=sys.stderr)  # noqa: T201
             return 1
         print(f"admin {user.email} has id {user.id}")  # noqa: T201
     return 0

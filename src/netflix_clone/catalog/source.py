@@ -28,6 +28,7 @@ from netflix_clone.catalog.tmdb import (
 )
 from netflix_clone.observability import CACHE
 from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.redis_store import GuardedRedis
 from netflix_clone.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -197,9 +198,11 @@ class Catalog:
         )
 
 
-def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLimiter) -> Catalog:
+def build_catalog(
+    settings: Settings, redis_client: GuardedRedis | None, limiter: RateLimiter
+) -> Catalog:
     backend: CacheBackend = (
-        RedisCache(redis_client)
+        RedisCache(redis_client, fallback=MemoryCache(settings.cache_max_entries))
         if redis_client is not None
         else MemoryCache(settings.cache_max_entries)
     )
