@@ -33,7 +33,10 @@ def test_readyz_stays_ready_and_says_degraded_without_redis(make_app: AppFactory
     app = make_app(redis_url="redis://127.0.0.1:1/0")
     response = app.test_client().get("/readyz")
     assert response.status_code == 200
-    assert response.json == {"status": "degraded", "checks": {"database": "ok", "redis": "degraded"}}
+    assert response.json == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "degraded"},
+    }
 
 
 def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:

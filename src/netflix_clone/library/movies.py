@@ -116,8 +116,10 @@ def _safe_fetch(cat: Catalog, movie_id: int) -> tuple[int, dict[str, Any] | None
 
 
 def ensure_movie(movie_id: int) -> Movie:
+    """The title's row for a write (a heartbeat, a rating): never waits on TMDB when we have
+    one, however old; old rows are refreshed when a listing next reads them."""
     movie = db.session.get(Movie, movie_id)
-    if movie is not None and movie.fetched_at >= utcnow() - RECORD_TTL:
+    if movie is not None:
         return movie
     _, raw, source = _fetch_raw(catalog(), movie_id)
     if raw is None:
