@@ -52,7 +52,9 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 # limit, so that formula oversubscribes. Two processes survive one crashing worker; throughput
 # comes from threads (TMDB, PostgreSQL and Redis calls are I/O bound) and from more replicas.
 workers = _env_int("WEB_CONCURRENCY", 2)
-worker_class = "gthread"
+# gthread, plus a drain of keep-alive connections on the way out and problem+json for the
+# requests gunicorn itself refuses (see gunicorn_worker.py).
+worker_class = "netflix_clone.gunicorn_worker.DrainingThreadWorker"
 threads = _env_int("GUNICORN_THREADS", 4)
 
 timeout = 30
