@@ -225,15 +225,17 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 _ERROR_TEXT = {
-    400: "Malformed request (for example, a body that is not JSON).",
+    400: "Malformed request: not valid HTTP/1.1, or a body that is not JSON.",
     401: "Missing, invalid or expired access token, or wrong credentials.",
     403: "Authenticated, but not allowed to do this.",
     404: "No such resource (or not yours).",
     409: "Conflicts with the current state (for example, a duplicate).",
-    413: "The request body is too large.",
+    413: "The request body is too large (chunked bodies included).",
+    414: "The request line (method, path and query) is too long.",
     415: "The body is not application/json.",
     422: "The request is well-formed but has invalid values.",
     429: "Too many requests; retry after the `Retry-After` seconds.",
+    431: "Too many or too large header fields.",
     502: "The upstream catalog answered with an error.",
     503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
     504: "The upstream catalog did not answer in time.",
@@ -282,7 +284,8 @@ def _operation_spec(
                 for name, text in op.response_headers.items()
             }
         responses[str(code)] = entry
-    error_codes = set(op.errors)
+    # What the server itself answers before any handler runs, for every operation.
+    error_codes = set(op.errors) | {400, 414, 431}
     if op.body:
         error_codes |= {400, 413, 415, 422}
     if op.query:

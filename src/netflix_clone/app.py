@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_migrate import Migrate, upgrade
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from netflix_clone.api import IdConverter
@@ -102,6 +104,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(library.bp)
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     app.register_error_handler(UpstreamError, upstream_problem)
+
+    @app.before_request
+    def _bounded_chunked_body() -> None:
+        # A chunked body has no Content-Length for MAX_CONTENT_LENGTH to check up front, and
+        # Werkzeug would cut it at the limit silently. Read one byte past the limit ourselves.
+        env = request.environ
+        if env.get("CONTENT_LENGTH") or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", ""):
+            return
+        data = env["wsgi.input"].read(settings.max_request_bytes + 1)
+        if len(data) > settings.max_request_bytes:
+            raise RequestEntityTooLarge()
+        env["wsgi.input"] = io.BytesIO(data)
+        env["CONTENT_LENGTH"] = str(len(data))
 
     @app.after_request
     def _default_headers(response: Response) -> Response:

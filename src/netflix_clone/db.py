@@ -48,14 +48,29 @@ class Base(DeclarativeBase):
 
 
 class GuardedSession(FlaskSession):
-    """Refuses at once, without touching the pool, while the database's breaker is open."""
+    """A unit of work is admitted to the database once, by DatabaseGuard (breaker, slots)."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
-        guard: DatabaseGuard | None = getattr(bind, "_netflix_guard", None)
-        if guard is not None:
-            guard.admit()
+        if not self.info.get(_ADMITTED):
+            guard: DatabaseGuard | None = getattr(bind, "_netflix_guard", None)
+            if guard is not None:
+                guard.admit(self)
         return bind
+
+
+_ADMITTED = "netflix_clone.admitted"
+_SLOT = "netflix_clone.db_slot"
+
+
+@event.listens_for(GuardedSession, "after_transaction_end")
+def _release_admission(session: Any, transaction: Any) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint ended; the unit of work goes on
+    session.info.pop(_ADMITTED, None)
+    guard: DatabaseGuard | None = session.info.pop(_SLOT, None)
+    if guard is not None:
+        guard.release_slot()
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": GuardedSession})
@@ -94,7 +109,7 @@ def engine_options(settings: Settings) -> dict[str, Any]:
         # connection that sat idle, under the same deadline as every other round trip.
         "pool_recycle": 1800,
         "pool_size": settings.db_pool_size,
-        "max_overflow": settings.db_max_overflow,
+        "max_overflow": 0,  # the guard's slots bound connections per process
         "pool_timeout": settings.db_pool_timeout,
         "connect_args": {
             "connect_timeout": settings.db_connect_timeout,
@@ -145,6 +160,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 # --- a database that degrades -----------------------------------------------------------------
 
 
+STALLED = 1.0  # seconds without a completed round trip, while one is outstanding
+SLOT_POLL = 0.05
+
+
 def is_unavailable(error: BaseException) -> bool:
     """Errors that mean "the database can't serve us now" (not "this query is wrong")."""
     if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
@@ -178,6 +197,12 @@ class DatabaseGuard:
     thread cuts the socket under any round trip that outlives `db_operation_timeout`, so the
     driver fails at once with a disconnect (the pool drops that connection) and the request
     gets a 503. While the breaker is open, sessions refuse before they touch the pool.
+
+    A bulkhead keeps request threads free for work that needs no database (`/healthz`, the
+    catalog): at most `db_pool_size` units of work per process hold the database at once
+    (fewer than gunicorn's threads). Others wait for a slot while the database makes progress;
+    when no round trip has completed for `STALLED` seconds while slots are full, they give up
+    at once with a 503, and a round trip outstanding that long opens the breaker.
     """
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
@@ -193,6 +218,9 @@ class DatabaseGuard:
         self._watchdog: threading.Thread | None = None
         self._watchdog_pid = 0
         self._postgres = engine.dialect.name == "postgresql"
+        self._slots = threading.BoundedSemaphore(settings.db_pool_size)
+        self._slot_wait = settings.db_pool_timeout
+        self._progress = time.monotonic()  # when a round trip last completed
         event.listen(engine, "handle_error", self._on_error)
         event.listen(engine, "after_cursor_execute", self._on_success)
         if self._postgres:
@@ -205,15 +233,37 @@ class DatabaseGuard:
 
     # -- the breaker ----------------------------------------------------------------------------
 
-    def admit(self) -> None:
+    def admit(self, session: Any) -> None:
+        """Let a unit of work at the database (once; its later statements go straight on)."""
         if not self.breaker.allow():
-            raise Unavailable(
-                "The database is unavailable right now; try again shortly.",
-                code="database-unavailable",
-                retry_after=self.breaker.retry_after(),
-            )
+            raise self._refusal()
+        if self._postgres:
+            self._take_slot()
+            session.info[_SLOT] = self
+        session.info[_ADMITTED] = True
+
+    def _refusal(self) -> Unavailable:
+        return Unavailable(
+            "The database is unavailable right now; try again shortly.",
+            code="database-unavailable",
+            retry_after=self.breaker.retry_after(),
+        )
+
+    def _take_slot(self) -> None:
+        deadline = time.monotonic() + self._slot_wait
+        while not self._slots.acquire(timeout=SLOT_POLL):
+            now = time.monotonic()
+            if now >= deadline or now - self._progress >= STALLED:
+                # Slots full and nothing completing: don't queue a thread behind them.
+                raise self._refusal()
+            if self.breaker.state == "open":
+                raise self._refusal()
+
+    def release_slot(self) -> None:
+        self._slots.release()
 
     def _on_success(self, *_: Any) -> None:
+        self._progress = time.monotonic()
         self.breaker.success()
 
     def _on_error(self, context: Any) -> None:
@@ -271,7 +321,7 @@ class DatabaseGuard:
     def _on_checkin(self, dbapi_conn: Any, record: Any) -> None:
         if dbapi_conn is None:
             return
-        record.info["checked_in_at"] = time.monotonic()
+        record.info["checked_in_at"] = self._progress = time.monotonic()
         if self._unwatch(dbapi_conn):
             self.breaker.failure(trip=True)
 
@@ -304,6 +354,9 @@ class DatabaseGuard:
             time.sleep(tick)
             now = time.monotonic()
             with self._lock:
+                stalled = any(
+                    now - (w.deadline - self._timeout) >= STALLED for w in self._watches.values()
+                )
                 for watch in self._watches.values():
                     if not watch.fired and now >= watch.deadline:
                         watch.fired = True
@@ -313,6 +366,9 @@ class DatabaseGuard:
                             self._timeout,
                             extra={"event": "db_deadline"},
                         )
+            if stalled and now - self._progress >= STALLED and self.breaker.state == "closed":
+                # Nothing completes and a round trip hangs: stop sending more work after it.
+                self.breaker.failure(trip=True)
 
 
 def _cut(fd: int) -> None:
@@ -357,7 +413,7 @@ def savepoint() -> Iterator[None]:
     """A part of the unit of work that can fail alone (a unique violation from a parallel
     request) without losing the rest."""
     session = db.session
-    if session.get_bind().dialect.name == "sqlite":
+    if db.engine.dialect.name == "sqlite":
         raw = session.connection().connection.dbapi_connection
         if raw is not None and not raw.in_transaction:
             # pysqlite opens no transaction before a SAVEPOINT, and releasing an outermost

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from netflix_clone import __version__
 from netflix_clone.api import build_openapi, json_response, operation
 from netflix_clone.context import services
-from netflix_clone.db import db
+from netflix_clone.db import DatabaseGuard, db
 from netflix_clone.errors import ApiError
 from netflix_clone.observability import metrics_response
 
@@ -45,6 +45,9 @@ def healthz() -> Health:
 
 
 def _check_database() -> None:
+    guard: DatabaseGuard | None = current_app.extensions.get("netflix_clone_db_guard")
+    if guard is not None and guard.breaker.state == "open":
+        raise ConnectionError("the database's circuit breaker is open")  # no wait behind it
     with db.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
 

@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     # Client-side deadline per round trip: libpq has no read timeout, and a frozen server
     # can't enforce its own statement_timeout. Past it the connection is cut (a 503).
     db_operation_timeout: float = Field(default=6.0, gt=0)
+    # Units of work holding the database at once per process: keep it below GUNICORN_THREADS,
+    # so threads stay free for /healthz and the catalog while the database is in trouble.
     db_pool_size: int = Field(default=4, ge=1)
-    db_max_overflow: int = Field(default=2, ge=0)
     db_pool_timeout: float = Field(default=2.0, gt=0)
     db_keepalives_idle: int = Field(default=10, ge=1)
     # Circuit breaker: consecutive failures that open it, and seconds before a trial request.
