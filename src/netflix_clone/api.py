@@ -18,8 +18,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
+from netflix_clone import db as db_unit
 from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError
-from netflix_clone.exceptions import FieldError
+from netflix_clone.exceptions import DomainError, FieldError
 from netflix_clone.security import authenticate
 
 JSON_TYPES = ("application/json",)
@@ -149,7 +150,15 @@ def operation(
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
-            return to_response(fn(**kwargs), status)
+            # One unit of work per request: services write, the request commits once.
+            try:
+                result = fn(**kwargs)
+            except DomainError:
+                if db_unit.kept_on_error():
+                    db_unit.commit()
+                raise
+            db_unit.commit()
+            return to_response(result, status)
 
         wrapper.openapi_operation = op  # type: ignore[attr-defined]
         return wrapper
@@ -252,15 +261,17 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 _ERROR_TEXT = {
-    400: "Malformed request (for example, a body that is not JSON).",
+    400: "Malformed request: not valid HTTP/1.1, or a body that is not JSON.",
     401: "Missing, invalid or expired access token, or wrong credentials.",
     403: "Authenticated, but not allowed to do this.",
     404: "No such resource (or not yours).",
     409: "Conflicts with the current state (for example, a duplicate).",
-    413: "The request body is too large.",
+    413: "The request body is too large (chunked bodies included).",
+    414: "The request line (method, path and query) is too long.",
     415: "The body is not application/json.",
     422: "The request is well-formed but has invalid values.",
     429: "Too many requests; retry after the `Retry-After` seconds.",
+    431: "Too many or too large header fields.",
     502: "The upstream catalog answered with an error.",
     503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
     504: "The upstream catalog did not answer in time.",
@@ -309,7 +320,8 @@ def _operation_spec(
                 for name, text in op.response_headers.items()
             }
         responses[str(code)] = entry
-    error_codes = set(op.errors)
+    # What the server itself answers before any handler runs, for every operation.
+    error_codes = set(op.errors) | {400, 414, 431}
     if op.body:
         error_codes |= {400, 413, 415, 422}
     if op.query:

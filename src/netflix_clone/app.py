@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_migrate import Migrate, upgrade
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from netflix_clone.api import IdConverter
@@ -18,7 +20,13 @@ from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
 from netflix_clone.errors import ApiError, not_found, problem_response, register_error_handlers
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
-from netflix_clone.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from netflix_clone.ratelimit import (
+    FallbackRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from netflix_clone.redis_store import connect as connect_redis
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
 from netflix_clone.security import Passwords, TokenSigner, password_hasher
 from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
@@ -50,21 +58,6 @@ def _secret_key_provider(settings: Settings) -> Any:
     return lambda: DEV_SECRET_KEY
 
 
-def _redis_client(settings: Settings) -> Any | None:
-    if not settings.redis_url:
-        return None
-    import redis
-
-    # Short timeouts: a slow Redis must degrade a request, not hang a worker thread.
-    return redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=0.5,
-        socket_connect_timeout=1.0,
-        health_check_interval=30,
-        retry_on_timeout=False,
-    )
-
-
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
@@ -79,8 +72,12 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
         )
 
-    redis_client = _redis_client(settings)
-    limiter: RateLimiter = RedisRateLimiter(redis_client) if redis_client else MemoryRateLimiter()
+    redis_client = connect_redis(settings)
+    limiter: RateLimiter = (
+        FallbackRateLimiter(RedisRateLimiter(redis_client), MemoryRateLimiter())
+        if redis_client
+        else MemoryRateLimiter()
+    )
     svc = Services(
         settings=settings,
         passwords=Passwords(password_hasher(settings.app_env)),
@@ -109,6 +106,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(library.bp)
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     app.register_error_handler(UpstreamError, upstream_problem)
+
+    @app.before_request
+    def _bounded_chunked_body() -> None:
+        # A chunked body has no Content-Length for MAX_CONTENT_LENGTH to check up front, and
+        # Werkzeug would cut it at the limit silently. Read one byte past the limit ourselves.
+        env = request.environ
+        if env.get("CONTENT_LENGTH") or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", ""):
+            return
+        data = env["wsgi.input"].read(settings.max_request_bytes + 1)
+        if len(data) > settings.max_request_bytes:
+            raise RequestEntityTooLarge()
+        env["wsgi.input"] = io.BytesIO(data)
+        env["CONTENT_LENGTH"] = str(len(data))
 
     @app.after_request
     def _default_headers(response: Response) -> Response:

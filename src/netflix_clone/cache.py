@@ -6,6 +6,7 @@ is what we serve when the upstream fails (stale-if-error).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -16,6 +17,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
+
+from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -119,19 +122,24 @@ return 0"""
 
 
 class RedisCache:
-    """Shared by every worker and pod; a Redis failure degrades to a miss, never to an error."""
+    """Shared by every worker and pod. While Redis fails (or its breaker is open) entries are
+    read from and written to an in-process fallback, and single-flight is per process: a Redis
+    outage costs hit rate, never a request."""
 
-    def __init__(self, client: Any, prefix: str = "nc:cache:") -> None:
-        self._redis = client
+    def __init__(
+        self, redis: GuardedRedis, fallback: MemoryCache, prefix: str = "nc:cache:"
+    ) -> None:
+        self._redis = redis
+        self._fallback = fallback
         self._prefix = prefix
-        self._unlock = client.register_script(_UNLOCK)
+        self._unlock = redis.register_script(_UNLOCK)
 
     def get(self, key: str) -> Entry | None:
         try:
-            raw = self._redis.get(self._prefix + key)
-        except Exception as exc:
-            log.warning("cache read failed: %s", type(exc).__name__)
-            return None
+            raw = self._redis.run(lambda r: r.get(self._prefix + key))
+        except RedisUnavailable:
+            FALLBACKS.labels("cache").inc()
+            return self._fallback.get(key)
         if raw is None:
             return None
         try:
@@ -145,30 +153,33 @@ class RedisCache:
             {"v": entry.value, "s": entry.stored_at, "f": entry.fresh_until}, separators=(",", ":")
         )
         try:
-            self._redis.set(self._prefix + key, payload, ex=max(1, int(keep_for)))
-        except Exception as exc:
-            log.warning("cache write failed: %s", type(exc).__name__)
+            self._redis.run(lambda r: r.set(self._prefix + key, payload, ex=max(1, int(keep_for))))
+        except RedisUnavailable:
+            FALLBACKS.labels("cache").inc()
+            self._fallback.set(key, entry, keep_for)
 
     def lock(self, key: str, ttl: float) -> str | None:
         token = uuid.uuid4().hex
         try:
-            ok = self._redis.set(
-                self._prefix + "lock:" + key, token, nx=True, px=max(1, int(ttl * 1000))
+            ok = self._redis.run(
+                lambda r: r.set(
+                    self._prefix + "lock:" + key, token, nx=True, px=max(1, int(ttl * 1000))
+                )
             )
-        except Exception:
-            return token  # Redis is down: fall back to per-process single-flight
+        except RedisUnavailable:
+            FALLBACKS.labels("single-flight").inc()
+            return token  # per-process single-flight (SingleFlight's futures) still holds
         return token if ok else None
 
     def unlock(self, key: str, token: str) -> None:
-        try:
-            self._unlock(keys=[self._prefix + "lock:" + key], args=[token])
-        except Exception as exc:
-            log.warning("cache unlock failed: %s", type(exc).__name__)
+        lock_key = self._prefix + "lock:" + key
+        with contextlib.suppress(RedisUnavailable):  # else the lock expires by itself
+            self._redis.run(lambda _: self._unlock(keys=[lock_key], args=[token]))
 
     def is_locked(self, key: str) -> bool:
         try:
-            return bool(self._redis.exists(self._prefix + "lock:" + key))
-        except Exception:
+            return bool(self._redis.run(lambda r: r.exists(self._prefix + "lock:" + key)))
+        except RedisUnavailable:
             return False
 
 

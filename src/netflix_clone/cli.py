@@ -275,8 +275,11 @@ def create_admin(state: State, email: str, display_name: str, password_file: str
     from netflix_clone.accounts.service import create_or_promote_admin
 
     password = read_password(password_file, "Password (empty to keep an existing account's): ")
+    from netflix_clone.db import commit
+
     with app_context(state):
         user = create_or_promote_admin(email, password, display_name)
+        commit()  # services write; the caller ends the unit of work, as a request does
         click.echo(f"admin {user.email} has id {user.id}")
 
 
@@ -312,8 +315,7 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
         fail("the demo members need a password (--password-file, a prompt, or stdin)", EXIT_USAGE)
     created = skipped = 0
     with app_context(state):
-        from netflix_clone.db import db
-        from netflix_clone.errors import ApiError
+        from netflix_clone.db import commit, db
 
         popular = catalog().fetch("movie/popular", {"page": "1"}).body.get("results", [])
         movie_ids = [int(m["id"]) for m in popular if not m.get("adult")]
@@ -326,9 +328,7 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
                 email = f"seed{n}@{email_domain}"
                 try:
                     user = sign_up(email, password, f"Seed {n}")
-                except (Conflict, ApiError) as exc:
-                    if getattr(exc, "status", 409) != 409:
-                        raise
+                except Conflict:  # the email is taken: seeded before
                     db.session.rollback()
                     skipped += 1
                     continue
@@ -341,6 +341,7 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
                 for i, movie_id in enumerate(picks[2:5]):
                     library.rate(main, movie_id, SEED_RATINGS[i])
                 library.record_progress(main, picks[5], 1800, 6000, 1)
+                commit()  # one unit of work per member: a failure later keeps the earlier ones
                 created += 1
     click.echo(
         f"seeded {created} member(s) seed1..seed{members}@{email_domain}"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.redis_store import GuardedRedis
 from netflix_clone.security import Passwords, TokenSigner
 from netflix_clone.settings import Settings
 
@@ -18,7 +19,7 @@ class Services:
     passwords: Passwords
     tokens: TokenSigner
     limiter: RateLimiter
-    redis: Any | None = None
+    redis: GuardedRedis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,20 +1,37 @@
-"""Database session, base model and engine tuning (SQLite default, PostgreSQL in production)."""
+"""Database session, base model, the request's unit of work, and a database that degrades.
+
+SQLite is the embedded default, PostgreSQL runs in production. Trouble with the database
+(refused connections, a frozen server, an exhausted pool) becomes `Unavailable` (a 503 with
+`Retry-After`), never a hung worker: connect and statement timeouts, TCP keepalives, a pool
+checkout timeout, a client-side deadline per round trip and a circuit breaker.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import make_url
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, MetaData, event, exc
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from netflix_clone.errors import ApiError
+from netflix_clone.breaker import CircuitBreaker
+from netflix_clone.exceptions import Conflict, Unavailable
 from netflix_clone.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Stable constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -30,7 +47,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+class GuardedSession(FlaskSession):
+    """A unit of work is admitted to the database once, by DatabaseGuard (breaker, slots)."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if not self.info.get(_ADMITTED):
+            guard: DatabaseGuard | None = getattr(bind, "_netflix_guard", None)
+            if guard is not None:
+                guard.admit(self)
+        return bind
+
+
+_ADMITTED = "netflix_clone.admitted"
+_SLOT = "netflix_clone.db_slot"
+
+
+@event.listens_for(GuardedSession, "after_transaction_end")
+def _release_admission(session: Any, transaction: Any) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint ended; the unit of work goes on
+    session.info.pop(_ADMITTED, None)
+    guard: DatabaseGuard | None = session.info.pop(_SLOT, None)
+    if guard is not None:
+        guard.release_slot()
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": GuardedSession})
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -62,12 +105,28 @@ def engine_options(settings: Settings) -> dict[str, Any]:
         # 30 s busy timeout: concurrent writers wait for the lock instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     return {
-        "pool_pre_ping": True,  # a restarted database costs one reconnect, not a failed request
+        # No pool_pre_ping: its ping runs where no deadline reaches it. DatabaseGuard pings a
+        # connection that sat idle, under the same deadline as every other round trip.
         "pool_recycle": 1800,
-        "pool_size": 5,
-        "max_overflow": 10,
-        "pool_timeout": 10,
-        "connect_args": {"connect_timeout": 5, "application_name": "netflix-clone"},
+        "pool_size": settings.db_pool_size,
+        "max_overflow": 0,  # the guard's slots bound connections per process
+        "pool_timeout": settings.db_pool_timeout,
+        "connect_args": {
+            "connect_timeout": settings.db_connect_timeout,
+            "application_name": "netflix-clone",
+            # Server-side bounds; the guard's deadline covers what a frozen server can't enforce.
+            "options": (
+                f"-c statement_timeout={settings.db_statement_timeout_ms}"
+                f" -c idle_in_transaction_session_timeout={settings.db_statement_timeout_ms * 6}"
+            ),
+            # A peer that vanished (a failed-over instance, a dropped NAT entry) is noticed in
+            # ~keepalives_idle + 3 x 5 s instead of the kernel's two hours.
+            "keepalives": 1,
+            "keepalives_idle": settings.db_keepalives_idle,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": (settings.db_keepalives_idle + 15) * 1000,
+        },
     }
 
 
@@ -85,6 +144,9 @@ def init_db(app: Flask, settings: Settings, credentials: Any = None) -> None:
             event.listen(engine, "connect", _sqlite_pragmas)
         if credentials is not None:
             event.listen(engine, "do_connect", credentials.inject)
+        guard = DatabaseGuard(settings, engine)
+        engine._netflix_guard = guard  # type: ignore[attr-defined]
+        app.extensions["netflix_clone_db_guard"] = guard
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -95,11 +157,280 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def commit_or_conflict(detail: str, code: str) -> None:
-    """Commit; when a unique constraint refuses the write (a duplicate, perhaps from a parallel
-    request), roll back and answer 409. The database, not a prior read, decides races."""
+# --- a database that degrades -----------------------------------------------------------------
+
+
+STALLED = 1.0  # seconds without a completed round trip, while one is outstanding
+SLOT_POLL = 0.05
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Errors that mean "the database can't serve us now" (not "this query is wrong")."""
+    if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
+        return True  # pool checkout timed out / connection lost before use
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        if isinstance(error, exc.OperationalError | exc.InterfaceError):
+            return True
+        # PostgreSQL's statement_timeout and lock timeouts are "query canceled" (57014), and a
+        # server going down answers 57P01..57P03 (admin shutdown, crash, cannot connect now).
+        code = getattr(error.orig, "sqlstate", None)
+        return bool(code and code.startswith("57"))
+    return False
+
+
+class _Watch:
+    __slots__ = ("deadline", "fd", "fired")
+
+    def __init__(self, deadline: float, fd: int) -> None:
+        self.deadline = deadline
+        self.fd = fd
+        self.fired = False
+
+
+class DatabaseGuard:
+    """A circuit breaker plus a client-side deadline for every round trip to PostgreSQL.
+
+    libpq has no read timeout, and a frozen server (SIGSTOP, a hung VM) can't run its own
+    statement_timeout: a query would wait forever while TCP keeps the session up. A watchdog
+    thread cuts the socket under any round trip that outlives `db_operation_timeout`, so the
+    driver fails at once with a disconnect (the pool drops that connection) and the request
+    gets a 503. While the breaker is open, sessions refuse before they touch the pool.
+
+    A bulkhead keeps request threads free for work that needs no database (`/healthz`, the
+    catalog): at most `db_pool_size` units of work per process hold the database at once
+    (fewer than gunicorn's threads). Others wait for a slot while the database makes progress;
+    when no round trip has completed for `STALLED` seconds while slots are full, they give up
+    at once with a 503, and a round trip outstanding that long opens the breaker.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.breaker = CircuitBreaker(
+            "database",
+            failures=settings.db_breaker_failures,
+            reset_after=settings.db_breaker_reset_seconds,
+        )
+        self._timeout = settings.db_operation_timeout
+        self._ping_after = 5.0  # ping a pooled connection that sat idle this long before use
+        self._lock = threading.Lock()
+        self._watches: dict[int, _Watch] = {}  # id(DBAPI connection) -> its current round trip
+        self._watchdog: threading.Thread | None = None
+        self._watchdog_pid = 0
+        self._postgres = engine.dialect.name == "postgresql"
+        self._slots = threading.BoundedSemaphore(settings.db_pool_size)
+        self._slot_wait = settings.db_pool_timeout
+        self._progress = time.monotonic()  # when a round trip last completed
+        event.listen(engine, "handle_error", self._on_error)
+        event.listen(engine, "after_cursor_execute", self._on_success)
+        if self._postgres:
+            event.listen(engine, "before_cursor_execute", self._before_execute)
+            event.listen(engine, "after_cursor_execute", self._after_execute)
+            event.listen(engine, "handle_error", self._after_error)
+            event.listen(engine, "checkout", self._on_checkout)
+            event.listen(engine, "checkin", self._on_checkin)
+            event.listen(engine, "commit", self._before_commit)
+
+    # -- the breaker ----------------------------------------------------------------------------
+
+    def admit(self, session: Any) -> None:
+        """Let a unit of work at the database (once; its later statements go straight on)."""
+        if not self.breaker.allow():
+            raise self._refusal()
+        if self._postgres:
+            self._take_slot()
+            session.info[_SLOT] = self
+        session.info[_ADMITTED] = True
+
+    def _refusal(self) -> Unavailable:
+        return Unavailable(
+            "The database is unavailable right now; try again shortly.",
+            code="database-unavailable",
+            retry_after=self.breaker.retry_after(),
+        )
+
+    def _take_slot(self) -> None:
+        deadline = time.monotonic() + self._slot_wait
+        while not self._slots.acquire(timeout=SLOT_POLL):
+            now = time.monotonic()
+            if now >= deadline or now - self._progress >= STALLED:
+                # Slots full and nothing completing: don't queue a thread behind them.
+                raise self._refusal()
+            if self.breaker.state == "open":
+                raise self._refusal()
+
+    def release_slot(self) -> None:
+        self._slots.release()
+
+    def _on_success(self, *_: Any) -> None:
+        self._progress = time.monotonic()
+        self.breaker.success()
+
+    def _on_error(self, context: Any) -> None:
+        if is_unavailable(context.original_exception) or context.is_disconnect:
+            self.breaker.failure()
+
+    def record_failure(self, error: BaseException) -> None:
+        """For failures outside a statement (a pool timeout, a failed commit)."""
+        self.breaker.failure(trip=isinstance(error, exc.TimeoutError))
+
+    # -- deadlines --------------------------------------------------------------------------------
+
+    @contextmanager
+    def deadline(self, dbapi_conn: Any) -> Iterator[None]:
+        """Bound one round trip on `dbapi_conn` (a commit, a ping) by the operation timeout."""
+        if not self._postgres:
+            yield
+            return
+        self._watch(dbapi_conn)
+        try:
+            yield
+        finally:
+            self._unwatch(dbapi_conn)
+
+    def _watch(self, dbapi_conn: Any) -> None:
+        try:
+            fd = int(dbapi_conn.pgconn.socket)
+        except Exception:
+            return  # already closed: the driver will say so itself
+        self._ensure_watchdog()
+        with self._lock:
+            self._watches[id(dbapi_conn)] = _Watch(time.monotonic() + self._timeout, fd)
+
+    def _unwatch(self, dbapi_conn: Any) -> bool:
+        with self._lock:
+            watch = self._watches.pop(id(dbapi_conn), None)
+        return bool(watch and watch.fired)
+
+    def _before_execute(self, conn: Any, *_: Any) -> None:
+        self._watch(conn.connection.dbapi_connection)
+
+    def _after_execute(self, conn: Any, *_: Any) -> None:
+        self._unwatch(conn.connection.dbapi_connection)
+
+    def _after_error(self, context: Any) -> None:
+        dbapi_conn = getattr(context.connection, "connection", None)
+        raw = getattr(dbapi_conn, "dbapi_connection", None) if dbapi_conn is not None else None
+        if raw is not None and self._unwatch(raw):
+            self.breaker.failure(trip=True)  # the deadline passed: don't queue more behind it
+
+    def _before_commit(self, conn: Any) -> None:
+        # Cleared at check-in, which follows the commit (the session releases its connection).
+        self._watch(conn.connection.dbapi_connection)
+
+    def _on_checkin(self, dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is None:
+            return
+        record.info["checked_in_at"] = self._progress = time.monotonic()
+        if self._unwatch(dbapi_conn):
+            self.breaker.failure(trip=True)
+
+    def _on_checkout(self, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.pop("checked_in_at", None)
+        if last is None or time.monotonic() - last < self._ping_after:
+            return  # brand new, or in use moments ago
+        with self.deadline(dbapi_conn):
+            try:
+                cur = dbapi_conn.cursor()
+                cur.execute("SELECT 1")
+                cur.close()
+            except Exception as error:
+                # The pool discards this connection and checks out (or opens) another.
+                raise exc.DisconnectionError(f"stale connection: {type(error).__name__}") from None
+
+    def _ensure_watchdog(self) -> None:
+        if self._watchdog is not None and self._watchdog_pid == os.getpid():
+            return
+        with self._lock:
+            if self._watchdog is not None and self._watchdog_pid == os.getpid():
+                return
+            thread = threading.Thread(target=self._run, name="db-watchdog", daemon=True)
+            self._watchdog, self._watchdog_pid = thread, os.getpid()
+            thread.start()
+
+    def _run(self) -> None:
+        tick = min(0.25, self._timeout / 4)
+        while True:
+            time.sleep(tick)
+            now = time.monotonic()
+            with self._lock:
+                stalled = any(
+                    now - (w.deadline - self._timeout) >= STALLED for w in self._watches.values()
+                )
+                for watch in self._watches.values():
+                    if not watch.fired and now >= watch.deadline:
+                        watch.fired = True
+                        _cut(watch.fd)
+                        log.warning(
+                            "database round trip passed its %.1fs deadline; connection cut",
+                            self._timeout,
+                            extra={"event": "db_deadline"},
+                        )
+            if stalled and now - self._progress >= STALLED and self.breaker.state == "closed":
+                # Nothing completes and a round trip hangs: stop sending more work after it.
+                self.breaker.failure(trip=True)
+
+
+def _cut(fd: int) -> None:
+    """Shut the socket down under a blocked reader: its recv returns at once with an error."""
     try:
-        db.session.commit()
+        sock = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+# --- the unit of work --------------------------------------------------------------------------
+
+
+def commit() -> None:
+    """End the request's unit of work: its one commit."""
+    session = db.session()
+    if session.in_transaction():
+        try:
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+def keep_on_error() -> None:
+    """The writes so far stand even if the request then fails (a revocation, say)."""
+    db.session.info["keep_on_error"] = True
+
+
+def kept_on_error() -> bool:
+    return bool(db.session.info.pop("keep_on_error", False))
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A part of the unit of work that can fail alone (a unique violation from a parallel
+    request) without losing the rest."""
+    session = db.session
+    if db.engine.dialect.name == "sqlite":
+        raw = session.connection().connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            # pysqlite opens no transaction before a SAVEPOINT, and releasing an outermost
+            # savepoint commits: begin one ourselves so the request still commits once.
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    with session.begin_nested():
+        yield
+        session.flush()
+
+
+@contextmanager
+def unique_or_conflict(detail: str, code: str) -> Iterator[None]:
+    """Changes made in the block that a unique constraint refuses (a duplicate, perhaps from a
+    parallel request) become Conflict; the database, not a prior read, decides races, and the
+    rest of the unit of work stays intact."""
+    try:
+        with savepoint():
+            yield
     except IntegrityError:
-        db.session.rollback()
-        raise ApiError(409, detail, code=code) from None
+        raise Conflict(detail, code=code) from None

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from netflix_clone.exceptions import (
@@ -134,6 +135,32 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         return problem_response(_from_http_exception(exc))
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError) -> Response:
+        from netflix_clone.db import DatabaseGuard, is_unavailable
+
+        if not is_unavailable(exc):
+            return _unexpected(exc)
+        guard: DatabaseGuard | None = current_app.extensions.get("netflix_clone_db_guard")
+        if guard is not None:
+            guard.record_failure(exc)
+        # One line, no traceback: an outage must not flood the log with identical stacks.
+        log.warning(
+            "database unavailable: %s",
+            type(getattr(exc, "orig", None) or exc).__name__,
+            extra={"event": "db_unavailable"},
+        )
+        retry = guard.breaker.retry_after() if guard is not None else 1
+        return problem_response(
+            from_domain(
+                Unavailable(
+                    "The database is unavailable right now; try again shortly.",
+                    code="database-unavailable",
+                    retry_after=retry,
+                )
+            )
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -52,8 +52,12 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 # limit, so that formula oversubscribes. Two processes survive one crashing worker; throughput
 # comes from threads (TMDB, PostgreSQL and Redis calls are I/O bound) and from more replicas.
 workers = _env_int("WEB_CONCURRENCY", 2)
-worker_class = "gthread"
-threads = _env_int("GUNICORN_THREADS", 4)
+# gthread, plus a drain of keep-alive connections on the way out and problem+json for the
+# requests gunicorn itself refuses (see gunicorn_worker.py).
+worker_class = "netflix_clone.gunicorn_worker.DrainingThreadWorker"
+# More threads than database slots (DB_POOL_SIZE, 4): while the database or TMDB is in trouble,
+# the threads beyond their bulkheads keep answering /healthz, the catalog and 503s at once.
+threads = _env_int("GUNICORN_THREADS", 8)
 
 timeout = 30
 graceful_timeout = 30  # the pods' terminationGracePeriodSeconds (50) covers preStop 10 s + this

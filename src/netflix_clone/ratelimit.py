@@ -1,4 +1,7 @@
-"""Fixed-window rate limits, shared through Redis when REDIS_URL is set, else per process."""
+"""Fixed-window rate limits, shared through Redis when REDIS_URL is set, else per process.
+
+While Redis is unavailable the limits hold per process (`FallbackRateLimiter`): looser across
+workers, but never a failed request and never no limit at all."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from netflix_clone.errors import ApiError
+from netflix_clone.exceptions import RateLimited
+from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,10 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, client: Any, prefix: str = "nc:rl:") -> None:
-        self._redis = client
+    """Raises RedisUnavailable when Redis can't answer; wrap it in FallbackRateLimiter."""
+
+    def __init__(self, redis: GuardedRedis, prefix: str = "nc:rl:") -> None:
+        self._redis = redis
         self._prefix = prefix
 
     def _key(self, key: str, window: int, now: float) -> tuple[str, float]:
@@ -74,24 +80,44 @@ class RedisRateLimiter:
     def hit(self, key: str, limit: int, window: int) -> Verdict:
         now = time.time()
         rkey, start = self._key(key, window, now)
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.incr(rkey)
-        pipe.expire(rkey, window + 1)
-        count = int(pipe.execute()[0])
+
+        def incr(r: Any) -> Any:
+            pipe = r.pipeline(transaction=True)
+            pipe.incr(rkey)
+            pipe.expire(rkey, window + 1)
+            return pipe.execute()[0]
+
+        count = int(self._redis.run(incr))
         return Verdict(count <= limit, count, max(1, math.ceil(start + window - now)))
 
     def peek(self, key: str, limit: int, window: int) -> Verdict:
         now = time.time()
         rkey, start = self._key(key, window, now)
-        count = int(self._redis.get(rkey) or 0)
+        count = int(self._redis.run(lambda r: r.get(rkey)) or 0)
         return Verdict(count < limit, count, max(1, math.ceil(start + window - now)))
 
 
-def too_many(verdict: Verdict, detail: str) -> ApiError:
-    return ApiError(
-        429,
-        detail,
-        code="rate-limited",
-        headers={"Retry-After": str(verdict.retry_after)},
-        extra={"retry_after": verdict.retry_after},
-    )
+class FallbackRateLimiter:
+    """The shared limiter while it answers, this process's own limits while it doesn't."""
+
+    def __init__(self, primary: RateLimiter, fallback: RateLimiter) -> None:
+        self._primary = primary
+        self._fallback = fallback
+
+    def hit(self, key: str, limit: int, window: int) -> Verdict:
+        try:
+            return self._primary.hit(key, limit, window)
+        except RedisUnavailable:
+            FALLBACKS.labels("rate-limit").inc()
+            return self._fallback.hit(key, limit, window)
+
+    def peek(self, key: str, limit: int, window: int) -> Verdict:
+        try:
+            return self._primary.peek(key, limit, window)
+        except RedisUnavailable:
+            FALLBACKS.labels("rate-limit").inc()
+            return self._fallback.peek(key, limit, window)
+
+
+def too_many(verdict: Verdict, detail: str) -> RateLimited:
+    return RateLimited(detail, retry_after=verdict.retry_after)

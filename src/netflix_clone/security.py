@@ -15,7 +15,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, g, request
 
-from netflix_clone.errors import ApiError
+from netflix_clone.exceptions import Unauthenticated
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 TOKEN_ISSUER = "netflix-clone"  # noqa: S105
@@ -109,13 +109,8 @@ class TokenSigner:
             raise unauthorized("The access token is invalid or has expired.") from None
 
 
-def unauthorized(detail: str) -> ApiError:
-    return ApiError(
-        401,
-        detail,
-        code="unauthorized",
-        headers={"WWW-Authenticate": 'Bearer realm="netflix-clone"'},
-    )
+def unauthorized(detail: str) -> Unauthenticated:
+    return Unauthenticated(detail)
 
 
 def constant_time_equals(a: str, b: str) -> bool:

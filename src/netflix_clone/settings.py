@@ -71,6 +71,31 @@ class Settings(BaseSettings):
     gateway_image_base_url: str | None = None
 
     cache_max_entries: int = Field(default=5000, ge=10)
+
+    # Database resilience (PostgreSQL): a slow or frozen server must cost a 503, not a worker.
+    db_connect_timeout: int = Field(default=3, ge=1, le=60)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100)
+    # Client-side deadline per round trip: libpq has no read timeout, and a frozen server
+    # can't enforce its own statement_timeout. Past it the connection is cut (a 503).
+    db_operation_timeout: float = Field(default=6.0, gt=0)
+    # Units of work holding the database at once per process: keep it below GUNICORN_THREADS,
+    # so threads stay free for /healthz and the catalog while the database is in trouble.
+    db_pool_size: int = Field(default=4, ge=1)
+    db_pool_timeout: float = Field(default=2.0, gt=0)
+    db_keepalives_idle: int = Field(default=10, ge=1)
+    # Circuit breaker: consecutive failures that open it, and seconds before a trial request.
+    db_breaker_failures: int = Field(default=3, ge=1)
+    db_breaker_reset_seconds: float = Field(default=1.0, gt=0)
+
+    # Redis is an accelerator: short timeouts and a breaker, then in-process fallbacks.
+    redis_socket_timeout: float = Field(default=0.25, gt=0, le=0.25)
+    redis_connect_timeout: float = Field(default=0.25, gt=0, le=0.25)
+    redis_breaker_failures: int = Field(default=2, ge=1)
+    redis_breaker_reset_seconds: float = Field(default=2.0, gt=0)
+
+    # Upstream bulkhead: cold catalog misses that may wait on TMDB at once, per worker process.
+    upstream_slots: int = Field(default=2, ge=1)
+    upstream_slot_wait: float = Field(default=0.5, ge=0)
     instance_path: Path = Path("instance")
 
     @field_validator("cors_origins", mode="before")

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from netflix_clone.catalog import source as catalog_source
+from tests.waiting import wait_until
 
 
 def upstream_calls(tmdb: Any, path: str) -> int:
@@ -202,13 +203,18 @@ def test_a_transient_5xx_is_retried_then_succeeds(
     assert upstream_calls(tmdb, "movie/top_rated") == 2
 
 
-def test_retry_after_is_honoured(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
-    tmdb.add_fault("movie/upcoming", status=429, retry_after=1, times=1)
-    started = time.monotonic()
-    response = catalog_app().test_client().get("/api/movies?list=upcoming")
-    assert response.status_code == 200
-    assert time.monotonic() - started >= 0.9
-    assert upstream_calls(tmdb, "movie/upcoming") == 2
+def test_an_upstream_retry_after_never_parks_a_request(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
+    tmdb.add_fault("movie/upcoming", status=429, retry_after=20, times=1)
+    client = catalog_app().test_client()
+    response = client.get("/api/movies?list=upcoming")
+    # Answered at once with TMDB's own wait passed on, instead of a thread asleep for 20 s.
+    assert response.status_code == 503
+    assert 15 <= int(response.headers["Retry-After"]) <= 20
+    # During the cool-down, cold misses don't knock on TMDB's door again.
+    assert client.get("/api/movies?list=upcoming").status_code == 503
+    assert upstream_calls(tmdb, "movie/upcoming") == 1
 
 
 def test_retry_after_beyond_the_deadline_answers_at_once(
@@ -264,6 +270,24 @@ def test_stale_if_error(
     assert stale.headers["X-Cache"] == "stale"
     assert "max-age=30" in stale.headers["Cache-Control"]
     assert stale.json == fresh.json
+
+
+def test_a_slow_upstream_costs_nothing_for_stale_keys(
+    catalog_app: Callable[..., Flask], tmdb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(catalog_source.TTL, "list", 0)  # every entry is stale at once
+    app = catalog_app(tmdb_deadline=20.0, tmdb_read_timeout=15.0, upstream_slot_wait=0.1)
+    first = app.test_client().get("/api/movies?list=popular")
+    assert first.status_code == 200
+    tmdb.add_fault("movie/popular", delay=3.0)  # TMDB turns slow
+    responses = _parallel_gets(app, ["/api/movies?list=popular"] * 12)
+    # Every request got the stored copy at once (none waited for a slot or for TMDB) ...
+    assert [r.status_code for r in responses] == [200] * 12
+    assert {r.headers["X-Cache"] for r in responses} == {"stale"}
+    assert all(r.json == first.json for r in responses)
+    # ... and one background task per key refreshed it.
+    assert wait_until(lambda: upstream_calls(tmdb, "movie/popular") == 2)
+    assert upstream_calls(tmdb, "movie/popular") == 2
 
 
 def test_cache_hits_do_not_call_upstream(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
@@ -420,24 +444,43 @@ def test_unreadable_secret_is_503_not_500(catalog_app: Callable[..., Flask], aws
     assert response.content_type == "application/problem+json"
 
 
-def test_a_burst_of_misses_queues_for_the_upstream_budget(
-    catalog_app: Callable[..., Flask], tmdb: Any
-) -> None:
-    app = catalog_app(tmdb_budget_per_second=3, tmdb_deadline=6.0)
-    app.test_client().get("/api/genres")  # warm the genre list: only details count below
-    ids = [550, 13, 278, 680, 11, 155]
-    statuses: list[int] = []
+def _parallel_gets(app: Flask, urls: list[str]) -> list[Any]:
+    responses: list[Any] = []
     threads = [
-        threading.Thread(
-            target=lambda i=i: statuses.append(
-                app.test_client().get(f"/api/movies/{i}").status_code
-            )
-        )
-        for i in ids
+        threading.Thread(target=lambda u=u: responses.append(app.test_client().get(u)))
+        for u in urls
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert statuses == [200] * len(ids)
-    assert sum(1 for r in tmdb.requests if r["path"].startswith("/3/movie/")) == len(ids)
+    return responses
+
+
+def test_misses_within_the_slots_queue_for_the_upstream_budget(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
+    app = catalog_app(tmdb_budget_per_second=1, tmdb_deadline=6.0, upstream_slot_wait=5.0)
+    app.test_client().get("/api/genres")  # warm the genre list: only details count below
+    responses = _parallel_gets(app, ["/api/movies/550", "/api/movies/13"])
+    # One call a second: the second miss waits for the next window instead of failing.
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sum(1 for r in tmdb.requests if r["path"].startswith("/3/movie/")) == 2
+
+
+def test_misses_beyond_the_upstream_slots_get_a_quick_503(
+    catalog_app: Callable[..., Flask], tmdb: Any
+) -> None:
+    app = catalog_app(
+        upstream_slots=2, upstream_slot_wait=0.1, tmdb_deadline=20.0, tmdb_read_timeout=15.0
+    )
+    app.test_client().get("/api/genres")
+    # Details take 5 s: two misses hold the two slots; the other four must not queue.
+    tmdb.add_fault("movie/", delay=5.0)
+    results = _parallel_gets(app, [f"/api/movies/{i}" for i in (550, 13, 278, 680, 11, 155)])
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200, 200, 503, 503, 503, 503]
+    busy = [r for r in results if r.status_code == 503]
+    assert all(r.headers["Retry-After"] == "1" for r in busy)
+    assert all(r.json["type"].endswith("/catalog-unavailable") for r in busy)
+    assert sum(1 for r in tmdb.requests if r["path"].startswith("/3/movie/")) == 2

@@ -306,6 +306,26 @@ def test_bad_list_parameters_get_tmdbs_own_errors(
 
 
 @pytest.mark.parametrize(
+    ("sent", "forwarded"),
+    [
+        ("en-us", "language=en-US"),
+        ("pt-BR", "language=pt-BR"),
+        ("fr-XX", "language=fr"),  # a variant TMDB lacks: its language
+        ("xx-YY", None),  # a language TMDB lacks: TMDB's default
+        ("zz", None),
+    ],
+)
+def test_language_is_one_of_tmdbs_so_the_cache_key_space_stays_bounded(
+    live: FlaskClient, tmdb: Any, sent: str, forwarded: str | None
+) -> None:
+    response = live.get(f"/tmdb/3/movie/popular?language={sent}")
+    assert response.status_code == 200
+    (query,) = [r["query"] for r in tmdb.requests if r["path"] == "/3/movie/popular"]
+    languages = [part for part in query.split("&") if part.startswith("language=")]
+    assert languages == ([forwarded] if forwarded else [])
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "with_genres=28%26api_key%3Dstolen",

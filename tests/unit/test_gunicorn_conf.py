@@ -42,8 +42,8 @@ def test_defaults_suit_a_small_container(monkeypatch: pytest.MonkeyPatch) -> Non
 
     assert conf.bind == "0.0.0.0:8000"
     assert conf.workers == 2
-    assert conf.worker_class == "gthread"
-    assert conf.threads == 4
+    assert conf.worker_class == "netflix_clone.gunicorn_worker.DrainingThreadWorker"
+    assert conf.threads == 8
     assert (conf.timeout, conf.graceful_timeout) == (30, 30)
     assert conf.keepalive > 60  # the ALB's idle timeout
     assert (conf.max_requests, conf.max_requests_jitter) == (5000, 1000)

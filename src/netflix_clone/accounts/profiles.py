@@ -11,8 +11,9 @@ from netflix_clone.accounts.models import Profile, User
 from netflix_clone.accounts.service import acting_user, invalid
 from netflix_clone.catalog.maturity import LEVEL_ORDER
 from netflix_clone.context import services
-from netflix_clone.db import commit_or_conflict, db
-from netflix_clone.errors import ApiError, not_found
+from netflix_clone.db import db, unique_or_conflict
+from netflix_clone.errors import not_found
+from netflix_clone.exceptions import Conflict, Forbidden
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, unauthorized
 
@@ -50,7 +51,7 @@ def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
 
 def _confirm_password(user: User, password: str | None, why: str) -> None:
     if not password or not services().passwords.verify(user.password_hash, password):
-        raise ApiError(403, f"{why} needs the account password.", code="password-required")
+        raise Forbidden(f"{why} needs the account password.", code="password-required")
 
 
 def _check_level(kids: bool, level: str) -> None:
@@ -66,10 +67,7 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
     db.session.execute(update(User).where(User.id == user.id).values(role=User.role))
     count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
     if count >= MAX_PROFILES:
-        db.session.rollback()
-        raise ApiError(
-            409, f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit"
-        )
+        raise Conflict(f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit")
     kids = bool(fields.get("kids", False))
     level = fields.get("maturity_level") or ("older_kids" if kids else "adults")
     _check_level(kids, level)
@@ -85,13 +83,13 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
     if fields.get("pin") is not None:
         _confirm_password(user, fields.get("password"), "Setting a PIN")
         profile.pin_hash = services().passwords.hash(fields["pin"])
-    db.session.add(profile)
-    _commit_unique_name()
+    with _unique_name():
+        db.session.add(profile)
     return profile
 
 
-def _commit_unique_name() -> None:
-    commit_or_conflict("Another profile of this account has that name.", "name-taken")
+def _unique_name() -> Any:
+    return unique_or_conflict("Another profile of this account has that name.", "name-taken")
 
 
 def update_profile(
@@ -105,13 +103,12 @@ def update_profile(
         level = "older_kids" if level not in KIDS_LEVELS else level
     if kids and fields.get("kids") is None and level not in KIDS_LEVELS:
         # The body alone is fine; the stored kids flag refuses it: a conflict with the state.
-        raise ApiError(
-            409,
+        raise Conflict(
             "This is a kids profile (little_kids or older_kids); send kids: false to raise it.",
             code="kids-profile",
         )
     if kids and profile.is_main:
-        raise ApiError(409, "The main profile cannot be a kids profile.", code="main-profile")
+        raise Conflict("The main profile cannot be a kids profile.", code="main-profile")
     _check_level(kids, level)
     raising = LEVEL_ORDER.index(level) > LEVEL_ORDER.index(profile.maturity_level) or (
         profile.kids and not kids
@@ -122,21 +119,20 @@ def update_profile(
         _confirm_password(user, fields.get("password"), "Changing the PIN")
         pin = fields["pin"]
         profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
-    for name in ("name", "avatar", "language"):
-        if fields.get(name) is not None:
-            setattr(profile, name, fields[name])
-    profile.kids = kids
-    profile.maturity_level = level
-    _commit_unique_name()
+    with _unique_name():
+        for name in ("name", "avatar", "language"):
+            if fields.get(name) is not None:
+                setattr(profile, name, fields[name])
+        profile.kids = kids
+        profile.maturity_level = level
     return profile
 
 
 def delete_profile(principal: Principal, user_id: int, profile_id: int) -> None:
     profile = get_profile(principal, user_id, profile_id)
     if profile.is_main:
-        raise ApiError(409, "The main profile cannot be deleted.", code="main-profile")
+        raise Conflict("The main profile cannot be deleted.", code="main-profile")
     db.session.delete(profile)  # foreign keys cascade to its list, ratings and viewings
-    db.session.commit()
 
 
 def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str | None) -> str:
@@ -149,8 +145,8 @@ def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str 
             raise too_many(verdict, "Too many wrong PINs for this profile. Try again later.")
         if pin is None or not svc.passwords.verify(profile.pin_hash, pin):
             svc.limiter.hit(key, PIN_FAILURES, PIN_WINDOW)
-            raise ApiError(
-                403, "This profile is locked; the PIN is wrong or missing.", code="wrong-pin"
+            raise Forbidden(
+                "This profile is locked; the PIN is wrong or missing.", code="wrong-pin"
             )
     user = acting_user(principal)
     return svc.tokens.issue(Principal(user.id, user.role, profile.id))
@@ -159,8 +155,7 @@ def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str 
 def current_profile(principal: Principal) -> Profile:
     """The profile a profile-scoped token names; member data is only ever reached through it."""
     if principal.profile_id is None:
-        raise ApiError(
-            403,
+        raise Forbidden(
             "Choose a profile first: POST /api/users/{id}/profiles/{profile_id}/token.",
             code="profile-required",
         )

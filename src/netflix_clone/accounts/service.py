@@ -12,12 +12,12 @@ from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile, RefreshToken, User
 from netflix_clone.context import services
-from netflix_clone.db import commit_or_conflict, db, utcnow
-from netflix_clone.errors import ApiError, FieldError, not_found
+from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
+from netflix_clone.errors import not_found
+from netflix_clone.exceptions import Conflict, Forbidden, Invalid
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, hash_token, new_refresh_token, unauthorized
@@ -26,8 +26,8 @@ MIN_PASSWORD = 10
 EMAIL_TAKEN = "An account with this email already exists."
 
 
-def invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, message, code="validation-failed", errors=[FieldError(field, message)])
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid.field(field, message, message)
 
 
 def normalise_email(raw: str, field: str = "email") -> str:
@@ -74,15 +74,11 @@ def sign_up(email: str, password: str, display_name: str, role: str = "member") 
         role=role,
         password_hash=svc.passwords.hash(password),
     )
-    db.session.add(user)
-    try:
-        db.session.flush()  # the unique email index decides concurrent sign-ups: one wins
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError(409, EMAIL_TAKEN, code="email-taken") from None
+    with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
+        db.session.add(user)  # the unique email index decides concurrent sign-ups: one wins
     # Every account starts with its main profile, named after the member.
     db.session.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
-    commit_or_conflict(EMAIL_TAKEN, "email-taken")
+    db.session.flush()
     return user
 
 
@@ -106,7 +102,6 @@ def _issue(user: User, family_id: str | None = None) -> TokenPair:
             expires_at=now + timedelta(seconds=svc.settings.refresh_token_ttl_seconds),
         )
     )
-    db.session.commit()
     access = svc.tokens.issue(Principal(user.id, user.role))
     return TokenPair(access, refresh, svc.tokens.ttl)
 
@@ -120,7 +115,7 @@ def login(email: str, password: str, client_ip: str) -> TokenPair:
         raise too_many(by_ip, "Too many sign-in attempts from this address. Try again later.")
     try:
         normalised = normalise_email(email)
-    except ApiError:
+    except Invalid:
         normalised = email.strip().lower()
     account_key = f"login:acct:{hash_token(normalised)}"
     by_account = svc.limiter.peek(account_key, cfg.login_limit_per_account, window)
@@ -142,7 +137,7 @@ def _revoke_family(family_id: str) -> None:
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    db.session.commit()
+    keep_on_error()  # a revocation stands even though the request that caused it fails
 
 
 def refresh(token: str) -> TokenPair:
@@ -169,12 +164,10 @@ def refresh(token: str) -> TokenPair:
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
         _revoke_family(row.family_id)
         raise unauthorized("The refresh token was already used; the session has been revoked.")
     user = db.session.get(User, row.user_id)
     if user is None:
-        db.session.rollback()
         raise unauthorized("The account no longer exists.")
     return _issue(user, row.family_id)
 
@@ -222,32 +215,29 @@ def update_user(
     caller, user = visible_user(principal, user_id)
     is_self = caller.id == user.id
     if role is not None and caller.role != "admin":
-        raise ApiError(403, "Only an admin can change roles.", code="forbidden")
+        raise Forbidden("Only an admin can change roles.")
     if role is not None and is_self and role != "admin":
-        raise ApiError(409, "An admin cannot demote themself; ask another admin.", code="conflict")
+        raise Conflict("An admin cannot demote themself; ask another admin.")
     changes_credentials = email is not None or password is not None
     if (
         changes_credentials
         and is_self
         and not (current_password and svc.passwords.verify(user.password_hash, current_password))
     ):
-        raise ApiError(
-            403, "Confirm the change with your current password.", code="password-required"
-        )
+        raise Forbidden("Confirm the change with your current password.", code="password-required")
     if display_name is not None:
         user.display_name = display_name
     if email is not None:
-        user.email = normalise_email(email)
+        new_email = normalise_email(email)
+        with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
+            user.email = new_email
     if password is not None:
         check_password_policy(password, user.email, user.display_name)
         user.password_hash = svc.passwords.hash(password)
-    if role is not None:
-        user.role = role
-    commit_or_conflict(EMAIL_TAKEN, "email-taken")
-    if password is not None:
         # A new password ends every other session of the member.
         db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
-        db.session.commit()
+    if role is not None:
+        user.role = role
     return user
 
 
@@ -255,7 +245,6 @@ def delete_user(principal: Principal, user_id: int) -> None:
     _, user = visible_user(principal, user_id)
     # Foreign keys cascade to every row the member owns (tokens, profiles, lists, ...).
     db.session.execute(delete(User).where(User.id == user.id))
-    db.session.commit()
 
 
 def list_users(
@@ -263,7 +252,7 @@ def list_users(
 ) -> tuple[list[User], str | None]:
     caller = acting_user(principal)
     if caller.role != "admin":
-        raise ApiError(403, "Only admins can list members.", code="forbidden")
+        raise Forbidden("Only admins can list members.")
     query = select(User).order_by(User.id).limit(per_page + 1)
     if email_prefix:
         escaped = (
@@ -292,5 +281,4 @@ def create_or_promote_admin(email: str, password: str | None, display_name: str)
     if password:
         check_password_policy(password, normalised, user.display_name)
         user.password_hash = services().passwords.hash(password)
-    db.session.commit()
     return user

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import random
+import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
@@ -20,6 +23,7 @@ from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.tmdb import (
     TMDBClient,
     TMDBKeys,
+    UpstreamBusy,
     UpstreamError,
     UpstreamNotFound,
     UpstreamRateLimited,
@@ -28,6 +32,7 @@ from netflix_clone.catalog.tmdb import (
 )
 from netflix_clone.observability import CACHE
 from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.redis_store import GuardedRedis
 from netflix_clone.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +52,10 @@ TTL = {
 STALE_KEEP = 7 * 86400
 NEAR_SECONDS = 10
 NEAR_ENTRIES = 2000
-BUDGET_WAIT_TRIES = 3
+BUDGET_TRIES = 3
+BUDGET_TRIES_BACKGROUND = 5
+REFRESH_WORKERS = 2
+SLOT_POLL = 0.05
 
 
 def kind_of(path: str) -> str:
@@ -118,7 +126,17 @@ def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
 
 
 class Catalog:
-    """Cache in front of a source: fresh hits, single-flight misses, stale-if-error."""
+    """Cache in front of a source.
+
+    - a fresh entry is answered at once (`hit`);
+    - a stale one is answered at once too (`stale`) while one background task per key refreshes
+      it (stale-while-revalidate): a slow or failing upstream costs nothing for what we hold;
+    - a cold miss waits for the upstream, single-flight per key, but only on one of a few
+      upstream slots per worker (a bulkhead): when they are all taken, it is a quick 503 with
+      `Retry-After`, so a slow upstream can never tie up every request thread;
+    - an upstream `Retry-After` starts a cool-down: cold misses answer 503 until it passes,
+      and no thread sleeps through it.
+    """
 
     def __init__(
         self,
@@ -127,6 +145,8 @@ class Catalog:
         limiter: RateLimiter,
         budget_per_second: int,
         wait: float = 10.0,
+        slots: int = 2,
+        slot_wait: float = 0.5,
     ) -> None:
         self.source = source
         self._backend = backend
@@ -134,6 +154,12 @@ class Catalog:
         self._limiter = limiter
         self._budget = budget_per_second
         self._wait = wait
+        self._slots = threading.BoundedSemaphore(slots)
+        self._slot_wait = slot_wait
+        self._cooldown_until = 0.0
+        self._refreshing: set[str] = set()
+        self._refresh_lock = threading.Lock()
+        self._refresher: ThreadPoolExecutor | None = None
         # A near cache only when the main one is shared (Redis); an in-process one is near already.
         self._near = None if isinstance(backend, MemoryCache) else MemoryCache(NEAR_ENTRIES)
 
@@ -141,42 +167,95 @@ class Catalog:
         key = cache_key(self.source.name, path, params)
         cached = self._near.get(key) if self._near is not None else None
         if cached is None or not cached.is_fresh():
-            cached = self._backend.get(key)
+            cached = self._backend.get(key) or cached
             if cached is not None and cached.is_fresh():
                 self._remember(key, cached)
-        if cached is not None and cached.is_fresh():
-            CACHE.labels("hit").inc()
-            return Fetched(cached.value, self.source.name, "hit", cached.age(), cached.stored_at)
+        if cached is not None:
+            if cached.is_fresh():
+                CACHE.labels("hit").inc()
+                return Fetched(
+                    cached.value, self.source.name, "hit", cached.age(), cached.stored_at
+                )
+            self._revalidate(key, path, params)
+            CACHE.labels("stale").inc()
+            return Fetched(cached.value, self.source.name, "stale", cached.age(), cached.stored_at)
         CACHE.labels("miss").inc()
-        ttl = TTL[kind_of(path)]
-
-        def load() -> Entry:
-            # Another thread or process may have filled the key while we queued for it.
-            current = self._backend.get(key)
-            if current is not None and current.is_fresh():
-                return current
-            self._spend_budget()
-            body = self.source.get(path, params)
-            now = time.time()
-            entry = Entry(body, now, now + ttl)
-            self._backend.set(key, entry, ttl + STALE_KEEP)  # only successes are ever stored
-            self._remember(key, entry)
-            return entry
-
-        try:
-            entry = self._flight.run(key, load, self._wait)
-        except (UpstreamNotFound, UpstreamRejected):
-            raise
-        except (UpstreamError, TimeoutError) as exc:
-            stale = cached or self._backend.get(key)
-            if stale is not None:
-                CACHE.labels("stale").inc()
-                log.warning("serving stale %s after %s", path, type(exc).__name__)
-                return Fetched(stale.value, self.source.name, "stale", stale.age(), stale.stored_at)
-            if isinstance(exc, TimeoutError):
-                raise UpstreamTimeout(str(exc)) from None
-            raise
+        entry = self._load_cold(key, path, params)
         return Fetched(entry.value, self.source.name, "miss", entry.age(), entry.stored_at)
+
+    def _load_cold(self, key: str, path: str, params: Mapping[str, str]) -> Entry:
+        cooldown = self._cooldown_until - time.monotonic()
+        if cooldown > 0:
+            raise UpstreamRateLimited(
+                "TMDB asked us to slow down; try again shortly.", retry_after=math.ceil(cooldown)
+            )
+        landed = self._wait_for_slot(key)
+        if landed is not None:
+            return landed
+        try:
+            return self._flight.run(key, lambda: self._load(key, path, params, False), self._wait)
+        except TimeoutError as exc:
+            raise UpstreamTimeout(str(exc)) from None
+        finally:
+            self._slots.release()
+
+    def _wait_for_slot(self, key: str) -> Entry | None:
+        """Take an upstream slot; or the entry itself, when a request ahead of us lands it
+        while we wait (a burst for one cold key then costs one slot, not a queue)."""
+        deadline = time.monotonic() + self._slot_wait
+        while not self._slots.acquire(timeout=min(SLOT_POLL, self._slot_wait)):
+            landed = self._backend.get(key)
+            if landed is not None and landed.is_fresh():
+                return landed
+            if time.monotonic() >= deadline:
+                raise UpstreamBusy("Every upstream slot of this worker is busy.", retry_after=1)
+        return None
+
+    def _load(self, key: str, path: str, params: Mapping[str, str], background: bool) -> Entry:
+        # Another thread or process may have filled the key while we queued for it.
+        current = self._backend.get(key)
+        if current is not None and current.is_fresh():
+            return current
+        self._spend_budget(background)
+        try:
+            body = self.source.get(path, params)
+        except UpstreamRateLimited as exc:
+            if exc.retry_after:
+                self._cooldown_until = time.monotonic() + exc.retry_after
+            raise
+        now = time.time()
+        ttl = TTL[kind_of(path)]
+        entry = Entry(body, now, now + ttl)
+        self._backend.set(key, entry, ttl + STALE_KEEP)  # only successes are ever stored
+        self._remember(key, entry)
+        return entry
+
+    def _revalidate(self, key: str, path: str, params: Mapping[str, str]) -> None:
+        """Refresh a stale key in the background, once per key in this process."""
+        with self._refresh_lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+            if self._refresher is None:
+                self._refresher = ThreadPoolExecutor(
+                    max_workers=REFRESH_WORKERS, thread_name_prefix="catalog-refresh"
+                )
+            refresher = self._refresher
+        params = dict(params)
+
+        def refresh() -> None:
+            try:
+                self._flight.run(key, lambda: self._load(key, path, params, True), self._wait)
+            except (UpstreamError, TimeoutError) as exc:
+                # The stale copy keeps being served; the next request for it tries again.
+                log.warning("refresh of stale %s failed: %s", path, type(exc).__name__)
+            except Exception:
+                log.exception("refresh of stale %s failed", path)
+            finally:
+                with self._refresh_lock:
+                    self._refreshing.discard(key)
+
+        refresher.submit(refresh)
 
     def _remember(self, key: str, entry: Entry) -> None:
         """Keep a shared-cache entry in this process for a few seconds: a hot key then costs a
@@ -184,22 +263,27 @@ class Catalog:
         if self._near is not None:
             self._near.set(key, entry, NEAR_SECONDS)
 
-    def _spend_budget(self) -> None:
+    def _spend_budget(self, background: bool) -> None:
         if self.source.name != "tmdb":
             return
-        for _ in range(BUDGET_WAIT_TRIES):
+        # A burst of misses queues for the next one-second windows rather than fail at once;
+        # a request waits for at most two of them, a background refresh a little longer.
+        tries = BUDGET_TRIES_BACKGROUND if background else BUDGET_TRIES
+        for attempt in range(tries):
             if self._limiter.hit("tmdb:upstream", self._budget, 1).allowed:
                 return
-            # A burst of misses: queue for the next one-second window rather than fail now.
-            time.sleep(1.0 - time.time() % 1.0 + random.uniform(0, 0.05))  # noqa: S311
+            if attempt < tries - 1:
+                time.sleep(1.0 - time.time() % 1.0 + random.uniform(0, 0.05))  # noqa: S311
         raise UpstreamRateLimited(
             "Our own TMDB request budget is spent; try again shortly.", retry_after=1
         )
 
 
-def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLimiter) -> Catalog:
+def build_catalog(
+    settings: Settings, redis_client: GuardedRedis | None, limiter: RateLimiter
+) -> Catalog:
     backend: CacheBackend = (
-        RedisCache(redis_client)
+        RedisCache(redis_client, fallback=MemoryCache(settings.cache_max_entries))
         if redis_client is not None
         else MemoryCache(settings.cache_max_entries)
     )
@@ -217,5 +301,11 @@ def build_catalog(settings: Settings, redis_client: Any | None, limiter: RateLim
     else:
         source = DemoSource()
     return Catalog(
-        source, backend, limiter, settings.tmdb_budget_per_second, wait=settings.tmdb_deadline + 2
+        source,
+        backend,
+        limiter,
+        settings.tmdb_budget_per_second,
+        wait=settings.tmdb_deadline + 2,
+        slots=settings.upstream_slots,
+        slot_wait=settings.upstream_slot_wait,
     )

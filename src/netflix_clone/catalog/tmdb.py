@@ -77,6 +77,13 @@ class UpstreamUnavailable(UpstreamError):
     status = 502
 
 
+class UpstreamBusy(UpstreamError):
+    """Every upstream slot of this worker is taken by slower misses: a quick 503, not a queue."""
+
+    status = 503
+    retryable = False
+
+
 def is_bearer_token(key: str) -> bool:
     """A v4 read access token is a JWT; a v3 key is 32 hex characters."""
     return bool(_JWT.match(key))
@@ -190,9 +197,7 @@ class TMDBClient:
     def close(self) -> None:
         self._http.close()
 
-    def _backoff(self, attempt: int, retry_after: int | None, remaining: float) -> float:
-        if retry_after is not None:
-            return float(retry_after)
+    def _backoff(self, attempt: int) -> float:
         # Full jitter: spreads retries of many workers instead of synchronising them.
         return random.uniform(0, min(self._backoff_cap, self._backoff_base * 2**attempt))  # noqa: S311
 
@@ -221,8 +226,12 @@ class TMDBClient:
                 attempt += 1
                 if not exc.retryable or attempt >= self._max_attempts:
                     raise
+                if exc.retry_after is not None:
+                    # TMDB says when: a request thread never sleeps that long. The caller
+                    # answers now (stale data, or a 503 passing Retry-After on) instead.
+                    raise
                 remaining = self._deadline - (time.monotonic() - started)
-                pause = self._backoff(attempt - 1, exc.retry_after, remaining)
+                pause = self._backoff(attempt - 1)
                 if pause >= remaining:
                     raise  # waiting would blow the deadline: answer now (maybe with stale data)
                 log.info("retrying TMDB %s after %s (%.2fs)", path, type(exc).__name__, pause)

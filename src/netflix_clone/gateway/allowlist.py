@@ -128,12 +128,109 @@ def pattern(regex: str, canonical: Callable[[str], str] = str) -> Validator:
     return check
 
 
-def _language(text: str) -> str:
+# TMDB's officially supported translations (GET /configuration/primary_translations).
+TMDB_LANGUAGES: Final[frozenset[str]] = frozenset(
+    (
+        "af-ZA",
+        "ar-AE",
+        "ar-SA",
+        "be-BY",
+        "bg-BG",
+        "bn-BD",
+        "ca-ES",
+        "ch-GU",
+        "cn-CN",
+        "cs-CZ",
+        "cy-GB",
+        "da-DK",
+        "de-AT",
+        "de-CH",
+        "de-DE",
+        "el-GR",
+        "en-AU",
+        "en-CA",
+        "en-GB",
+        "en-IE",
+        "en-NZ",
+        "en-US",
+        "eo-EO",
+        "es-ES",
+        "es-MX",
+        "et-EE",
+        "eu-ES",
+        "fa-IR",
+        "fi-FI",
+        "fr-CA",
+        "fr-FR",
+        "ga-IE",
+        "gd-GB",
+        "gl-ES",
+        "he-IL",
+        "hi-IN",
+        "hr-HR",
+        "hu-HU",
+        "id-ID",
+        "it-IT",
+        "ja-JP",
+        "ka-GE",
+        "kk-KZ",
+        "kn-IN",
+        "ko-KR",
+        "ky-KG",
+        "lt-LT",
+        "lv-LV",
+        "ml-IN",
+        "mr-IN",
+        "ms-MY",
+        "ms-SG",
+        "nb-NO",
+        "nl-BE",
+        "nl-NL",
+        "no-NO",
+        "pa-IN",
+        "pl-PL",
+        "pt-BR",
+        "pt-PT",
+        "ro-RO",
+        "ru-RU",
+        "si-LK",
+        "sk-SK",
+        "sl-SI",
+        "sq-AL",
+        "sr-RS",
+        "sv-SE",
+        "ta-IN",
+        "te-IN",
+        "th-TH",
+        "tl-PH",
+        "tr-TR",
+        "uk-UA",
+        "vi-VN",
+        "zh-CN",
+        "zh-HK",
+        "zh-SG",
+        "zh-TW",
+        "zu-ZA",
+    )
+)
+_LANGUAGE_CODES: Final[frozenset[str]] = frozenset(tag[:2] for tag in TMDB_LANGUAGES)
+
+
+def language(raw: str) -> str | None:
+    """A translation TMDB has, as it spells it; a variant it doesn't have falls back to its
+    language (`fr-XX` is `fr`), an unknown language to TMDB's default (the parameter is left
+    out). Every other spelling would be its own cache entry of ~100 KB kept for days: this
+    keeps the key space to TMDB's ~80 translations."""
+    text = raw.strip()
+    if not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z]{2})?", text):
+        raise invalid()
     code, _, country = text.partition("-")
-    return f"{code.lower()}-{country.upper()}" if country else code.lower()
+    tag = f"{code.lower()}-{country.upper()}"
+    if tag in TMDB_LANGUAGES:
+        return tag
+    return code.lower() if code.lower() in _LANGUAGE_CODES else None
 
 
-language = pattern(r"[A-Za-z]{2}(-[A-Za-z]{2})?", _language)
 region = pattern(r"[A-Za-z]{2}", str.upper)
 year = pattern(r"\d{4}")
 boolean = pattern(r"(?i:true|false)", str.lower)

@@ -17,8 +17,9 @@ from netflix_clone.catalog.schemas import MovieCard
 from netflix_clone.catalog.service import DETAIL_APPENDS, catalog, genre_map, image_base
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
-from netflix_clone.db import db, utcnow
-from netflix_clone.errors import ApiError, not_found
+from netflix_clone.db import db, savepoint, utcnow
+from netflix_clone.errors import not_found
+from netflix_clone.exceptions import Forbidden
 from netflix_clone.library.models import Movie
 
 log = logging.getLogger(__name__)
@@ -69,17 +70,16 @@ def _fetch_raw(cat: Catalog, movie_id: int) -> tuple[int, dict[str, Any] | None,
 def _store(movie_id: int, raw: dict[str, Any], source: str) -> Movie:
     fields = _fields(raw, source)
     movie: Movie | None = db.session.get(Movie, movie_id)
-    if movie is None:
-        movie = Movie(id=movie_id, **fields)
-        db.session.add(movie)
-    else:
-        for name, value in fields.items():
-            setattr(movie, name, value)
     try:
-        db.session.commit()
+        with savepoint():
+            if movie is None:
+                movie = Movie(id=movie_id, **fields)
+                db.session.add(movie)
+            else:
+                for name, value in fields.items():
+                    setattr(movie, name, value)
     except IntegrityError:  # another request stored it first; theirs is as good as ours
-        db.session.rollback()
-        stored: Movie | None = db.session.get(Movie, movie_id)
+        stored: Movie | None = db.session.get(Movie, movie_id, populate_existing=True)
         if stored is None:
             raise
         movie = stored
@@ -116,8 +116,10 @@ def _safe_fetch(cat: Catalog, movie_id: int) -> tuple[int, dict[str, Any] | None
 
 
 def ensure_movie(movie_id: int) -> Movie:
+    """The title's row for a write (a heartbeat, a rating): never waits on TMDB when we have
+    one, however old; old rows are refreshed when a listing next reads them."""
     movie = db.session.get(Movie, movie_id)
-    if movie is not None and movie.fetched_at >= utcnow() - RECORD_TTL:
+    if movie is not None:
         return movie
     _, raw, source = _fetch_raw(catalog(), movie_id)
     if raw is None:
@@ -147,8 +149,7 @@ def require_allowed(profile: Profile | None, movie: Movie) -> None:
     if not allowed(profile, movie):
         age = movie_min_age(movie, profile) if profile else None
         rating = f"rated for {age}+" if age is not None else "not rated"
-        raise ApiError(
-            403,
+        raise Forbidden(
             f"'{movie.title}' is {rating}, above this profile's maturity level "
             f"({profile.maturity_level if profile else 'adults'}).",
             code="maturity-restricted",

@@ -9,8 +9,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile
-from netflix_clone.db import db, utcnow
-from netflix_clone.errors import ApiError, FieldError, not_found
+from netflix_clone.db import db, savepoint, utcnow
+from netflix_clone.errors import not_found
+from netflix_clone.exceptions import Conflict, Invalid
 from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
 from netflix_clone.library.movies import allowed, ensure_movie, require_allowed
 
@@ -37,16 +38,15 @@ def add_to_list(profile: Profile, movie_id: int) -> tuple[ListEntry, bool]:
         return existing, False
     count = db.session.scalar(select(func.count()).where(ListEntry.profile_id == profile.id)) or 0
     if count >= MAX_LIST:
-        raise ApiError(
-            409, f"My List holds at most {MAX_LIST} titles; remove some first.", code="list-full"
+        raise Conflict(
+            f"My List holds at most {MAX_LIST} titles; remove some first.", code="list-full"
         )
     entry = ListEntry(profile_id=profile.id, movie_id=movie_id, added_at=utcnow())
-    db.session.add(entry)
     try:
-        db.session.commit()
+        with savepoint():
+            db.session.add(entry)
     except IntegrityError:
         # A parallel add won: the primary key keeps exactly one row, and this one is a no-op.
-        db.session.rollback()
         winner = db.session.get(ListEntry, (profile.id, movie_id))
         if winner is None:
             raise
@@ -58,7 +58,6 @@ def remove_from_list(profile: Profile, movie_id: int) -> None:
     db.session.execute(
         delete(ListEntry).where(ListEntry.profile_id == profile.id, ListEntry.movie_id == movie_id)
     )
-    db.session.commit()
 
 
 def _page(query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
@@ -92,19 +91,17 @@ def rate(profile: Profile, movie_id: int, rating: str) -> Rating:
         .values(rating=rating, rated_at=now)
     )
     if changed.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(
-            Rating(profile_id=profile.id, movie_id=movie_id, rating=rating, rated_at=now)
-        )
-    try:
-        db.session.commit()
-    except IntegrityError:  # a parallel first rating: ours is the later word
-        db.session.rollback()
-        db.session.execute(
-            update(Rating)
-            .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
-            .values(rating=rating, rated_at=now)
-        )
-        db.session.commit()
+        try:
+            with savepoint():
+                db.session.add(
+                    Rating(profile_id=profile.id, movie_id=movie_id, rating=rating, rated_at=now)
+                )
+        except IntegrityError:  # a parallel first rating: ours is the later word
+            db.session.execute(
+                update(Rating)
+                .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
+                .values(rating=rating, rated_at=now)
+            )
     result: Rating | None = db.session.get(Rating, (profile.id, movie_id))
     if result is None:  # deleted between our write and this read by a parallel DELETE
         raise not_found("rating")
@@ -115,7 +112,6 @@ def unrate(profile: Profile, movie_id: int) -> None:
     db.session.execute(
         delete(Rating).where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
     )
-    db.session.commit()
 
 
 def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Movie]], int]:
@@ -155,11 +151,10 @@ def record_progress(
     profile: Profile, movie_id: int, position: int, duration: int, sequence: int
 ) -> ProgressResult:
     if position > duration:
-        raise ApiError(
-            422,
+        raise Invalid.field(
+            "position_seconds",
+            "exceeds duration_seconds",
             "position_seconds cannot exceed duration_seconds.",
-            code="validation-failed",
-            errors=[FieldError("position_seconds", "exceeds duration_seconds")],
         )
     _movie_for(profile, movie_id)
     now = utcnow()
@@ -189,33 +184,25 @@ def record_progress(
             .values(**values)
         )
         if newer.rowcount == 1:  # type: ignore[attr-defined]
-            db.session.commit()
-            return ProgressResult(True, True, finished, db.session.get(Viewing, key))
+            return ProgressResult(
+                True, True, finished, db.session.get(Viewing, key, populate_existing=True)
+            )
         existing = db.session.get(Viewing, key, populate_existing=True)
         if existing is not None:
-            if existing.sequence >= sequence:
-                db.session.rollback()  # a newer (or the same) update is already recorded
-                return ProgressResult(
-                    False, True, existing.finished_at is not None, db.session.get(Viewing, key)
-                )
-            db.session.rollback()
-            continue
+            if existing.sequence >= sequence:  # a newer (or the same) update is recorded
+                return ProgressResult(False, True, existing.finished_at is not None, existing)
+            continue  # committed after our UPDATE looked: the next round's UPDATE sees it
         if not _counts(position, duration) and not finished:
-            db.session.rollback()  # nothing is kept for the first minute or below 5%
-            return ProgressResult(False, False, False, None)
-        db.session.add(Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values))
+            return ProgressResult(False, False, False, None)  # nothing kept for the first minute
         try:
-            db.session.commit()
+            with savepoint():
+                db.session.add(
+                    Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values)
+                )
         except IntegrityError:
-            db.session.rollback()
-            continue
+            continue  # a parallel first update inserted it: decide against that row
         return ProgressResult(True, True, finished, db.session.get(Viewing, key))
-    raise ApiError(
-        409,
-        "Progress for this title changed concurrently; send it again.",
-        code="conflict",
-        headers={"Retry-After": "1"},
-    )
+    raise Conflict("Progress for this title changed concurrently; send it again.", retry_after=1)
 
 
 def _in_row(query: Any) -> Any:
@@ -246,7 +233,6 @@ def hide_from_row(profile: Profile, movie_id: int) -> None:
     if viewing is None:
         raise not_found("title in Continue Watching")
     viewing.hidden_from_row = True  # the position stays for the next play
-    db.session.commit()
 
 
 def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Movie]], int]:
@@ -266,7 +252,6 @@ def hide_from_history(profile: Profile, movie_id: int) -> None:
         raise not_found("title in your history")
     viewing.hidden_from_history = True
     viewing.hidden_from_row = True
-    db.session.commit()
 
 
 def hidden_ids(profile: Profile) -> set[int]:
