@@ -149,13 +149,14 @@ def test_the_app_scope_needs_no_infrastructure_tools(tmp_path: Path, scope: str)
 
 
 def test_make_test_checks_prerequisites_before_anything_else() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     dry = subprocess.run(
-        ["make", "-n", "test"],
+        ["make", "--no-print-directory", "-n", "test"],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "MAKEFLAGS": ""},
+        env=env,
     )
     commands = [line for line in dry.stdout.splitlines() if line.strip()]
     assert "check-prereqs.sh all" in commands[0]
