@@ -7,7 +7,7 @@ UV = $(shell source scripts/tools.sh && tool uv)
 PYTEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test test-app lint fmt schemathesis bench check-k8s check-terraform \
+.PHONY: help install run test test-app faults lint fmt schemathesis bench check-k8s check-terraform \
         check-container check-workflows container-test services demo-catalog fake-tmdb clean
 
 help: ## List the targets
@@ -29,10 +29,14 @@ services: ## Make sure PostgreSQL and Redis answer on 127.0.0.1 (starts them whe
 	@scripts/ensure-services.sh
 
 test-app: install services ## The Python test suite only (SQLite and PostgreSQL, Redis, fakes)
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not infra" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not infra and not faults" $(PYTEST_ARGS)
 
-test: install services ## The whole test suite: app, schemathesis, manifests, terraform, workflows
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+test: install services ## The whole test suite: app, schemathesis, manifests, terraform, workflows, faults
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory faults
+
+faults: install ## Dependency faults under load on private PostgreSQL/Redis; prints the table
+	$(VENV)/bin/pytest -p no:xdist -p no:randomly -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check .
