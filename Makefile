@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 PYTEST = $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=15
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help deps tools prereqs prereqs-app install install-run run test test-app lint fmt \
+.PHONY: help deps tools prereqs prereqs-app install install-run run test test-app faults lint fmt \
         schemathesis bench check-k8s check-terraform check-container check-workflows \
         container-test services demo-catalog fake-tmdb clean
 
@@ -58,10 +58,14 @@ services: ## Make sure PostgreSQL and Redis answer on 127.0.0.1 (starts them whe
 	@scripts/ensure-services.sh
 
 test-app: prereqs-app install services ## The Python suite only (SQLite and PostgreSQL, Redis, fakes)
-	$(PYTEST) -m "not infra" $(PYTEST_ARGS)
+	$(PYTEST) -m "not infra and not faults" $(PYTEST_ARGS)
 
-test: prereqs install tools services ## The whole suite: app, schemathesis, manifests, terraform, workflows
-	$(PYTEST) $(PYTEST_ARGS)
+test: prereqs install tools services ## The whole suite: app, schemathesis, manifests, terraform, workflows, faults
+	$(PYTEST) -m "not faults" $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory faults
+
+faults: prereqs install ## Dependency faults under load on private PostgreSQL/Redis; prints the table
+	$(VENV)/bin/pytest -p no:xdist -p no:randomly -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check .

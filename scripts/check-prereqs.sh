@@ -3,9 +3,10 @@
 # line per missing thing, naming the command that installs it. Installs nothing.
 # Usage: scripts/check-prereqs.sh [app|all]
 #   app  the Python suite (`make test-app`, `make schemathesis`)
-#   all  plus the infrastructure checks (`make test`): terraform, its provider mirror, kubectl
-#        and the shell linter
+#   all  plus the infrastructure checks and the fault suite (`make test`): terraform, its
+#        provider mirror, kubectl, the shell linter, PostgreSQL's and Redis' server binaries
 # Env: PYTHON, CHROMIUM (default /usr/bin/chromium), TF_PLUGIN_MIRROR (default /opt/tf-plugins),
+#      PG_INITDB_GLOB (where Debian puts initdb),
 #      TEST_POSTGRES_URL / TEST_REDIS_URL (when set, those servers are the suite's business)
 set -uo pipefail
 
@@ -52,6 +53,12 @@ fi
 command -v wrk >/dev/null || need "wrk (the benchmark smoke test)" "apt-get install -y wrk"
 
 if [[ "$scope" == all ]]; then
+  # The fault suite (make faults) starts private servers: the binaries, not running services.
+  compgen -G "${PG_INITDB_GLOB:-/usr/lib/postgresql/*/bin/initdb}" >/dev/null ||
+    command -v initdb >/dev/null ||
+    need "initdb (the fault suite starts a private PostgreSQL)" "apt-get install -y postgresql"
+  command -v redis-server >/dev/null ||
+    need "redis-server (the fault suite starts a private Redis)" "apt-get install -y redis-server"
   command -v shellcheck >/dev/null ||
     need "shellcheck (actionlint checks workflow scripts with it)" "apt-get install -y shellcheck"
   if ! command -v terraform >/dev/null; then

@@ -18,7 +18,8 @@ from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
-from netflix_clone.errors import ApiError, not_found, problem_response, register_error_handlers
+from netflix_clone.errors import ApiError, problem_response, register_error_handlers
+from netflix_clone.exceptions import not_found
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
 from netflix_clone.ratelimit import (
     FallbackRateLimiter,

@@ -55,10 +55,6 @@ class ApiError(Exception):
             self.code = self.title.lower().replace(" ", "-").replace("'", "")
 
 
-def not_found(what: str = "resource") -> NotFound:
-    return NotFound(f"The {what} was not found.")
-
-
 # Domain exception -> HTTP status; looked up along the class's MRO, so a subclass inherits.
 STATUS_OF: dict[type[DomainError], int] = {
     Invalid: 422,

@@ -77,6 +77,10 @@ class NotFound(DomainError):
     default_code = "not-found"
 
 
+def not_found(what: str = "resource") -> NotFound:
+    return NotFound(f"The {what} was not found.")
+
+
 class Conflict(DomainError):
     """The current state refuses the change (a duplicate, a limit, a concurrent change)."""
 

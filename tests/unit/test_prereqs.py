@@ -42,6 +42,7 @@ def run(
         "PYTHON": str(Path(sys.base_prefix) / "bin" / "python3"),
         "CHROMIUM": str(tmp_path / "no-chromium"),
         "TF_PLUGIN_MIRROR": str(tmp_path / "no-mirror"),
+        "PG_INITDB_GLOB": str(tmp_path / "no-postgresql" / "*" / "initdb"),
         "TEST_POSTGRES_URL": "postgresql+psycopg://elsewhere/test",
         "TEST_REDIS_URL": "redis://elsewhere/0",
         "HOME": str(tmp_path),
@@ -89,6 +90,8 @@ STUBS = {
     "wrk": "wrk 4.1.0",
     "pg_isready": "ok",
     "redis-cli": "PONG",
+    "initdb": "initdb (PostgreSQL) 15",
+    "redis-server": "Redis server v=7",
 }
 
 
@@ -105,6 +108,8 @@ def test_a_bare_machine_gets_one_line_per_missing_thing(tmp_path: Path) -> None:
         "terraform",
         "the",  # the hashicorp/aws provider in the mirror
         "kubectl",
+        "initdb",
+        "redis-server",
     } | ({"PostgreSQL"} if not _answers(5432) else set()) | (
         {"Redis"} if not _answers(6379) else set()
     )
@@ -140,12 +145,20 @@ def test_an_old_terraform_is_named_with_its_version(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scope", ["app", "all"])
 def test_the_app_scope_needs_no_infrastructure_tools(tmp_path: Path, scope: str) -> None:
-    stubs = {k: v for k, v in STUBS.items() if k not in ("terraform", "kubectl", "shellcheck")}
+    infra = ("terraform", "kubectl", "shellcheck", "initdb", "redis-server")
+    stubs = {k: v for k, v in STUBS.items() if k not in infra}
     result = run(tmp_path, stubs, scope, CHROMIUM=everything(tmp_path)["CHROMIUM"])
     if scope == "app":
         assert result.returncode == 0, result.stderr
     else:
-        assert set(missing(result)) == {"terraform", "kubectl", "shellcheck", "the"}
+        assert set(missing(result)) == {
+            "terraform",
+            "kubectl",
+            "shellcheck",
+            "the",
+            "initdb",
+            "redis-server",
+        }
 
 
 def test_make_test_checks_prerequisites_before_anything_else() -> None:
@@ -160,4 +173,5 @@ def test_make_test_checks_prerequisites_before_anything_else() -> None:
     )
     commands = [line for line in dry.stdout.splitlines() if line.strip()]
     assert "check-prereqs.sh all" in commands[0]
+    assert any("-m faults tests/faults" in line for line in commands)
     assert any("--durations=15" in line for line in commands)

@@ -12,8 +12,7 @@ from netflix_clone.accounts.service import acting_user, invalid
 from netflix_clone.catalog.maturity import LEVEL_ORDER
 from netflix_clone.context import services
 from netflix_clone.db import db, unique_or_conflict
-from netflix_clone.errors import not_found
-from netflix_clone.exceptions import Conflict, Forbidden
+from netflix_clone.exceptions import Conflict, Forbidden, not_found
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, unauthorized
 

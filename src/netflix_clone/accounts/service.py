@@ -16,8 +16,7 @@ from sqlalchemy import delete, select, update
 from netflix_clone.accounts.models import Profile, RefreshToken, User
 from netflix_clone.context import services
 from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
-from netflix_clone.errors import not_found
-from netflix_clone.exceptions import Conflict, Forbidden, Invalid
+from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import Principal, hash_token, new_refresh_token, unauthorized

@@ -15,7 +15,7 @@ from netflix_clone.catalog.schemas import MovieCard
 from netflix_clone.catalog.service import catalog, image_base
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
-from netflix_clone.errors import not_found
+from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.models import Movie
 from netflix_clone.library.movies import card_from_movie, ensure_movies, filter_cards, genres_for

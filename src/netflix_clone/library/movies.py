@@ -18,8 +18,7 @@ from netflix_clone.catalog.service import DETAIL_APPENDS, catalog, genre_map, im
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
 from netflix_clone.db import db, savepoint, utcnow
-from netflix_clone.errors import not_found
-from netflix_clone.exceptions import Forbidden
+from netflix_clone.exceptions import Forbidden, not_found
 from netflix_clone.library.models import Movie
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.db import db, savepoint, utcnow
-from netflix_clone.errors import not_found
-from netflix_clone.exceptions import Conflict, Invalid
+from netflix_clone.exceptions import Conflict, Invalid, not_found
 from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
 from netflix_clone.library.movies import allowed, ensure_movie, require_allowed
 
