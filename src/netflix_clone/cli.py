@@ -38,7 +38,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 # Libraries whose INFO lines are noise on a terminal ("Context impl SQLiteImpl.", ...).
 QUIET_LOGGERS = ("alembic", "botocore", "boto3", "urllib3", "httpx", "flask_migrate")
-log = logging.getLogger("netflix_clone.cli")
 
 
 class CliError(click.ClickException):
