@@ -109,14 +109,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(UpstreamError, upstream_problem)
 
     @app.before_request
-    def _bounded_chunked_body() -> None:
+    def _bounded_body() -> None:
         # A chunked body has no Content-Length for MAX_CONTENT_LENGTH to check up front, and
-        # Werkzeug would cut it at the limit silently. Read one byte past the limit ourselves.
+        # Werkzeug would cut it at the limit silently: read one byte past the limit ourselves.
         env = request.environ
-        if env.get("CONTENT_LENGTH") or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", ""):
+        limit = settings.max_request_bytes
+        declared = request.content_length
+        if declared is not None and declared > limit:
+            _discard(env["wsgi.input"], min(declared, DRAIN_CAP))
+            raise RequestEntityTooLarge()
+        if declared is not None or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", ""):
             return
-        data = env["wsgi.input"].read(settings.max_request_bytes + 1)
-        if len(data) > settings.max_request_bytes:
+        data = env["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            _discard(env["wsgi.input"], DRAIN_CAP)
             raise RequestEntityTooLarge()
         env["wsgi.input"] = io.BytesIO(data)
         env["CONTENT_LENGTH"] = str(len(data))
@@ -153,6 +159,20 @@ def upstream_problem(exc: UpstreamError) -> Response:
     if exc.status in (503, 504) or exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, exc.retry_after or 5))
     return problem_response(ApiError(exc.status, detail, code=code, headers=headers))
+
+
+# An oversized body is read and dropped up to this much before the 413: closing a socket with
+# unread data resets it, and the client would see the reset instead of our answer.
+DRAIN_CAP = 1024 * 1024
+
+
+def _discard(stream: Any, at_most: int) -> None:
+    left = at_most
+    while left > 0:
+        chunk = stream.read(min(65536, left))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def migrate_embedded(app: Flask, settings: Settings) -> None:

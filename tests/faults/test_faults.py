@@ -528,3 +528,57 @@ def test_worker_recycling_and_sigterm_reset_no_connection(
     assert recycled >= 4, "the run did not recycle workers"
     assert all_errors == [], all_errors
     assert done[0] == 8 * requests_per_client
+
+
+# --- the server's own edges --------------------------------------------------------------------
+
+
+def _raw(host: str, port: int, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes; parse the status line, headers and body of the answer."""
+    import socket
+
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(payload)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def test_the_servers_own_refusals_are_problem_documents(tmp_path: Path) -> None:
+    import json
+
+    with running_app({"CATALOG_SOURCE": "demo", "WEB_CONCURRENCY": "1"}, tmp_path) as app:
+        host, port = app.base_url.removeprefix("http://").split(":")
+        big = json.dumps({"email": "a@example.com", "password": "x" * 20, "display_name": "y"})
+        big = big[:-1] + ', "pad": "' + "z" * 100_000 + '"}'
+        chunked = (
+            b"POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + f"{len(big):x}\r\n".encode()
+            + big.encode()
+            + b"\r\n0\r\n\r\n"
+        )
+        answers = {
+            # Over the 64 KiB limit without a Content-Length: refused, not cut and parsed.
+            "chunked body": _raw(host, int(port), chunked),
+            "request line": _raw(
+                host, int(port), b"GET /api/movies?q=" + b"a" * 5000 + b" HTTP/1.1\r\n\r\n"
+            ),
+            "headers": _raw(
+                host,
+                int(port),
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                + b"".join(b"X-%d: v\r\n" % i for i in range(200))
+                + b"\r\n",
+            ),
+        }
+    expected = {"chunked body": 413, "request line": 414, "headers": 431}
+    for what, (status, headers, body) in answers.items():
+        assert status == expected[what], (what, status, body[:200])
+        assert headers["content-type"].startswith("application/problem+json"), what
+        problem = json.loads(body)
+        assert problem["status"] == status and problem["detail"], what

@@ -93,6 +93,11 @@ def test_openapi_is_generated_from_the_code(client: FlaskClient) -> None:
     assert paths["/api/users/me"]["get"]["security"] == [{"bearerAuth": []}]
     problem = paths["/api/users/me"]["get"]["responses"]["401"]["content"]
     assert "application/problem+json" in problem
+    # What the server itself answers before any handler runs is documented everywhere.
+    for path, methods in paths.items():
+        for method, op in methods.items():
+            assert {"400", "414", "431"} <= set(op["responses"]), (method, path)
+    assert "413" in sign_up["responses"]
 
 
 def test_docs_page_is_served_offline(client: FlaskClient) -> None:
