@@ -99,3 +99,32 @@ class Plain(BaseModel):
 
 def test_json_int_outside_strict_models_is_still_an_int() -> None:
     assert Plain.model_validate({"n": 7.0}).n == 7
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ada@example.com",
+        "yw^@e.test",
+        "a@b.TEST",
+        "a@x.local",
+        "a@host.localhost",
+        "a@b.onion",
+        "a@in-addr.arpa",
+        "a@b.invalid",
+        "a@testing.com",
+        "a@contest.io",
+        "a@local.dev",
+    ],
+)
+def test_the_email_pattern_states_the_domains_the_server_refuses(address: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    from netflix_clone.accounts.schemas import EMAIL
+
+    try:
+        validate_email(address, check_deliverability=False)
+        server_accepts = True
+    except EmailNotValidError:
+        server_accepts = False
+    assert (re.search(EMAIL["pattern"], address) is not None) is server_accepts

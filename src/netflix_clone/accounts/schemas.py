@@ -1,15 +1,32 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import BaseModel, ConfigDict, Field
 
 from netflix_clone.api import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
-# Documented as JSON Schema's email format; the server's check (email-validator) is the authority.
-EMAIL: dict[str, Any] = {"format": "email"}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# JSON Schema's email format, plus what email-validator refuses beyond it: the special-use
+# domains (RFC 6761: .test, .local, .invalid, ...), which no mail reaches. Patterns have no
+# case-insensitive flag, hence the [tT][eE]... spelling.
+EMAIL: dict[str, Any] = {
+    "format": "email",
+    "pattern": (
+        r"^(?![^@]*@(?:[^@]*\.)?(?:"
+        + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+        + r")\.?$)"
+    ),
+}
 
 
 class SignUp(RequestModel):
