@@ -63,7 +63,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
 
-    app = Flask("netflix_clone", instance_path=str(settings.instance_path.resolve()))
+    # No implicit /static/<path> route: a built SPA (Create React App puts its bundle under
+    # /static/js/) owns that path; our own assets have explicit routes (/docs/static/...).
+    app = Flask(
+        "netflix_clone", instance_path=str(settings.instance_path.resolve()), static_folder=None
+    )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.converters["id"] = IdConverter
     # `/api/movies/` is `/api/movies`: set before any route exists, so every rule takes it.

@@ -93,9 +93,10 @@ class Settings(BaseSettings):
     redis_breaker_failures: int = Field(default=2, ge=1)
     redis_breaker_reset_seconds: float = Field(default=2.0, gt=0)
 
-    # Upstream bulkhead: cold catalog misses that may wait on TMDB at once, per worker process.
-    upstream_slots: int = Field(default=2, ge=1)
-    upstream_slot_wait: float = Field(default=0.5, ge=0)
+    # Upstream bulkhead: request threads that may wait on TMDB for a cold key at once, per
+    # worker process (leaders and followers of a fetch alike); below GUNICORN_THREADS (8).
+    upstream_slots: int = Field(default=3, ge=1)
+    upstream_slot_wait: float = Field(default=1.0, ge=0)
     instance_path: Path = Path("instance")
 
     @field_validator("cors_origins", mode="before")

@@ -317,7 +317,9 @@ def _burst(app: Flask, url: str, n: int) -> list[int]:
 
 def test_single_flight_in_one_process(catalog_app: Callable[..., Flask], tmdb: Any) -> None:
     tmdb.set_latency(0.3)
-    app = catalog_app(tmdb_read_timeout=5.0, tmdb_deadline=10.0)
+    # A slot for every thread: this test is about single-flight; the bulkhead, which would
+    # turn most of a 50-thread burst into quick 503s, has tests of its own below.
+    app = catalog_app(tmdb_read_timeout=5.0, tmdb_deadline=10.0, upstream_slots=64)
     statuses = _burst(app, "/api/movies/550", 50)
     assert statuses == [200] * 50
     assert upstream_calls(tmdb, "movie/550") == 1
@@ -330,7 +332,9 @@ def test_single_flight_across_processes_through_redis(
     tmdb.set_latency(0.3)
     # Generous timeouts: this test is about single-flight, not about retries under load.
     apps = [
-        catalog_app(redis_url=redis_url, tmdb_read_timeout=5.0, tmdb_deadline=10.0)
+        catalog_app(
+            redis_url=redis_url, tmdb_read_timeout=5.0, tmdb_deadline=10.0, upstream_slots=64
+        )
         for _ in range(2)
     ]
     statuses: list[int] = []

@@ -766,6 +766,37 @@ def test_spa_index_assets_and_client_route_fallback(spa: FlaskClient) -> None:
     )
 
 
+def test_a_create_react_app_build_is_served_whole(
+    catalog_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    # CRA puts its bundle under /static/js and /static/css: Flask's implicit /static route
+    # used to answer those with a 404 problem, and every CRA-based clone rendered blank.
+    root = tmp_path / "build"
+    (root / "static" / "js").mkdir(parents=True)
+    (root / "static" / "css").mkdir(parents=True)
+    (root / "index.html").write_text(
+        '<!doctype html><script defer src="/static/js/main.8f3a2c1d.js"></script>'
+        '<link href="/static/css/main.4b9e7f20.css" rel="stylesheet">'
+    )
+    (root / "static" / "js" / "main.8f3a2c1d.js").write_text("document.title = 'CRA'")
+    (root / "static" / "css" / "main.4b9e7f20.css").write_text("body { margin: 0 }")
+    (root / "asset-manifest.json").write_text(
+        '{"files": {"main.js": "/static/js/main.8f3a2c1d.js"}, "entrypoints": []}'
+    )
+    client = catalog_app(spa_dir=root).test_client()
+    script = client.get("/static/js/main.8f3a2c1d.js", headers={"Accept": "*/*"})
+    assert script.status_code == 200
+    assert script.mimetype in ("text/javascript", "application/javascript")
+    assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    style = client.get("/static/css/main.4b9e7f20.css", headers={"Accept": "text/css,*/*"})
+    assert style.status_code == 200 and style.mimetype == "text/css"
+    manifest = client.get("/asset-manifest.json")
+    assert manifest.status_code == 200 and manifest.json is not None
+    assert (
+        client.get("/static/js/missing.1a2b3c4d.js", headers={"Accept": "*/*"}).status_code == 404
+    )
+
+
 def test_spa_never_shadows_our_own_roots(spa: FlaskClient) -> None:
     for url in ("/api/nope", "/api", "/docs/nope", "/healthz/x", "/metrics/x", "/openapi.json/x"):
         response = spa.get(url, headers={"Accept": "text/html"})

@@ -38,12 +38,29 @@ _BY_COUNTRY: dict[str, dict[str, int]] = {
     "KR": {"ALL": 0, "All": 0},
     "JP": {"G": 0, "PG12": 12, "R15+": 15, "R18+": 18},
 }
+# TV content ratings (TMDB's `content_ratings`) where they differ from the film boards' or are
+# not a plain age; plain ages ("12", "16+") are read by _NUMBER below.
+_TV_BY_COUNTRY: dict[str, dict[str, int]] = {
+    "US": {"TV-Y": 0, "TV-Y7": 7, "TV-Y7-FV": 7, "TV-G": 0, "TV-PG": 10, "TV-14": 14, "TV-MA": 17},
+    "GB": {"U": 0, "PG": 8, "12": 12, "15": 15, "18": 18},
+    "CA": {"C": 0, "C8": 8, "G": 0, "PG": 8, "14+": 14, "18+": 18},
+    "AU": {"P": 0, "C": 0, "G": 0, "PG": 8, "M": 15, "MA15+": 15, "AV15+": 15, "R18+": 18},
+    "KR": {"ALL": 0, "All": 0, "7": 7, "12": 12, "15": 15, "19": 19, "Exempt": 0},
+    "BR": {"L": 0, "AL": 0},
+    "FR": {"TP": 0},
+    "NZ": {"G": 0, "PGR": 8, "AO": 16},
+    "JP": {"G": 0, "PG12": 12, "R15+": 15, "R18+": 18},
+}
+Kind = Literal["movie", "tv"]
 _UNRATED = {"NR", "UNRATED", "NOT RATED", "TBC", "TBA", "?", "E", "EXEMPT"}
 _NUMBER = re.compile(r"^(?:[+-]?\s*)?(\d{1,2})\s*\+?$")
 
 
-def certification_age(country: str, cert: str) -> int | None:
+def certification_age(country: str, cert: str, kind: Kind = "movie") -> int | None:
+    """The minimum age a film certification (or, for `kind="tv"`, a TV content rating) means."""
     cert = cert.strip()
+    if kind == "tv" and cert in _TV_BY_COUNTRY.get(country, {}):
+        return _TV_BY_COUNTRY[country][cert]
     if not cert or cert.upper() in _UNRATED:
         return None
     table = _BY_COUNTRY.get(country, {})
@@ -57,17 +74,19 @@ def certification_age(country: str, cert: str) -> int | None:
     return None
 
 
-def min_age(certifications: Mapping[str, str], country: str) -> tuple[int | None, str | None]:
+def min_age(
+    certifications: Mapping[str, str], country: str, kind: Kind = "movie"
+) -> tuple[int | None, str | None]:
     """(minimum age, "COUNTRY:RATING" it came from)."""
     own = certifications.get(country)
     if own is not None:
-        age = certification_age(country, own)
+        age = certification_age(country, own, kind)
         if age is not None:
             return age, f"{country}:{own}"
     known = [
         (age, c, v)
         for c, v in certifications.items()
-        if (age := certification_age(c, v)) is not None
+        if (age := certification_age(c, v, kind)) is not None
     ]
     if not known:
         return None, None

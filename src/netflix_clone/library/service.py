@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile
@@ -18,7 +20,6 @@ MAX_LIST = 500
 MIN_POSITION_SECONDS = 60
 MIN_FRACTION = 0.05
 FINISHED_FRACTION = 0.90
-PROGRESS_ROUNDS = 5
 
 
 def _movie_for(profile: Profile, movie_id: int) -> Movie:
@@ -135,11 +136,18 @@ def rated_ids(profile: Profile, *values: str) -> list[int]:
 
 
 @dataclass(frozen=True)
+class Position:
+    position_seconds: int
+    duration_seconds: int
+    sequence: int
+
+
+@dataclass(frozen=True)
 class ProgressResult:
     applied: bool
     stored: bool
     finished: bool
-    viewing: Viewing | None
+    viewing: Position | None
 
 
 def _counts(position: int, duration: int) -> bool:
@@ -149,16 +157,18 @@ def _counts(position: int, duration: int) -> bool:
 def record_progress(
     profile: Profile, movie_id: int, position: int, duration: int, sequence: int
 ) -> ProgressResult:
+    """A heartbeat: one statement. Only a newer sequence number may overwrite, so late or
+    reordered heartbeats change nothing; the database decides races, not a prior read."""
     if position > duration:
         raise Invalid.field(
             "position_seconds",
             "exceeds duration_seconds",
             "position_seconds cannot exceed duration_seconds.",
         )
-    _movie_for(profile, movie_id)
+    _movie_for(profile, movie_id)  # the title's row (no TMDB call when we have it), maturity
     now = utcnow()
     finished = position >= FINISHED_FRACTION * duration
-    values = {
+    values: dict[str, Any] = {
         "position_seconds": position,
         "duration_seconds": duration,
         "sequence": sequence,
@@ -168,40 +178,30 @@ def record_progress(
         "hidden_from_row": False,
         "hidden_from_history": False,
     }
-    key = (profile.id, movie_id)
-    # A parallel first update can insert the row between our UPDATE and our read: then we go
-    # round again against it. Each round either decides or sees the row another request made.
-    for _ in range(PROGRESS_ROUNDS):
-        # Only a newer sequence number may overwrite: late or reordered updates change nothing.
-        newer = db.session.execute(
-            update(Viewing)
-            .where(
-                Viewing.profile_id == profile.id,
-                Viewing.movie_id == movie_id,
-                Viewing.sequence < sequence,
+    table = Viewing.__table__
+    this = (table.c.profile_id == profile.id, table.c.movie_id == movie_id)
+    newer = table.c.sequence < sequence
+    shown = (table.c.position_seconds, table.c.duration_seconds, table.c.sequence)
+    statement: Any
+    if _counts(position, duration) or finished:
+        insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+        statement = (
+            insert.values(profile_id=profile.id, movie_id=movie_id, started_at=now, **values)
+            .on_conflict_do_update(
+                index_elements=[table.c.profile_id, table.c.movie_id], set_=values, where=newer
             )
-            .values(**values)
+            .returning(*shown)
         )
-        if newer.rowcount == 1:  # type: ignore[attr-defined]
-            return ProgressResult(
-                True, True, finished, db.session.get(Viewing, key, populate_existing=True)
-            )
-        existing = db.session.get(Viewing, key, populate_existing=True)
-        if existing is not None:
-            if existing.sequence >= sequence:  # a newer (or the same) update is recorded
-                return ProgressResult(False, True, existing.finished_at is not None, existing)
-            continue  # committed after our UPDATE looked: the next round's UPDATE sees it
-        if not _counts(position, duration) and not finished:
-            return ProgressResult(False, False, False, None)  # nothing kept for the first minute
-        try:
-            with savepoint():
-                db.session.add(
-                    Viewing(profile_id=profile.id, movie_id=movie_id, started_at=now, **values)
-                )
-        except IntegrityError:
-            continue  # a parallel first update inserted it: decide against that row
-        return ProgressResult(True, True, finished, db.session.get(Viewing, key))
-    raise Conflict("Progress for this title changed concurrently; send it again.", retry_after=1)
+    else:  # nothing new is kept for the first minute or below 5 %: update only
+        statement = update(table).where(*this, newer).values(**values).returning(*shown)
+    written = db.session.execute(statement).first()
+    if written is not None:
+        return ProgressResult(True, True, finished, Position(*written))
+    stored = db.session.execute(select(*shown, table.c.finished_at).where(*this)).first()
+    if stored is None:
+        return ProgressResult(False, False, False, None)
+    # A newer (or the same) heartbeat is already recorded: say what it holds.
+    return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:3]))
 
 
 def _in_row(query: Any) -> Any:
