@@ -109,6 +109,18 @@ def test_docs_renders_every_operation_of_the_31_document(server: str, tmp_path: 
             opened = sign_up.inner_text()
             assert "Sign up" in opened and "display_name" in opened, opened[:1000]
 
+            # "Try it out" sends a real request from the page: the CSP lets the viewer reach us.
+            health = page.locator(
+                ".opblock-get", has=page.locator('.opblock-summary-path[data-path="/healthz"]')
+            )
+            health.locator(".opblock-summary").click()
+            health.locator(".try-out__btn").click()
+            health.locator(".execute").click()
+            live = health.locator(".live-responses-table tbody .response-col_status")
+            live.first.wait_for()
+            assert live.first.inner_text().strip() == "200"
+            assert '"status": "ok"' in health.locator(".live-responses-table").inner_text()
+
             violations = [c for c in console if "Content Security Policy" in c or "pageerror" in c]
             assert violations == [], violations
             assert outside == [], outside
