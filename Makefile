@@ -34,7 +34,7 @@ $(RUN_VENV)/.synced: pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(RUN_VENV) $(UV) sync --frozen --no-dev --python $(PYTHON)
 	@touch $@
 
-deps: ## Install what the tests and checks need: Debian packages (as root) and the .tools/ checkers
+deps: ## Install what the tests and checks need: Debian packages (sudo) and the .tools/ checkers
 	scripts/deps.sh
 
 tools: ## Install the pinned, hash-checked checkers (checkov, actionlint, ...) under .tools/

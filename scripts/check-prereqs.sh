@@ -80,7 +80,7 @@ if [[ "$scope" == all ]]; then
 fi
 
 if ((missing)); then
-  echo "prerequisites: $missing missing; \`make deps\` installs the Debian packages (as root)" >&2
+  echo "prerequisites: $missing missing; \`make deps\` installs the Debian packages" >&2
   exit 1
 fi
 echo "prerequisites: ok ($scope)"
