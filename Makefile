@@ -1,41 +1,70 @@
 # One entry point for people and CI alike: .ci/run and .github/workflows call these targets.
+# Nothing here installs behind your back: `make run` and `make install` create virtualenvs from
+# uv.lock (uv itself goes under .tools/, pinned and hash-checked); system packages and the
+# checkers only come through `make deps`; `make test` checks its prerequisites first.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
 VENV := .venv
+# `make run` serves from its own environment: runtime dependencies only (no pytest, mypy, ...).
+RUN_VENV := .venv-run
 UV = $(shell source scripts/tools.sh && tool uv)
 PYTEST_WORKERS ?= 2
+PYTEST = $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=15
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test test-app faults lint fmt schemathesis bench check-k8s check-terraform \
-        check-container check-workflows container-test services demo-catalog fake-tmdb clean
+.PHONY: help deps tools prereqs prereqs-app install install-run run test test-app faults lint fmt \
+        schemathesis bench check-k8s check-terraform check-container check-workflows \
+        container-test services demo-catalog fake-tmdb clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.synced: pyproject.toml uv.lock
+python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-	  { echo "Python 3.11 or newer is needed as '$(PYTHON)'"; exit 1; }
+	  { echo "Python 3.11 or newer is needed as '$(PYTHON)' (or: make PYTHON=python3.11 ...)"; exit 1; }
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@$(MAKE) --no-print-directory python-version
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced ## Create .venv from uv.lock (installs uv itself under .tools/)
+$(RUN_VENV)/.synced: pyproject.toml uv.lock
+	@$(MAKE) --no-print-directory python-version
+	UV_PROJECT_ENVIRONMENT=$(RUN_VENV) $(UV) sync --frozen --no-dev --python $(PYTHON)
+	@touch $@
 
-run: install ## Run the service on the embedded defaults at http://127.0.0.1:8000 (docs at /docs)
-	APP_ENV=$${APP_ENV:-local} $(VENV)/bin/gunicorn -c python:netflix_clone.gunicorn_conf \
+deps: ## Install what the tests and checks need: Debian packages (sudo) and the .tools/ checkers
+	scripts/deps.sh
+
+tools: ## Install the pinned, hash-checked checkers (checkov, actionlint, ...) under .tools/
+	@source scripts/tools.sh && install_tools
+
+prereqs: ## Check what `make test` needs beyond `make install`; one line per missing thing
+	@scripts/check-prereqs.sh all
+
+prereqs-app:
+	@scripts/check-prereqs.sh app
+
+install: $(VENV)/.synced ## Create .venv from uv.lock: runtime and dev dependencies
+
+install-run: $(RUN_VENV)/.synced ## Create .venv-run from uv.lock: runtime dependencies only
+
+run: install-run ## Run the service on the embedded defaults at http://127.0.0.1:8000 (docs at /docs)
+	APP_ENV=$${APP_ENV:-local} $(RUN_VENV)/bin/gunicorn -c python:netflix_clone.gunicorn_conf \
 	  --bind 127.0.0.1:$${PORT:-8000} netflix_clone.wsgi:app
 
 services: ## Make sure PostgreSQL and Redis answer on 127.0.0.1 (starts them when installed here)
 	@scripts/ensure-services.sh
 
-test-app: install services ## The Python test suite only (SQLite and PostgreSQL, Redis, fakes)
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not infra and not faults" $(PYTEST_ARGS)
+test-app: prereqs-app install services ## The Python suite only (SQLite and PostgreSQL, Redis, fakes)
+	$(PYTEST) -m "not infra and not faults" $(PYTEST_ARGS)
 
-test: install services ## The whole test suite: app, schemathesis, manifests, terraform, workflows, faults
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
+test: prereqs install tools services ## The whole suite: app, schemathesis, manifests, terraform, workflows, faults
+	$(PYTEST) -m "not faults" $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory faults
 
-faults: install ## Dependency faults under load on private PostgreSQL/Redis; prints the table
+faults: prereqs install ## Dependency faults under load on private PostgreSQL/Redis; prints the table
 	$(VENV)/bin/pytest -p no:xdist -p no:randomly -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy --strict
@@ -47,7 +76,7 @@ fmt: install ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-schemathesis: install services ## Fuzz the API against its own /openapi.json (fixed seed)
+schemathesis: prereqs-app install services ## Fuzz the API against its own /openapi.json (fixed seed)
 	$(VENV)/bin/pytest -p no:randomly tests/contract/test_schemathesis.py $(PYTEST_ARGS)
 
 bench: install services ## Benchmarks under gunicorn (prints figures, writes bench/results/)
@@ -68,11 +97,11 @@ check-workflows: ## actionlint and zizmor on .github/workflows
 container-test: install services ## Build the image for real and run it read-only as non-root
 	scripts/container-test.sh
 
-demo-catalog: ## Rebuild the bundled demo catalog from ../shared/tmdb recordings
-	$(PYTHON) scripts/build_demo_catalog.py
+demo-catalog: ## Rebuild the bundled demo catalog from TMDB recordings (SOURCE=dir with examples/)
+	$(PYTHON) scripts/build_demo_catalog.py $(if $(SOURCE),--source $(SOURCE))
 
 fake-tmdb: install ## Run the fake TMDB server on 127.0.0.1:8765 (key printed at start)
 	$(VENV)/bin/python -m devtools.fake_tmdb --host 127.0.0.1 --port 8765
 
-clean: ## Remove the virtualenv, tool envs, caches and the local database
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache instance
+clean: ## Remove the virtualenvs, tool envs, caches and the local database
+	rm -rf $(VENV) $(RUN_VENV) .tools .pytest_cache .mypy_cache .ruff_cache instance

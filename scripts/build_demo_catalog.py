@@ -112,9 +112,53 @@ NOTES = [
 ]
 
 
+def recordings() -> list[str]:
+    """Every recording the build reads, each once."""
+    return sorted(
+        {
+            *PAGED_RECORDINGS,
+            *(r for rs in LIST_MEMBERSHIPS.values() for r in rs),
+            *DETAILS_RECORDINGS,
+            *SUB_RESOURCE_RECORDINGS.values(),
+            *(relative for _, relative in RELATED_RECORDINGS.values()),
+            GENRES,
+            CONFIGURATION,
+        }
+    )
+
+
+class Progress:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise (CI logs)."""
+
+    def __init__(self, label: str, total: int, stream: Any = None, width: int = 30) -> None:
+        self.label, self.total, self.width, self.done = label, total, width, 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def advance(self, what: str = "") -> None:
+        self.done = min(self.total, self.done + 1)
+        if not self.enabled:
+            return
+        filled = self.width * self.done // max(1, self.total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {what[:40]:<40}")
+        if self.done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+_loaded: dict[tuple[Path, str], Any] = {}
+_progress: dict[str, Progress] = {}  # "bar": set by main() for a run from the command line
+
+
 def load(source: Path, relative: str) -> Any:
-    with (source / "examples" / relative).open(encoding="utf-8") as handle:
-        return json.load(handle)
+    key = (source, relative)
+    if key not in _loaded:
+        with (source / "examples" / relative).open(encoding="utf-8") as handle:
+            _loaded[key] = json.load(handle)
+        if "bar" in _progress:
+            _progress["bar"].advance(relative.rsplit("/", 1)[-1])
+    return _loaded[key]
 
 
 def list_item(raw: dict[str, Any]) -> dict[str, Any]:
@@ -261,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (source / "examples").is_dir():
         print(f"error: no examples/ folder under {source}", file=sys.stderr)
         return 2
+    _progress["bar"] = Progress("reading recordings", len(recordings()))
     text = render(build(source)) + "\n"
     output = Path(args.output)
     if args.check:

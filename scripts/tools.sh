@@ -1,10 +1,17 @@
 # shellcheck shell=bash
-# Offline check tools, each in its own virtualenv under .tools/ (checkov conflicts with
+# Offline check tools (and uv), each in its own virtualenv under .tools/ (checkov conflicts with
 # python-hcl2 and schemathesis, so nothing shares its environment). Source this file, then call
-# `tool NAME` to get the path of a ready executable; the first call installs it.
+# `tool NAME` to get the path of a ready executable. A missing tool is installed on that call,
+# saying so on stderr: pinned by version, with every package's sha256 checked against the lock
+# file in scripts/tool-locks/ (pip --require-hashes). `make tools` installs them all up front.
+# To bump a tool: change its pin below and regenerate its lock with
+#   uv pip compile - --generate-hashes --python-version 3.11 --no-header <<<"NAME==VERSION" \
+#     -o scripts/tool-locks/NAME.txt
 set -euo pipefail
 
-TOOLS_DIR="${TOOLS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.tools}"
+TOOLS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${TOOLS_DIR:-$TOOLS_REPO/.tools}"
+TOOL_LOCKS="$TOOLS_REPO/scripts/tool-locks"
 PYTHON="${PYTHON:-python3}"
 
 # name -> "pip requirement" (pinned: checks must not change under us between runs)
@@ -20,11 +27,27 @@ declare -A TOOL_PACKAGE=(
 tool() {
   local name="$1" venv="$TOOLS_DIR/$1"
   local pkg="${TOOL_PACKAGE[$name]:?unknown tool $name}"
-  if [[ ! -f "$venv/.installed" || "$(cat "$venv/.installed")" != "$pkg" ]]; then
+  local lock="$TOOL_LOCKS/${pkg%%==*}.txt"
+  [[ -f "$lock" ]] || { echo "tools: no lock file $lock for $pkg" >&2; return 1; }
+  grep -q "^${pkg} " "$lock" || { echo "tools: $lock does not pin $pkg" >&2; return 1; }
+  local stamp
+  stamp="$pkg $(sha256sum "$lock" | cut -d' ' -f1)"
+  if [[ ! -f "$venv/.installed" || "$(cat "$venv/.installed")" != "$stamp" ]]; then
+    echo "tools: installing $pkg into ${venv#"$TOOLS_REPO"/} (pinned; sha256 of every package checked)" >&2
     rm -rf "$venv"
     "$PYTHON" -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$pkg" >&2
-    echo "$pkg" >"$venv/.installed"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
+      -r "$lock" >&2
+    echo "$stamp" >"$venv/.installed"
   fi
   echo "$venv/bin/$name"
+}
+
+# Every tool, for `make tools` / `make deps`.
+install_tools() {
+  local name
+  for name in $(printf '%s\n' "${!TOOL_PACKAGE[@]}" | sort); do
+    tool "$name" >/dev/null
+  done
+  echo "tools: ${#TOOL_PACKAGE[@]} tools ready under ${TOOLS_DIR#"$TOOLS_REPO"/}" >&2
 }

@@ -19,6 +19,7 @@ from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
 from netflix_clone.db import db, init_db
 from netflix_clone.errors import ApiError, problem_response, register_error_handlers
+from netflix_clone.exceptions import not_found
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
 from netflix_clone.ratelimit import (
     FallbackRateLimiter,
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.converters["id"] = IdConverter
+    # `/api/movies/` is `/api/movies`: set before any route exists, so every rule takes it.
+    app.url_map.strict_slashes = False
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
@@ -133,6 +136,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Member data must never sit in a shared cache; catalog routes set their own policy.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code == 204:
+            # No content, so no type (Werkzeug's default would say text/html).
+            response.headers.pop("Content-Type", None)
         return response
 
     if settings.app_env == "local" and settings.uses_embedded_database:
@@ -141,7 +147,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 _UPSTREAM_DETAIL = {
-    404: ("not-found", "No such movie."),
+    404: ("not-found", not_found("movie").detail),  # the wording of every unknown movie id
     502: ("bad-upstream", "The movie catalog answered with an error; try again shortly."),
     503: ("catalog-unavailable", "The movie catalog is unavailable right now."),
     504: ("upstream-timeout", "The movie catalog did not answer in time; try again shortly."),

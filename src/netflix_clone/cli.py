@@ -1,74 +1,552 @@
-"""`netflix-clone` command: migrate the database, create an admin, run the dev server."""
+"""The `netflix-clone` command: migrations, admins, demo data and a pre-flight `check`.
+
+Run `netflix-clone --help`. The web server is gunicorn (`make run`, or the container), not this
+command. Every failure is one line on stderr and an exit code, never a traceback (unless
+`--debug`):
+
+    0  done            1  refused or failed (a rule, an unreachable dependency, a failed check)
+    2  wrong usage or invalid configuration        130  interrupted
+
+Commands run the same service functions as the API, inside `app.app_context()`: no request is
+faked. Logs go to stderr (human-readable on a terminal, JSON lines otherwise, or as
+`--log-format` says); results go to stdout so scripts can capture them.
+"""
 
 from __future__ import annotations
 
-import argparse
 import getpass
+import json
+import logging
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Literal, NoReturn
 
+import click
 from flask import Flask
 
-from netflix_clone.settings import ConfigError
+from netflix_clone import __version__
+from netflix_clone.exceptions import DomainError
+from netflix_clone.settings import ConfigError, Settings, load_settings
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+# Libraries whose INFO lines are noise on a terminal ("Context impl SQLiteImpl.", ...).
+QUIET_LOGGERS = ("alembic", "botocore", "boto3", "urllib3", "httpx", "flask_migrate")
 
 
-def _app() -> Flask:
-    from netflix_clone.app import create_app
+class CliError(click.ClickException):
+    """One line on stderr, then exit 1."""
 
-    return create_app()
+    exit_code = EXIT_FAILED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
+class CliUsageError(CliError):
+    """Wrong usage or configuration: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def cli_error(message: str, exit_code: int = EXIT_FAILED) -> CliError:
+    return CliUsageError(message) if exit_code == EXIT_USAGE else CliError(message)
+
+
+def fail(message: str, exit_code: int = EXIT_FAILED) -> NoReturn:
+    raise cli_error(message, exit_code)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def describe_failure(exc: BaseException) -> tuple[str, int]:
+    """The one line and exit code for a failure that escaped a command."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from netflix_clone.errors import ApiError
+    from netflix_clone.secrets import SecretError
+
+    if isinstance(exc, DomainError):
+        return exc.describe(), EXIT_FAILED
+    if isinstance(exc, ApiError):
+        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+        return (f"{exc.detail} ({fields})" if fields else exc.detail), EXIT_FAILED
+    if isinstance(exc, ConfigError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, SecretError):
+        return f"secret unavailable: {exc}", EXIT_FAILED
+    if isinstance(exc, DBAPIError):
+        reason = _one_line(exc.orig) if exc.orig is not None else type(exc).__name__
+        return f"database error: {reason}", EXIT_FAILED
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {_one_line(exc)}", EXIT_FAILED
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or _one_line(exc)}{where}", EXIT_FAILED
+    return (
+        f"unexpected {type(exc).__name__}: {_one_line(exc)} (run with --debug for the traceback)",
+        EXIT_FAILED,
+    )
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+
+class HumanFormatter(logging.Formatter):
+    """`12:00:01 WARNING netflix_clone.secrets: message`, secrets scrubbed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from netflix_clone.observability import redactor
+
+        stamp = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
+        line = f"{stamp} {record.levelname} {record.name}: {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return redactor.scrub(line)
+
+
+LogFormat = Literal["auto", "text", "json"]
+
+
+def configure_cli_logging(fmt: LogFormat, verbose: bool) -> None:
+    """Our handler on stderr, installed before the app factory so it adds no JSON one to stdout."""
+    from netflix_clone.observability import JsonFormatter, RequestIdFilter
+
+    human = fmt == "text" or (fmt == "auto" and sys.stderr.isatty())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(HumanFormatter() if human else JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    handler._netflix_clone = True  # type: ignore[attr-defined]  # configure_logging keeps it
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_netflix_clone", False)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+# --- the application, built once per command ---------------------------------------------------
+
+
+@dataclass
+class State:
+    debug: bool = False
+    _app: Flask | None = None
+
+    def settings(self) -> Settings:
+        return load_settings()
+
+    def app(self) -> Flask:
+        if self._app is None:
+            from netflix_clone.app import create_app
+
+            self._app = create_app(self.settings())
+        return self._app
+
+
+@contextmanager
+def app_context(state: State) -> Iterator[Flask]:
+    app = state.app()
+    with app.app_context():
+        yield app
+
+
+class NetflixCloneGroup(click.Group):
+    """Turns every failure of a command into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            state = ctx.find_object(State)
+            if state is not None and state.debug:
+                raise
+            message, code = describe_failure(exc)
+            raise cli_error(message, code) from None
+
+
+@click.group(cls=NetflixCloneGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="netflix-clone")
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "text", "json"]),
+    default="auto",
+    show_default=True,
+    help="Logs on stderr: text on a terminal and JSON otherwise (auto), or forced.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also show libraries' INFO logs (alembic).")
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected failure.")
+@click.pass_context
+def cli(ctx: click.Context, log_format: LogFormat, verbose: bool, debug: bool) -> None:
+    """Operate a netflix-clone deployment: configured by the same environment variables as the
+    server (DATABASE_URL, REDIS_URL, TMDB_API_KEY, ...; see README)."""
+    configure_cli_logging(log_format, verbose)
+    ctx.obj = State(debug=debug)
+
+
+# --- migrate ---------------------------------------------------------------------------------
+
+
+def _current_revision() -> str | None:
+    from sqlalchemy import inspect, text
+
+    from netflix_clone.db import db
+
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from netflix_clone.app import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
+@cli.command()
+@click.pass_obj
+def migrate(state: State) -> None:
+    """Apply the database migrations (idempotent)."""
     from flask_migrate import upgrade
 
     from netflix_clone.app import MIGRATIONS_DIR
 
-    app = _app()
-    with app.app_context():
+    with app_context(state):
+        before = _current_revision()
         upgrade(directory=str(MIGRATIONS_DIR))
-    print("database is at the latest migration")  # noqa: T201
-    return 0
-
-
-def cmd_create_admin(args: argparse.Namespace) -> int:
-    from netflix_clone.accounts.service import create_or_promote_admin
-    from netflix_clone.db import commit
-    from netflix_clone.exceptions import DomainError
-
-    if args.password_file:
-        password: str | None = Path(args.password_file).read_text().strip()
-    elif sys.stdin.isatty():
-        password = getpass.getpass("Password (empty to keep an existing account's): ") or None
+        after = _current_revision()
+    if before == after:  # also when the embedded SQLite default migrated itself at start-up
+        click.echo(f"database is at the latest migration ({after})")
     else:
-        password = sys.stdin.readline().strip() or None
-    app = _app()
-    with app.app_context():
+        click.echo(f"database migrated from {before or 'empty'} to {after} (the latest migration)")
+
+
+# --- create-admin ----------------------------------------------------------------------------
+
+
+def read_password(password_file: str | None, prompt: str) -> str | None:
+    """From a file, a terminal prompt, or the first line of stdin; None when empty."""
+    if password_file:
         try:
-            user = create_or_promote_admin(args.email, password, args.display_name)
-            commit()
-        except DomainError as exc:
-            print(f"error: {exc.describe()}", file=sys.stderr)  # noqa: T201
-            return 1
-        print(f"admin {user.email} has id {user.id}")  # noqa: T201
-    return 0
+            text = Path(password_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot read --password-file {password_file}: {exc.strerror}", EXIT_USAGE)
+        except UnicodeDecodeError:
+            fail(f"--password-file {password_file} is not UTF-8 text", EXIT_USAGE)
+        lines = text.splitlines()
+        return (lines[0].strip() if lines else "") or None
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt) or None
+    return sys.stdin.readline().strip() or None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="netflix-clone")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
-    admin = sub.add_parser("create-admin", help="create an admin, or promote an existing member")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--display-name", default="Admin")
-    admin.add_argument("--password-file", help="read the password from this file (else stdin)")
-    admin.set_defaults(func=cmd_create_admin)
-    args = parser.parse_args(argv)
+@cli.command("create-admin")
+@click.option("--email", required=True, help="The admin's email (an existing member is promoted).")
+@click.option("--display-name", default="Admin", show_default=True)
+@click.option(
+    "--password-file",
+    metavar="PATH",
+    help="Read the password from the first line of this file (else a prompt, or stdin).",
+)
+@click.pass_obj
+def create_admin(state: State, email: str, display_name: str, password_file: str | None) -> None:
+    """Create an admin, or promote an existing member (keeping their password unless given)."""
+    from netflix_clone.accounts.service import create_or_promote_admin
+
+    password = read_password(password_file, "Password (empty to keep an existing account's): ")
+    from netflix_clone.db import commit
+
+    with app_context(state):
+        user = create_or_promote_admin(email, password, display_name)
+        commit()  # services write; the caller ends the unit of work, as a request does
+        click.echo(f"admin {user.email} has id {user.id}")
+
+
+# --- seed ------------------------------------------------------------------------------------
+
+SEED_RATINGS = ("love", "like", "dislike")
+
+
+@cli.command()
+@click.option("--members", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--email-domain", default="example.com", show_default=True, help="Members are seedN@DOMAIN."
+)
+@click.option(
+    "--password-file",
+    metavar="PATH",
+    help="The members' password, first line (else a prompt, or stdin).",
+)
+@click.pass_obj
+def seed(state: State, members: int, email_domain: str, password_file: str | None) -> None:
+    """Demo members with a kids profile, My List, ratings and something to continue watching.
+
+    Idempotent: a member that already exists is left as it is."""
+    from netflix_clone.accounts import profiles
+    from netflix_clone.accounts.service import sign_up
+    from netflix_clone.catalog.service import catalog
+    from netflix_clone.exceptions import Conflict
+    from netflix_clone.library import service as library
+    from netflix_clone.security import Principal
+
+    password = read_password(password_file, "Password for the demo members: ")
+    if not password:
+        fail("the demo members need a password (--password-file, a prompt, or stdin)", EXIT_USAGE)
+    created = skipped = 0
+    with app_context(state):
+        from netflix_clone.db import commit, db
+
+        popular = catalog().fetch("movie/popular", {"page": "1"}).body.get("results", [])
+        movie_ids = [int(m["id"]) for m in popular if not m.get("adult")]
+        if len(movie_ids) < 6:
+            fail("the catalog returned too few popular titles to seed from")
+        with click.progressbar(
+            range(1, members + 1), label="seeding members", file=sys.stderr, show_pos=True
+        ) as numbers:
+            for n in numbers:
+                email = f"seed{n}@{email_domain}"
+                try:
+                    user = sign_up(email, password, f"Seed {n}")
+                except Conflict:  # the email is taken: seeded before
+                    db.session.rollback()
+                    skipped += 1
+                    continue
+                principal = Principal(user.id, user.role)
+                main = profiles.list_profiles(principal, user.id)[0]
+                profiles.create_profile(principal, user.id, {"name": "Kids", "kids": True})
+                picks = [movie_ids[(n + i) % len(movie_ids)] for i in range(6)]
+                for movie_id in picks[:4]:
+                    library.add_to_list(main, movie_id)
+                for i, movie_id in enumerate(picks[2:5]):
+                    library.rate(main, movie_id, SEED_RATINGS[i])
+                library.record_progress(main, picks[5], 1800, 6000, 1)
+                commit()  # one unit of work per member: a failure later keeps the earlier ones
+                created += 1
+    click.echo(
+        f"seeded {created} member(s) seed1..seed{members}@{email_domain}"
+        + (f"; {skipped} already existed" if skipped else "")
+    )
+
+
+# --- check -----------------------------------------------------------------------------------
+
+Status = Literal["ok", "warn", "FAIL", "skip"]
+
+
+@dataclass
+class Result:
+    name: str
+    status: Status
+    detail: str
+
+
+class CheckFailed(Exception):
+    """A check's own verdict, already worded for the report."""
+
+
+def _check(name: str, fn: Callable[[], tuple[Status, str] | str]) -> Result:
+    started = time.perf_counter()
     try:
-        return int(args.func(args))
+        outcome = fn()
+    except CheckFailed as exc:
+        return Result(name, "FAIL", str(exc))
+    except Exception as exc:
+        message, _ = describe_failure(exc)
+        return Result(name, "FAIL", message)
+    elapsed = (time.perf_counter() - started) * 1000
+    status, detail = outcome if isinstance(outcome, tuple) else ("ok", outcome)
+    if status == "ok":
+        detail = f"{detail} ({elapsed:.0f} ms)"
+    return Result(name, status, detail)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparsable URL)"
+
+
+def check_database(settings: Settings, head: str) -> tuple[Status, str] | str:
+    from sqlalchemy import create_engine, event, inspect, text
+    from sqlalchemy.engine import make_url
+
+    from netflix_clone.db import engine_options
+    from netflix_clone.secrets import database_credentials
+
+    url = settings.sqlalchemy_url
+    shown = _safe_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = Path(parsed.database)
+        if not path.is_file():
+            return "warn", f"{shown}: no database file yet (`netflix-clone migrate` creates it)"
+    options = engine_options(settings)
+    options.pop("pool_size", None)
+    options.pop("max_overflow", None)
+    options.pop("pool_timeout", None)
+    engine = create_engine(url, **options)
+    credentials = database_credentials(settings)
+    if credentials is not None:
+        event.listen(engine, "do_connect", credentials.inject)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            current = None
+            if inspect(conn).has_table("alembic_version"):
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+    if current is None:
+        return "warn", f"{shown} answers but has no schema yet (run `netflix-clone migrate`)"
+    if current != head:
+        return "warn", f"{shown} is at migration {current}; {head} is the latest (run migrate)"
+    return "ok", f"{shown} answers; schema at the latest migration ({head})"
+
+
+def check_redis(settings: Settings) -> tuple[Status, str] | str:
+    if not settings.redis_url:
+        return "skip", "REDIS_URL is unset: cache and rate limits are in-process"
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.redis_url, socket_timeout=3, socket_connect_timeout=3, retry_on_timeout=False
+    )
+    try:
+        client.ping()
+        info: dict[str, Any] = client.info("server")  # type: ignore[assignment]
+        version = info.get("redis_version", "?")
+    except redis.RedisError as exc:
+        raise CheckFailed(f"{_safe_url(settings.redis_url)}: {_one_line(exc)}") from None
+    finally:
+        client.close()
+    return f"{_safe_url(settings.redis_url)} answers (Redis {version})"
+
+
+def check_secrets(settings: Settings) -> tuple[Status, str] | str:
+    from netflix_clone.secrets import extract, secrets_client
+
+    wanted = {
+        "SECRET_KEY_SECRET_ID": (settings.secret_key_secret_id, ("SECRET_KEY",)),
+        "DATABASE_SECRET_ID": (settings.database_secret_id, ("username", "password")),
+        "TMDB_SECRET_ID": (settings.tmdb_secret_id, ("TMDB_API_KEY",)),
+    }
+    configured = {name: v for name, v in wanted.items() if v[0]}
+    if not configured:
+        return "skip", "no *_SECRET_ID is set: secrets come from environment variables"
+    client = secrets_client(settings)
+    read: list[str] = []
+    for name, (secret_id, fields) in configured.items():
+        try:
+            text = client.get_secret_value(SecretId=secret_id).get("SecretString") or ""
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if type(exc).__name__ == "NoCredentialsError":
+                code = "no AWS credentials found: set them, or run with an IAM role"
+            raise CheckFailed(
+                f"{name} {secret_id}: cannot read it ({code or type(exc).__name__})"
+            ) from None
+        for field in fields:
+            try:
+                extract(text, field)
+            except Exception as exc:
+                raise CheckFailed(f"{name} {secret_id}: {exc}") from None
+        read.append(name)
+    region = settings.aws_region or "us-east-1"
+    return f"read {', '.join(read)} from Secrets Manager ({region})"
+
+
+def check_tmdb(settings: Settings) -> tuple[Status, str] | str:
+    if settings.effective_catalog_source != "tmdb":
+        return "skip", "the bundled demo catalog serves (no TMDB key, or CATALOG_SOURCE=demo)"
+    from netflix_clone.catalog.tmdb import TMDBClient, TMDBKeys, UpstreamAuthError, UpstreamError
+
+    client = TMDBClient(
+        settings.tmdb_base_url,
+        TMDBKeys(settings),
+        connect_timeout=settings.tmdb_connect_timeout,
+        read_timeout=settings.tmdb_read_timeout,
+        deadline=settings.tmdb_deadline,
+        max_attempts=1,
+    )
+    try:
+        client.get("configuration", {})
+    except UpstreamAuthError as exc:
+        raise CheckFailed(f"{settings.tmdb_base_url} refused the key: {exc.detail}") from None
+    except UpstreamError as exc:
+        raise CheckFailed(f"{settings.tmdb_base_url}: {exc.detail}") from None
+    finally:
+        client.close()
+    return f"{settings.tmdb_base_url} accepted the key"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
+def check(as_json: bool) -> None:
+    """Validate the settings, then reach the database, Redis, Secrets Manager and TMDB.
+
+    Exits 1 when anything fails; `warn` (for example, migrations not applied yet) does not."""
+    results: list[Result] = []
+    try:
+        settings = load_settings()
     except ConfigError as exc:
-        print(exc, file=sys.stderr)  # noqa: T201
-        return 2
+        results.append(Result("settings", "FAIL", str(exc)))
+        settings = None
+    if settings is not None:
+        results.append(
+            Result(
+                "settings",
+                "ok",
+                f"APP_ENV={settings.app_env}, catalog {settings.effective_catalog_source}, "
+                f"database {_safe_url(settings.sqlalchemy_url)}",
+            )
+        )
+        head = head_revision()  # before the clock starts: importing Alembic is not the database
+        results.append(_check("database", lambda: check_database(settings, head)))
+        results.append(_check("redis", lambda: check_redis(settings)))
+        results.append(_check("secrets", lambda: check_secrets(settings)))
+        results.append(_check("tmdb", lambda: check_tmdb(settings)))
+    failed = [r for r in results if r.status == "FAIL"]
+    if as_json:
+        report = {"ok": not failed, "checks": [r.__dict__ for r in results]}
+        click.echo(json.dumps(report, indent=2))
+    else:
+        for r in results:
+            colour = {"ok": "green", "warn": "yellow", "FAIL": "red", "skip": None}[r.status]
+            status = click.style(f"{r.status:<4}", fg=colour) if colour else f"{r.status:<4}"
+            click.echo(f"{r.name:<9} {status}  {r.detail}")
+        click.echo(
+            f"{len(failed)} of {len(results)} checks failed" if failed else "all checks passed"
+        )
+    if failed:
+        raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="netflix-clone")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

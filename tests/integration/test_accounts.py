@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 
@@ -254,11 +255,11 @@ def test_logout_revokes_the_session(client: FlaskClient) -> None:
         ).status_code
         == 204
     )
-    assert (
-        client.post(
-            "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
-        ).status_code
-        == 401
+    after = client.post("/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]})
+    assert after.status_code == 401
+    # Signed out is not a stolen token: say the session ended, not that it "was already used".
+    assert (after.json or {})["detail"] == (
+        "This session has ended (signed out or revoked); sign in again."
     )
     # Logging out an unknown token reveals nothing.
     assert client.post("/api/auth/logout", json={"refresh_token": "whatever"}).status_code == 204
@@ -493,3 +494,25 @@ def test_tokens_of_a_deleted_member_stop_working(client: FlaskClient) -> None:
         ).status_code
         == 401
     )
+
+
+def test_names_with_a_tab_or_newline_are_refused_as_the_spec_says(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json or {}
+    sign_up = spec["components"]["schemas"]["SignUp"]["properties"]["display_name"]
+    pattern = sign_up["pattern"]
+    for name in ["Ada\tLovelace", "Ada\nLovelace", "Ada\u0085"]:
+        assert re.fullmatch(pattern, name) is None
+        response = client.post(
+            "/api/users",
+            json={"email": "tab@example.com", "password": PASSWORD, "display_name": name},
+        )
+        assert response.status_code == 422, name
+        (error,) = (response.json or {})["errors"]
+        assert error["field"] == "display_name"
+        assert error["message"].endswith("must not contain control characters")
+    search = next(
+        p for p in spec["paths"]["/api/movies/search"]["get"]["parameters"] if p["name"] == "q"
+    )
+    assert search["schema"]["pattern"] == pattern
+    profile = spec["components"]["schemas"]["ProfileCreate"]["properties"]["name"]
+    assert profile["pattern"] == pattern

@@ -123,3 +123,44 @@ def test_unexpected_exceptions_are_problem_500_without_internals(make_app: AppFa
     body = assert_problem(response, 500)
     assert "secret internals" not in response.get_data(as_text=True)
     assert body["type"].endswith("/internal-error")
+
+
+def test_a_204_carries_no_content_type(client: FlaskClient) -> None:
+    response = client.post("/api/auth/logout", json={"refresh_token": "unknown"})
+    assert response.status_code == 204
+    assert response.data == b""
+    assert "Content-Type" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/movies/", "/api/genres/", "/api/movies/550/", "/healthz/", "/openapi.json/"]
+)
+def test_a_trailing_slash_reaches_the_same_resource(client: FlaskClient, path: str) -> None:
+    with_slash = client.get(path)
+    assert with_slash.status_code == 200, with_slash.json
+    assert with_slash.data == client.get(path.rstrip("/")).data
+
+
+def test_a_trailing_slash_also_works_for_writes(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/users/",
+        json={"email": "slash@example.com", "password": PASSWORD, "display_name": "Slash"},
+    )
+    assert response.status_code == 201, response.json
+
+
+def test_an_unknown_movie_id_reads_the_same_everywhere(client: FlaskClient) -> None:
+    from tests.conftest import Member
+    from tests.integration.test_profiles import profile_headers, profiles
+
+    member = Member(client, "nomovie@example.com")
+    headers = profile_headers(client, member, profiles(client, member)[0]["id"])
+    answers = [
+        client.get("/api/movies/999999999"),
+        client.put("/api/profile/list/999999999", headers=headers),
+        client.put("/api/profile/ratings/999999999", headers=headers, json={"rating": "like"}),
+    ]
+    bodies = [assert_problem(a, 404) for a in answers]
+    assert {(b["type"], b["detail"]) for b in bodies} == {
+        ("https://netflix-clone.dev/problems/not-found", "The movie was not found.")
+    }

@@ -528,3 +528,25 @@ def test_one_members_profile_token_never_reaches_another_members_data(client: Fl
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"position_seconds": 900.0, "duration_seconds": 6000.0, "sequence": 65536.0}, 200),
+        ({"position_seconds": 900.5, "duration_seconds": 6000, "sequence": 1}, 422),
+        ({"position_seconds": "900", "duration_seconds": 6000, "sequence": 1}, 422),
+        ({"position_seconds": True, "duration_seconds": 6000, "sequence": 1}, 422),
+    ],
+)
+def test_progress_takes_json_schema_integers(
+    client: FlaskClient, viewer: tuple[Member, dict[str, str]], body: dict[str, Any], status: int
+) -> None:
+    _, headers = viewer
+    response = client.put(f"/api/profile/progress/{FORREST_GUMP}", headers=headers, json=body)
+    assert response.status_code == status, response.json
+    if status == 200:
+        assert (response.json or {})["sequence"] == 65536
+        assert (response.json or {})["position_seconds"] == 900
+    else:
+        assert response.content_type == "application/problem+json"

@@ -57,7 +57,11 @@ def test_metrics_are_prometheus_text(client: FlaskClient) -> None:
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200
-    assert response.content_type.startswith("text/plain")
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    content_type = response.headers["Content-Type"]
+    assert content_type == CONTENT_TYPE_LATEST and content_type.startswith("text/plain;")
+    assert content_type.count("charset") == 1
     text = response.get_data(as_text=True)
     assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert "http_request_duration_seconds_bucket" in text
@@ -100,5 +104,35 @@ def test_docs_page_is_served_offline(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
     assert b"swagger-ui" in page.data
+    csp = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert (
+        "unsafe-eval" not in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
     assert client.get("/docs/static/swagger-ui-init.js").status_code == 200
+    licence = client.get("/docs/static/LICENSE")
+    assert licence.status_code == 200 and b"Apache License" in licence.data
+    assert licence.mimetype == "text/plain"
+    missing = client.get("/docs/static/../ops.py")
+    assert missing.status_code == 404
+    assert missing.mimetype == "application/problem+json"
+    assert client.get("/docs/static/VENDORED.json").status_code == 404
+
+
+def test_the_vendored_viewer_matches_its_recorded_checksums() -> None:
+    """Swagger UI 5 is package data: exactly the files and bytes scripts/vendor-swagger-ui.sh
+    took from the npm tarball whose sha256 is recorded, licence texts included."""
+    import hashlib
+
+    from netflix_clone.ops import SWAGGER_UI_DIR
+
+    manifest = json.loads((SWAGGER_UI_DIR / "VENDORED.json").read_text())
+    assert manifest["package"] == "swagger-ui-dist"
+    assert manifest["version"].startswith("5.")
+    assert len(manifest["tarball_sha256"]) == 64
+    assert {"LICENSE", "NOTICE", "swagger-ui-bundle.js", "swagger-ui.css"} <= set(manifest["files"])
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((SWAGGER_UI_DIR / name).read_bytes()).hexdigest() == digest, name
+    on_disk = {p.name for p in SWAGGER_UI_DIR.iterdir()} - {"VENDORED.json"}
+    assert on_disk == set(manifest["files"])

@@ -217,3 +217,96 @@ def test_concurrent_profile_creation_respects_the_limit(make_app: AppFactory) ->
         t.join()
     assert statuses.count(201) == 4
     assert len(profiles(client, member)) == 5
+
+
+# --- the same operations under /api/users/me: a client needs no user id ----------------------
+
+
+def test_me_routes_act_on_the_signed_in_account_only(client: FlaskClient) -> None:
+    ada = Member(client, "ada-me@example.com")
+    bob = Member(client, "bob-me@example.com")
+    add_profile(client, bob, name="Bob's other")
+
+    listed = client.get("/api/users/me/profiles", headers=ada.headers)
+    assert listed.status_code == 200
+    assert listed.json == client.get(profiles_url(ada), headers=ada.headers).json
+    (main,) = listed.json["items"]  # type: ignore[index]
+
+    created = client.post("/api/users/me/profiles", headers=ada.headers, json={"name": "Kids"})
+    assert created.status_code == 201, created.json
+    kids = created.json or {}
+    assert [p["id"] for p in profiles(client, ada)] == [main["id"], kids["id"]]
+    assert len(profiles(client, bob)) == 2  # Bob's account is untouched
+
+    one = client.get(f"/api/users/me/profiles/{kids['id']}", headers=ada.headers)
+    assert one.status_code == 200 and one.json == kids
+    renamed = client.patch(
+        f"/api/users/me/profiles/{kids['id']}", headers=ada.headers, json={"name": "Little"}
+    )
+    assert renamed.status_code == 200 and (renamed.json or {})["name"] == "Little"
+
+    chosen = client.post(f"/api/users/me/profiles/{main['id']}/token", headers=ada.headers, json={})
+    assert chosen.status_code == 200
+    assert (chosen.json or {})["profile"]["id"] == main["id"]
+    profile_token = {"Authorization": f"Bearer {(chosen.json or {})['access_token']}"}
+    assert client.get("/api/profile/list", headers=profile_token).status_code == 200
+
+    # Someone else's profile id under /me is simply not found, never theirs.
+    bobs = profiles(client, bob)[1]["id"]
+    for method in ("get", "patch", "delete"):
+        other = client.open(
+            f"/api/users/me/profiles/{bobs}", method=method.upper(), headers=ada.headers, json={}
+        )
+        assert other.status_code == 404, (method, other.json)
+    assert client.post(
+        f"/api/users/me/profiles/{bobs}/token", headers=ada.headers, json={}
+    ).status_code in (403, 404)
+
+    deleted = client.delete(f"/api/users/me/profiles/{kids['id']}", headers=ada.headers)
+    assert deleted.status_code == 204
+    assert [p["id"] for p in profiles(client, ada)] == [main["id"]]
+    assert client.get("/api/users/me/profiles").status_code == 401
+
+
+def test_me_routes_for_the_account_itself(client: FlaskClient) -> None:
+    ada = Member(client, "ada-self@example.com")
+    changed = client.patch("/api/users/me", headers=ada.headers, json={"display_name": "Ada L."})
+    assert changed.status_code == 200 and (changed.json or {})["display_name"] == "Ada L."
+    assert (client.get(f"/api/users/{ada.id}", headers=ada.headers).json or {})[
+        "display_name"
+    ] == "Ada L."
+    gone = client.delete("/api/users/me", headers=ada.headers)
+    assert gone.status_code == 204
+    assert client.get("/api/users/me", headers=ada.headers).status_code == 401
+
+
+def test_me_routes_are_documented(client: FlaskClient) -> None:
+    paths = (client.get("/openapi.json").json or {})["paths"]
+    assert set(paths["/api/users/me/profiles"]) == {"get", "post"}
+    assert set(paths["/api/users/me/profiles/{profile_id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/users/me/profiles/{profile_id}/token"]) == {"post"}
+    assert set(paths["/api/users/me"]) == {"get", "patch", "delete"}
+
+
+def test_kids_rules_in_a_patch_body_and_against_the_stored_profile(client: FlaskClient) -> None:
+    member = Member(client, "kidsrules@example.com")
+    other = add_profile(client, member, name="Other")
+    url = f"{profiles_url(member)}/{other['id']}"
+    # kids: true with no level (or an explicit null) picks the kids default, as creation does.
+    made_kids = client.patch(
+        url, headers=member.headers, json={"kids": True, "maturity_level": None}
+    )
+    assert made_kids.status_code == 200, made_kids.json
+    assert (made_kids.json or {})["maturity_level"] == "older_kids"
+    # The body contradicts itself: 422, as the schema's if/then says.
+    contradiction = client.patch(
+        url, headers=member.headers, json={"kids": True, "maturity_level": "adults"}
+    )
+    assert contradiction.status_code == 422
+    # The body is fine, the stored kids flag refuses it: 409, with the way out.
+    stored = client.patch(url, headers=member.headers, json={"maturity_level": "teens"})
+    assert stored.status_code == 409
+    assert (stored.json or {})["type"].endswith("/kids-profile")
+    assert "kids: false" in (stored.json or {})["detail"]
+    schema = (client.get("/openapi.json").json or {})["components"]["schemas"]["ProfilePatch"]
+    assert schema["if"] == {"properties": {"kids": {"const": True}}, "required": ["kids"]}

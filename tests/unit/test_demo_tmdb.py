@@ -477,3 +477,35 @@ def test_adult_movies_only_with_include_adult(data: dict[str, Any]) -> None:
     dramas = ok(demo, "discover/movie", with_genres="18")["total_results"]
     with_adult = ok(demo, "discover/movie", with_genres="18", include_adult="true")
     assert with_adult["total_results"] == dramas + 1
+
+
+def test_the_builder_shows_a_progress_bar_on_a_terminal_only() -> None:
+    import importlib.util
+    import io
+
+    spec = importlib.util.spec_from_file_location(
+        "build_demo_catalog", REPO_ROOT / "scripts" / "build_demo_catalog.py"
+    )
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    bar = builder.Progress("reading recordings", 4, stream=terminal, width=8)
+    for name in ("a.json", "b.json", "c.json", "d.json"):
+        bar.advance(name)
+    frames = terminal.getvalue().split("\r")[1:]
+    assert frames[0].startswith("reading recordings [##------] 1/4 a.json")
+    assert frames[-1].startswith("reading recordings [########] 4/4 d.json")
+    assert terminal.getvalue().endswith("\n")
+
+    log = io.StringIO()  # not a terminal (CI): nothing written
+    quiet = builder.Progress("reading recordings", 2, stream=log)
+    quiet.advance("a.json")
+    assert log.getvalue() == ""
+    # The bar's total is every recording the build reads, each counted once.
+    assert len(builder.recordings()) == len(set(builder.recordings())) >= 20

@@ -19,6 +19,13 @@ from netflix_clone.security import current_principal
 bp = Blueprint("profiles", __name__)
 TAGS = ["profiles"]
 BASE = "/api/users/<id:user_id>/profiles"
+# The same operations on the signed-in member's own account, so a client needs no user id.
+ME = "/api/users/me/profiles"
+ME_DEFAULTS = {"user_id": None}
+
+
+def account_id(user_id: int | None) -> int:
+    return current_principal().user_id if user_id is None else user_id
 
 
 def profile_out(profile: Profile) -> ProfileOut:
@@ -36,13 +43,15 @@ def profile_out(profile: Profile) -> ProfileOut:
 
 
 @bp.get(BASE)
+@bp.get(ME, defaults=ME_DEFAULTS)
 @operation(summary="An account's profiles", tags=TAGS, response=ProfileList, auth=True)
-def list_profiles(user_id: int) -> ProfileList:
-    items = profiles.list_profiles(current_principal(), user_id)
+def list_profiles(user_id: int | None) -> ProfileList:
+    items = profiles.list_profiles(current_principal(), account_id(user_id))
     return ProfileList(items=[profile_out(p) for p in items])
 
 
 @bp.post(BASE)
+@bp.post(ME, defaults=ME_DEFAULTS)
 @operation(
     summary="Add a profile (at most 5)",
     tags=TAGS,
@@ -52,18 +61,22 @@ def list_profiles(user_id: int) -> ProfileList:
     auth=True,
     errors=[403, 409],
 )
-def create_profile(user_id: int, body: ProfileCreate) -> tuple[ProfileOut, int]:
+def create_profile(user_id: int | None, body: ProfileCreate) -> tuple[ProfileOut, int]:
     fields = body.model_dump(exclude_unset=True)
-    return profile_out(profiles.create_profile(current_principal(), user_id, fields)), 201
+    return profile_out(
+        profiles.create_profile(current_principal(), account_id(user_id), fields)
+    ), 201
 
 
 @bp.get(f"{BASE}/<id:profile_id>")
+@bp.get(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(summary="One profile", tags=TAGS, response=ProfileOut, auth=True)
-def get_profile(user_id: int, profile_id: int) -> ProfileOut:
-    return profile_out(profiles.get_profile(current_principal(), user_id, profile_id))
+def get_profile(user_id: int | None, profile_id: int) -> ProfileOut:
+    return profile_out(profiles.get_profile(current_principal(), account_id(user_id), profile_id))
 
 
 @bp.patch(f"{BASE}/<id:profile_id>")
+@bp.patch(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(
     summary="Change a profile (PIN and higher maturity need the password)",
     tags=TAGS,
@@ -72,12 +85,15 @@ def get_profile(user_id: int, profile_id: int) -> ProfileOut:
     auth=True,
     errors=[403, 409],
 )
-def patch_profile(user_id: int, profile_id: int, body: ProfilePatch) -> ProfileOut:
+def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> ProfileOut:
     fields = body.model_dump(exclude_unset=True)
-    return profile_out(profiles.update_profile(current_principal(), user_id, profile_id, fields))
+    return profile_out(
+        profiles.update_profile(current_principal(), account_id(user_id), profile_id, fields)
+    )
 
 
 @bp.delete(f"{BASE}/<id:profile_id>")
+@bp.delete(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(
     summary="Delete a profile and all its data (not the main one)",
     tags=TAGS,
@@ -86,11 +102,12 @@ def patch_profile(user_id: int, profile_id: int, body: ProfilePatch) -> ProfileO
     auth=True,
     errors=[409],
 )
-def delete_profile(user_id: int, profile_id: int) -> None:
-    profiles.delete_profile(current_principal(), user_id, profile_id)
+def delete_profile(user_id: int | None, profile_id: int) -> None:
+    profiles.delete_profile(current_principal(), account_id(user_id), profile_id)
 
 
 @bp.post(f"{BASE}/<id:profile_id>/token")
+@bp.post(f"{ME}/<id:profile_id>/token", defaults=ME_DEFAULTS)
 @operation(
     summary="Choose a profile: a profile-scoped access token (PIN if locked)",
     tags=TAGS,
@@ -99,10 +116,12 @@ def delete_profile(user_id: int, profile_id: int) -> None:
     auth=True,
     errors=[403, 429],
 )
-def profile_token(user_id: int, profile_id: int, body: ProfileTokenRequest) -> ProfileTokenResponse:
+def profile_token(
+    user_id: int | None, profile_id: int, body: ProfileTokenRequest
+) -> ProfileTokenResponse:
     principal = current_principal()
-    token = profiles.profile_token(principal, user_id, profile_id, body.pin)
-    profile = profiles.get_profile(principal, user_id, profile_id)
+    token = profiles.profile_token(principal, account_id(user_id), profile_id, body.pin)
+    profile = profiles.get_profile(principal, account_id(user_id), profile_id)
     return ProfileTokenResponse(
         access_token=token, expires_in=services().tokens.ttl, profile=profile_out(profile)
     )

@@ -98,8 +98,14 @@ def update_profile(
     user = acting_user(principal)
     kids = fields.get("kids", profile.kids)
     level = fields.get("maturity_level") or profile.maturity_level
-    if kids and not profile.kids and "maturity_level" not in fields:
+    if kids and not profile.kids and fields.get("maturity_level") is None:
         level = "older_kids" if level not in KIDS_LEVELS else level
+    if kids and fields.get("kids") is None and level not in KIDS_LEVELS:
+        # The body alone is fine; the stored kids flag refuses it: a conflict with the state.
+        raise Conflict(
+            "This is a kids profile (little_kids or older_kids); send kids: false to raise it.",
+            code="kids-profile",
+        )
     if kids and profile.is_main:
         raise Conflict("The main profile cannot be a kids profile.", code="main-profile")
     _check_level(kids, level)

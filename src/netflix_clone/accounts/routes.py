@@ -79,6 +79,7 @@ def get_user(user_id: int) -> Member:
 
 
 @bp.patch("/api/users/<id:user_id>")
+@bp.patch("/api/users/me", defaults={"user_id": None})
 @operation(
     summary="Change a member",
     tags=TAGS,
@@ -87,10 +88,11 @@ def get_user(user_id: int) -> Member:
     auth=True,
     errors=[403, 409],
 )
-def patch_user(user_id: int, body: UserPatch) -> Member:
+def patch_user(user_id: int | None, body: UserPatch) -> Member:
+    principal = current_principal()
     user = service.update_user(
-        current_principal(),
-        user_id,
+        principal,
+        principal.user_id if user_id is None else user_id,
         display_name=body.display_name,
         email=body.email,
         password=body.password,
@@ -101,6 +103,7 @@ def patch_user(user_id: int, body: UserPatch) -> Member:
 
 
 @bp.delete("/api/users/<id:user_id>")
+@bp.delete("/api/users/me", defaults={"user_id": None})
 @operation(
     summary="Delete a member and everything they own",
     tags=TAGS,
@@ -108,8 +111,9 @@ def patch_user(user_id: int, body: UserPatch) -> Member:
     status=204,
     auth=True,
 )
-def delete_user(user_id: int) -> None:
-    service.delete_user(current_principal(), user_id)
+def delete_user(user_id: int | None) -> None:
+    principal = current_principal()
+    service.delete_user(principal, principal.user_id if user_id is None else user_id)
 
 
 @bp.post("/api/auth/token")

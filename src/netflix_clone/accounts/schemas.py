@@ -1,30 +1,38 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import BaseModel, ConfigDict, Field
 
-from netflix_clone.api import QueryModel, RequestModel
+from netflix_clone.api import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
 
 
-def _clean_name(value: str) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("must not be blank")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise ValueError("must not contain control characters")
-    return value
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# JSON Schema's email format, plus what email-validator refuses beyond it: the special-use
+# domains (RFC 6761: .test, .local, .invalid, ...), which no mail reaches. Patterns have no
+# case-insensitive flag, hence the [tT][eE]... spelling.
+EMAIL: dict[str, Any] = {
+    "format": "email",
+    "pattern": (
+        r"^(?![^@]*@(?:[^@]*\.)?(?:"
+        + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+        + r")\.?$)"
+    ),
+}
 
 
 class SignUp(RequestModel):
-    email: str = Field(max_length=254, examples=["ada@example.com"])
+    email: str = Field(max_length=254, examples=["ada@example.com"], json_schema_extra=EMAIL)
     password: str = Field(min_length=10, max_length=128, examples=["correct horse battery"])
-    display_name: str = Field(min_length=1, max_length=80, examples=["Ada"])
-
-    _name = field_validator("display_name")(_clean_name)
+    display_name: Visible = Field(min_length=1, max_length=80, examples=["Ada"])
 
 
 class Member(BaseModel):
@@ -52,19 +60,17 @@ class UserListQuery(QueryModel):
 
 
 class UserPatch(RequestModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=80)
-    email: str | None = Field(default=None, max_length=254)
+    display_name: Visible | None = Field(default=None, min_length=1, max_length=80)
+    email: str | None = Field(default=None, max_length=254, json_schema_extra=EMAIL)
     password: str | None = Field(default=None, min_length=10, max_length=128)
     current_password: str | None = Field(
         default=None, max_length=128, description="Required to change your own email or password."
     )
     role: Role | None = Field(default=None, description="Admins only.")
 
-    _name = field_validator("display_name")(lambda v: None if v is None else _clean_name(v))
-
 
 class TokenRequest(RequestModel):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL)
     password: str = Field(min_length=1, max_length=128)
 
 
@@ -101,8 +107,17 @@ class ProfileList(BaseModel):
     items: list[ProfileOut]
 
 
+# What the body alone must satisfy (stated for JSON Schema too): a kids profile has a kids level.
+KIDS_HAVE_KIDS_LEVELS: dict[str, Any] = {
+    "if": {"properties": {"kids": {"const": True}}, "required": ["kids"]},
+    "then": {"properties": {"maturity_level": {"enum": ["little_kids", "older_kids", None]}}},
+}
+
+
 class ProfileCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=40)
+    model_config = ConfigDict(json_schema_extra=KIDS_HAVE_KIDS_LEVELS)
+
+    name: Visible = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     kids: bool = False
@@ -112,11 +127,11 @@ class ProfileCreate(RequestModel):
         default=None, max_length=128, description="The account password; needed to set a PIN."
     )
 
-    _name = field_validator("name")(_clean_name)
-
 
 class ProfilePatch(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=40)
+    model_config = ConfigDict(json_schema_extra=KIDS_HAVE_KIDS_LEVELS)
+
+    name: Visible | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     kids: bool | None = None
@@ -129,8 +144,6 @@ class ProfilePatch(RequestModel):
         max_length=128,
         description="The account password; needed to change the PIN or raise the maturity level.",
     )
-
-    _name = field_validator("name")(lambda v: None if v is None else _clean_name(v))
 
 
 class ProfileTokenRequest(RequestModel):

@@ -145,6 +145,8 @@ def refresh(token: str) -> TokenPair:
     )
     if row is None:
         raise unauthorized("The refresh token is not valid.")
+    if row.used_at is None and row.revoked_at is not None:
+        raise unauthorized("This session has ended (signed out or revoked); sign in again.")
     if row.used_at is not None or row.revoked_at is not None:
         # A rotated-out token came back: someone holds a copy. End the whole session family.
         _revoke_family(row.family_id)

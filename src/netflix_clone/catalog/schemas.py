@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from netflix_clone.api import QueryModel
+from netflix_clone.api import QueryModel, Visible
 
 ListName = Literal["popular", "top_rated", "now_playing", "upcoming", "trending"]
 LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
@@ -115,18 +115,7 @@ class MovieListQuery(LocaleQuery):
 
 
 class SearchQuery(LocaleQuery):
-    q: str = Field(min_length=1, max_length=100, description="Words of the title.")
-
-    @field_validator("q")
-    @classmethod
-    def _trimmed(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("must not be blank")
-        if any(ord(c) < 32 or ord(c) == 0x7F for c in value):
-            raise ValueError("must not contain control characters")
-        return value
-
+    q: Visible = Field(min_length=1, max_length=100, description="Words of the title.")
     year: int | None = Field(default=None, ge=1870, le=2100)
     page: int = Field(default=1, ge=1, le=500)
 

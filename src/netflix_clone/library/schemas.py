@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from netflix_clone.api import QueryModel, RequestModel
+from netflix_clone.api import JsonInt, QueryModel, RequestModel
 from netflix_clone.catalog.schemas import MovieCard
 
 RatingValue = Literal["dislike", "like", "love"]
@@ -58,9 +58,9 @@ class RatingPage(BaseModel):
 
 
 class ProgressIn(RequestModel):
-    position_seconds: int = Field(ge=0, le=86_400)
-    duration_seconds: int = Field(ge=1, le=86_400)
-    sequence: int = Field(
+    position_seconds: JsonInt = Field(ge=0, le=86_400, description="At most duration_seconds.")
+    duration_seconds: JsonInt = Field(ge=1, le=86_400)
+    sequence: JsonInt = Field(
         ge=0,
         le=2**62,
         description="Increases with every update a client "
