@@ -27,6 +27,12 @@ locals {
         Resource = var.secret_arns
       },
       {
+        Sid      = "ConnectToOwnCache"
+        Effect   = "Allow"
+        Action   = ["elasticache:Connect"]
+        Resource = var.cache_connect_arns
+      },
+      {
         Sid      = "DecryptThroughSecretsManager"
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
@@ -41,6 +47,7 @@ locals {
 
 resource "aws_iam_role" "app" {
   name                 = local.role_name
+  permissions_boundary = var.permissions_boundary_arn
   description          = "Assumed by ${var.namespace}/${var.service_account} through EKS Pod Identity"
   assume_role_policy   = jsonencode(local.trust_policy)
   max_session_duration = 3600
