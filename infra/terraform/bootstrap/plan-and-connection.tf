@@ -5,8 +5,8 @@
 locals {
   # Pull-request jobs are not bound to an Environment (they must not wait for reviewers to
   # show a plan), so their token's sub is repo:<owner/name>:pull_request. The role can read
-  # everything a plan refreshes and its own state, and write nothing anywhere (plans run
-  # with -lock=false).
+  # everything a plan refreshes and its own state, and write nothing but the saved plan file
+  # under <env>/plans/ (plans run with -lock=false; infra.yml applies the saved plan on merge).
   plan_trust_policy = {
     Version = "2012-10-17"
     Statement = [{
@@ -34,9 +34,15 @@ locals {
           Resource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}*"
         },
         {
-          Sid      = "DecryptState"
+          Sid      = "SavePlans"
           Effect   = "Allow"
-          Action   = "kms:Decrypt"
+          Action   = "s3:PutObject"
+          Resource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}plans/*"
+        },
+        {
+          Sid      = "StateKey"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
           Resource = aws_kms_key.state.arn
         },
         {
@@ -50,7 +56,7 @@ locals {
         {
           Sid      = "NoSecretValues"
           Effect   = "Deny"
-          Action   = ["secretsmanager:GetSecretValue", "ssm:GetParameterHistory", "kms:Encrypt", "kms:GenerateDataKey*"]
+          Action   = ["secretsmanager:GetSecretValue", "ssm:GetParameterHistory"]
           Resource = "*"
         },
       ]
@@ -95,14 +101,17 @@ resource "aws_codeconnections_connection" "github" {
   provider_type = "GitHub"
 }
 
-resource "aws_ssm_parameter" "bootstrap" {
-  for_each = {
-    "github-connection-arn" = aws_codeconnections_connection.github.arn
-    "github-repository"     = var.github_repository
-  }
-
-  name        = "/${var.project}/bootstrap/${each.key}"
-  description = "${each.key}, published by the bootstrap root for the environment roots"
+# Two resources, not one for_each: the repository name must not wait for the connection.
+resource "aws_ssm_parameter" "github_connection_arn" {
+  name        = "/${var.project}/bootstrap/github-connection-arn"
+  description = "GitHub connection of the environments' runners, published by the bootstrap root"
   type        = "String"
-  value       = each.value
+  value       = aws_codeconnections_connection.github.arn
+}
+
+resource "aws_ssm_parameter" "github_repository" {
+  name        = "/${var.project}/bootstrap/github-repository"
+  description = "Repository the environments' runners serve, published by the bootstrap root"
+  type        = "String"
+  value       = var.github_repository
 }

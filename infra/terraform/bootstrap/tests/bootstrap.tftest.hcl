@@ -284,11 +284,12 @@ run "plan_roles_are_read_only_and_trust_pull_requests" {
     condition = alltrue(flatten([
       for e, p in aws_iam_role_policy.plan_state : [
         for s in jsondecode(p.policy).Statement : alltrue([
-          for a in flatten([s.Action]) : contains(["s3:GetObject", "kms:Decrypt"], a)
+          for a in flatten([s.Action]) : contains(["s3:GetObject", "kms:Decrypt", "kms:GenerateDataKey"], a)
+          || (a == "s3:PutObject" && s.Resource == "${aws_s3_bucket.state.arn}/netflix-clone/${e}/plans/*")
         ]) if s.Effect == "Allow"
       ]
     ]))
-    error_message = "the plan role's own policy may only read its state"
+    error_message = "the plan role's own policy may only read its state and save plans under <env>/plans/"
   }
 }
 

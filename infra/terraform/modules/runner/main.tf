@@ -215,7 +215,7 @@ resource "aws_codebuild_project" "runner" {
   tags = var.tags
 }
 
-# One build per queued job. Only jobs of the release workflow may land here: the runner sits
+# One build per queued job. Only jobs of the deploy workflow (which calls release.yml) may land here: the runner sits
 # in the VPC next to the cluster, and other workflows (pull requests included) have no
 # business there. AWS rights still come only from the Environment-bound OIDC role.
 resource "aws_codebuild_webhook" "runner" {

@@ -41,7 +41,7 @@ variable "github_connection_arn" {
 variable "workflow_name_pattern" {
   description = "Regular expression the queued job's workflow name must match."
   type        = string
-  default     = "^release$"
+  default     = "^deploy$"
 }
 
 variable "compute_type" {

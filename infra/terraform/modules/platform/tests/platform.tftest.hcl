@@ -95,9 +95,9 @@ run "invariants" {
   assert {
     condition = module.runner.webhook_filters == [[
       { type = "EVENT", pattern = "WORKFLOW_JOB_QUEUED" },
-      { type = "WORKFLOW_NAME", pattern = "^release$" },
+      { type = "WORKFLOW_NAME", pattern = "^deploy$" },
     ]]
-    error_message = "the runner's webhook must start builds only for queued jobs of the release workflow"
+    error_message = "the runner's webhook must start builds only for queued jobs of the deploy workflow (release.yml runs inside it)"
   }
   assert {
     condition = alltrue([
