@@ -67,7 +67,7 @@ def cpu_ticks(port: int) -> int:
     pids = tree_pids(port)
     stats = {pid: s for pid in pids if (s := _stat(pid)) is not None}
     total = 0
-    for pid, fields in stats.items():
+    for fields in stats.values():
         total += int(fields[11]) + int(fields[12])  # utime, stime
         if int(fields[1]) not in stats:  # the master: its parent is outside the tree
             total += int(fields[13]) + int(fields[14])  # cutime, cstime of reaped workers
@@ -101,31 +101,53 @@ def main() -> int:
         port = int(server.base_url.rsplit(":", 1)[1])
         run_wrk(server, load, 3, 2, 1)  # warm the caches and import lazily loaded code
         time.sleep(2)
-        rows.append({"connections": 0, "rps": 0.0, "p99_ms": 0.0, "cpu_cores": 0.0,
-                     "pss_mib": pss_mib(tree_pids(port))})
+        rows.append(
+            {
+                "connections": 0,
+                "rps": 0.0,
+                "p99_ms": 0.0,
+                "cpu_cores": 0.0,
+                "pss_mib": pss_mib(tree_pids(port)),
+            }
+        )
         for connections in (int(c) for c in args.levels.split(",")):
             before, started = cpu_ticks(port), time.monotonic()
             result = run_wrk(server, load, args.duration, connections, 1)
             elapsed = time.monotonic() - started
             cores = (cpu_ticks(port) - before) / CLK_TCK / elapsed
-            rows.append({
-                "connections": connections,
-                "rps": result.rps,
-                "p99_ms": result.p99_ms,
-                "non2xx": result.non2xx,
-                "cpu_cores": round(cores, 2),
-                "pss_mib": pss_mib(tree_pids(port)),
-            })
-    print(f"pod sizing: {args.workers} gunicorn workers, {CPUS}-core machine (wrk shares it), "
-          f"{args.duration:.0f} s per level")
+            rows.append(
+                {
+                    "connections": connections,
+                    "rps": result.rps,
+                    "p99_ms": result.p99_ms,
+                    "non2xx": result.non2xx,
+                    "cpu_cores": round(cores, 2),
+                    "pss_mib": pss_mib(tree_pids(port)),
+                }
+            )
+    print(
+        f"pod sizing: {args.workers} gunicorn workers, {CPUS}-core machine (wrk shares it), "
+        f"{args.duration:.0f} s per level"
+    )
     print(f"{'conns':>5} {'req/s':>8} {'p99 ms':>8} {'cores':>6} {'PSS MiB':>8}")
     for row in rows:
-        print(f"{row['connections']:>5} {row['rps']:>8.0f} {row['p99_ms']:>8.1f} "
-              f"{row['cpu_cores']:>6.2f} {row['pss_mib']:>8.1f}")
+        print(
+            f"{row['connections']:>5} {row['rps']:>8.0f} {row['p99_ms']:>8.1f} "
+            f"{row['cpu_cores']:>6.2f} {row['pss_mib']:>8.1f}"
+        )
     result_path = args.output or Path(__file__).parent / "results" / "pod_sizing.json"
     result_path.parent.mkdir(parents=True, exist_ok=True)
-    result_path.write_text(json.dumps({"workers": args.workers, "cpus": CPUS, "rows": rows,
-                                       "date": time.strftime("%Y-%m-%d")}, indent=2))
+    result_path.write_text(
+        json.dumps(
+            {
+                "workers": args.workers,
+                "cpus": CPUS,
+                "rows": rows,
+                "date": time.strftime("%Y-%m-%d"),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

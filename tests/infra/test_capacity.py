@@ -78,6 +78,7 @@ def only(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
 
 def node_pool(env: str) -> dict[str, Any]:
     doc = yaml.safe_load((K8S / "cluster" / f"nodepool-{env}.yaml").read_text())
+    assert isinstance(doc, dict)
     assert doc["kind"] == "NodePool" and doc["apiVersion"] == "karpenter.sh/v1"
     return doc
 
@@ -90,7 +91,9 @@ def requirement(pool: dict[str, Any], key: str) -> list[str]:
 
 def terraform_azs() -> int:
     main = (TF / "modules" / "platform" / "main.tf").read_text()
-    match = re.search(r"azs = slice\(sort\(data\.aws_availability_zones\.available\.names\), 0, (\d)\)", main)
+    match = re.search(
+        r"azs = slice\(sort\(data\.aws_availability_zones\.available\.names\), 0, (\d)\)", main
+    )
     assert match, "modules/platform must pick a fixed number of AZs"
     return int(match.group(1))
 
@@ -141,13 +144,13 @@ def shape() -> dict[str, dict[str, Any]]:
 def pods_per_node(s: dict[str, Any], vcpus: int) -> int:
     alloc_cpu = vcpus * 1000 - RESERVED_CPU_M
     alloc_mem = vcpus * MEMORY_PER_VCPU_MI - RESERVED_MEMORY_MI
-    return min(alloc_cpu // s["req_cpu"], alloc_mem // s["req_mem"])
+    return min(alloc_cpu // int(s["req_cpu"]), alloc_mem // int(s["req_mem"]))
 
 
 def nodes_needed(s: dict[str, Any], pods: int) -> int:
     # Worst case: every node the smallest size (most nodes), and one per zone while the
     # zone spread asks for it.
-    return max(math.ceil(pods / pods_per_node(s, s["smallest"])), min(pods, s["zones"]))
+    return max(math.ceil(pods / pods_per_node(s, int(s["smallest"]))), min(pods, int(s["zones"])))
 
 
 def fits(s: dict[str, Any], pods: int) -> tuple[bool, str]:

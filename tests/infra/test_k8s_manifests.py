@@ -78,7 +78,8 @@ def render(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
-# Stand-ins for what `terraform apply` of envs/<env> publishes in SSM (modules/platform/published.tf).
+# Stand-ins for what `terraform apply` of envs/<env> publishes in SSM
+# (modules/platform/published.tf).
 OCTET = {"dev": 10, "uat": 20, "prod": 30}
 
 
@@ -90,11 +91,16 @@ def published_values(env: str) -> dict[str, str]:
         "database-host": f"netflix-clone-{env}.c0ffee.eu-west-1.rds.amazonaws.com",
         "database-port": "5432",
         "database-name": "netflix_clone",
-        "database-secret-arn": f"arn:aws:secretsmanager:eu-west-1:{account}:secret:rds!db-{env}-AbCdEf",
+        "database-secret-arn": (
+            f"arn:aws:secretsmanager:eu-west-1:{account}:secret:rds!db-{env}-AbCdEf"
+        ),
         "redis-host": f"master.netflix-clone-{env}.c0ffee.euw1.cache.amazonaws.com",
         "redis-user": f"netflix-clone-{env}-app",
         "public-host": f"api.{env}.netflix-clone.example.com",
-        "certificate-arn": f"arn:aws:acm:eu-west-1:{account}:certificate/{OCTET[env]:08x}-0000-0000-0000-000000000000",
+        "certificate-arn": (
+            f"arn:aws:acm:eu-west-1:{account}:certificate/"
+            f"{OCTET[env]:08x}-0000-0000-0000-000000000000"
+        ),
     }
 
 
@@ -263,7 +269,9 @@ def test_environment_values(rendered: Rendered, env: str) -> None:
     assert data["DATABASE_URL"] == (
         f"postgresql+psycopg://{published['database-host']}:5432/netflix_clone?sslmode=require"
     )
-    assert data["REDIS_URL"] == f"rediss://{published['redis-user']}@{published['redis-host']}:6379/0"
+    assert (
+        data["REDIS_URL"] == f"rediss://{published['redis-user']}@{published['redis-host']}:6379/0"
+    )
     assert data["CATALOG_SOURCE"] == "tmdb"
     assert data["PORT"] == "8000"
 

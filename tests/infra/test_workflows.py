@@ -269,7 +269,8 @@ def test_one_release_definition_called_once_per_environment(deploy: dict[str, An
 def test_releases_run_on_the_environments_own_runner_in_its_vpc(release: dict[str, Any]) -> None:
     (job,) = release["jobs"].values()
     assert job["runs-on"] == (
-        "codebuild-netflix-clone-${{ inputs.environment }}-runner-${{ github.run_id }}-${{ github.run_attempt }}"
+        "codebuild-netflix-clone-${{ inputs.environment }}-runner"
+        "-${{ github.run_id }}-${{ github.run_attempt }}"
     )
     # The CodeBuild project the label names, and the webhook that only takes deploy.yml's jobs.
     main = (ROOT / "infra" / "terraform" / "modules" / "runner" / "main.tf").read_text()
@@ -299,7 +300,8 @@ def test_release_assumes_its_environments_role_and_never_runs_terraform(
         if action_name(uses(s)) == "aws-actions/configure-aws-credentials"
     ]
     assert roles == [
-        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/netflix-clone-deploy-${{ inputs.environment }}"
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/"
+        "netflix-clone-deploy-${{ inputs.environment }}"
     ]
     for workflow in ("deploy.yml", "release.yml"):
         text = (WORKFLOWS / workflow).read_text()
@@ -366,15 +368,23 @@ def test_infra_plans_pull_requests_read_only_and_applies_on_merge(infra: dict[st
     plan, apply = infra["jobs"]["plan"], infra["jobs"]["apply"]
     assert "environment" not in plan, "a plan must not wait for reviewers"
     assert plan["permissions"] == {"contents": "read", "id-token": "write"}
-    (role,) = [s["with"]["role-to-assume"] for s in steps(plan) if "role-to-assume" in (s.get("with") or {})]
+    (role,) = [
+        s["with"]["role-to-assume"]
+        for s in steps(plan)
+        if "role-to-assume" in (s.get("with") or {})
+    ]
     assert role.endswith(":role/netflix-clone-plan-${{ github.base_ref }}")
     assert apply["environment"]["name"] == "${{ github.ref_name }}"
-    (role,) = [s["with"]["role-to-assume"] for s in steps(apply) if "role-to-assume" in (s.get("with") or {})]
+    (role,) = [
+        s["with"]["role-to-assume"]
+        for s in steps(apply)
+        if "role-to-assume" in (s.get("with") or {})
+    ]
     assert role.endswith(":role/netflix-clone-deploy-${{ github.ref_name }}")
     assert apply["concurrency"]["cancel-in-progress"] is False
     plan_script = (GITHUB / "scripts" / "terraform-plan.sh").read_text()
     assert "plan -input=false -lock=false -out=tfplan" in plan_script
-    assert ">>\"${GITHUB_STEP_SUMMARY" in plan_script
+    assert '>>"${GITHUB_STEP_SUMMARY' in plan_script
     apply_script = (GITHUB / "scripts" / "terraform-apply.sh").read_text()
     assert "apply -input=false tfplan" in apply_script
     assert " plan " not in apply_script.replace("saved plan", "").split("terraform -chdir")[-1]
@@ -425,7 +435,11 @@ class _StatusAPI:
         }
         return subprocess.run(
             ["bash", str(GITHUB / "scripts" / "release-status.sh"), *args],
-            env=env, capture_output=True, text=True, check=False, timeout=30,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
         )
 
 
@@ -450,11 +464,29 @@ def test_release_records_the_digest_on_the_source_commit() -> None:
 @pytest.mark.parametrize(
     ("statuses", "allowed"),
     [
-        ([{"context": "release/dev", "state": "success", "description": f"released {DIGEST}"}], True),
+        (
+            [{"context": "release/dev", "state": "success", "description": f"released {DIGEST}"}],
+            True,
+        ),
         ([], False),
-        ([{"context": "release/dev", "state": "failure", "description": f"released {DIGEST}"}], False),
-        ([{"context": "release/dev", "state": "success", "description": "released sha256:" + "c" * 64}], False),
-        ([{"context": "release/uat", "state": "success", "description": f"released {DIGEST}"}], False),
+        (
+            [{"context": "release/dev", "state": "failure", "description": f"released {DIGEST}"}],
+            False,
+        ),
+        (
+            [
+                {
+                    "context": "release/dev",
+                    "state": "success",
+                    "description": "released sha256:" + "c" * 64,
+                }
+            ],
+            False,
+        ),
+        (
+            [{"context": "release/uat", "state": "success", "description": f"released {DIGEST}"}],
+            False,
+        ),
         # the newest status of the context decides
         (
             [
@@ -477,8 +509,11 @@ def test_promotion_requires_the_previous_environments_release_of_the_same_digest
 
 FAKE_TOOL = """#!/usr/bin/env bash
 echo "$(basename "$0") $*" >>"$FAKE_LOG"
-if [[ "$(basename "$0")" == aws && "$1 $2" == "s3 cp" && "$3" == s3://* && -n "${NO_PLAN:-}" ]]; then exit 1; fi
-if [[ "$(basename "$0")" == aws && "$1 $2" == "s3 cp" && "$3" == s3://* ]]; then echo plan >"$4"; fi
+tool="$(basename "$0")"
+if [[ "$tool" == aws && "$1 $2" == "s3 cp" && "$3" == s3://* ]]; then
+  [[ -z "${NO_PLAN:-}" ]] || exit 1
+  echo plan >"$4"
+fi
 exit 0
 """
 
@@ -497,15 +532,24 @@ def apply_repo(tmp_path: Path) -> tuple[Path, str, dict[str, str]]:
     for tool in ("aws", "terraform"):
         (bindir / tool).write_text(FAKE_TOOL)
         (bindir / tool).chmod(0o755)
-    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "FAKE_LOG": str(tmp_path / "log"),
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "FAKE_LOG": str(tmp_path / "log"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
     return repo, tree, env
 
 
 def run_apply(repo: Path, env: dict[str, str], tree: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(GITHUB / "scripts" / "terraform-apply.sh"), "uat", "7", SHA, tree],
-        cwd=repo, env=env, capture_output=True, text=True, check=False, timeout=30,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
     )
 
 
@@ -514,9 +558,16 @@ def test_apply_uses_exactly_the_saved_plan(tmp_path: Path) -> None:
     result = run_apply(repo, env, tree)
     assert result.returncode == 0, result.stderr
     calls = (tmp_path / "log").read_text().splitlines()
-    assert calls[0] == f"aws s3 cp s3://state-bucket/netflix-clone/uat/plans/pr-7/{SHA}.tfplan infra/terraform/envs/uat/tfplan"
+    assert (
+        calls[0] == f"aws s3 cp s3://state-bucket/netflix-clone/uat/plans/pr-7/{SHA}.tfplan"
+        " infra/terraform/envs/uat/tfplan"
+    )
     assert "terraform -chdir=infra/terraform/envs/uat apply -input=false tfplan" in calls
-    assert not any(" plan " in f" {c} " and "apply" not in c and "show" not in c for c in calls if c.startswith("terraform"))
+    assert not any(
+        " plan " in f" {c} " and "apply" not in c and "show" not in c
+        for c in calls
+        if c.startswith("terraform")
+    )
     assert calls[-1].startswith("aws s3 rm s3://state-bucket/netflix-clone/uat/plans/pr-7/")
 
 
