@@ -1,5 +1,5 @@
 variable "cluster_name" {
-  description = "EKS cluster name, e.g. netflix-clone-dev; also the name prefix of the cluster's IAM roles, KMS alias and node group."
+  description = "EKS cluster name, e.g. netflix-clone-dev; also the name prefix of the cluster's IAM roles and KMS alias."
   type        = string
 
   validation {

@@ -67,7 +67,7 @@ output "nat_public_ips" {
 }
 
 output "topology" {
-  description = "What the environment's values amount to, read back from the planned resources: AZs, NAT gateways, node group sizes, database Multi-AZ/deletion protection/final snapshot, cache failover. For review and for the environment roots' tests."
+  description = "What the environment's values amount to, read back from the planned resources: AZs, NAT gateways, Auto Mode settings, database Multi-AZ/deletion protection/final snapshot, cache failover. For review and for the environment roots' tests."
   value = {
     azs                      = local.azs
     nat_gateways             = length(module.network.nat_gateway_ids)
