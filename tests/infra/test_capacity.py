@@ -211,3 +211,35 @@ def test_requests_follow_the_measurement(shape: dict[str, Any], env: str) -> Non
     # well before (its target is a share of the request, which is below saturation).
     assert s["lim_cpu"] >= MEASURED_SATURATION_CORES * 1000
     assert s["req_cpu"] * s["cpu_target"] / 100 < MEASURED_SATURATION_CORES * 1000 / 2
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_pool_uses_a_node_class_that_enforces_network_policies(env: str) -> None:
+    pool = node_pool(env)
+    ref = pool["spec"]["template"]["spec"]["nodeClassRef"]
+    node_class = yaml.safe_load((K8S / "cluster" / f"nodeclass-{env}.yaml").read_text())
+    assert ref == {"group": "eks.amazonaws.com", "kind": "NodeClass", "name": "netflix-clone"}
+    assert node_class["kind"] == "NodeClass" and node_class["metadata"]["name"] == ref["name"]
+    spec = node_class["spec"]
+    assert spec["networkPolicy"] in ("DefaultAllow", "DefaultDeny")
+    # The node role Terraform gives compute_config (EKS made its EC2 access entry for it).
+    cluster = (TF / "modules" / "cluster" / "main.tf").read_text()
+    assert 'name                 = "${var.cluster_name}-node"' in cluster
+    assert spec["role"] == f"netflix-clone-{env}-node"
+    # Private subnets only, by the tags the network module puts on them.
+    network = (TF / "modules" / "network" / "main.tf").read_text()
+    (subnets,) = spec["subnetSelectorTerms"]
+    assert subnets["tags"]["kubernetes.io/role/internal-elb"] == "1"
+    assert '"kubernetes.io/role/internal-elb"' in network
+    assert subnets["tags"][f"kubernetes.io/cluster/netflix-clone-{env}"] == "shared"
+    controller = yaml.safe_load((K8S / "cluster" / "network-policy-controller.yaml").read_text())
+    assert controller["data"] == {"enable-network-policy-controller": "true"}
+    assert controller["metadata"] == {"name": "amazon-vpc-cni", "namespace": "kube-system"}
+
+
+def test_the_ingress_class_is_served_by_auto_mode() -> None:
+    ingress_class = yaml.safe_load((K8S / "cluster" / "ingressclass.yaml").read_text())
+    assert ingress_class["spec"]["controller"] == "eks.amazonaws.com/alb"
+    for env in ENVS:
+        ingress = only(render(env), "Ingress")
+        assert ingress["spec"]["ingressClassName"] == ingress_class["metadata"]["name"]
