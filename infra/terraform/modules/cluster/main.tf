@@ -157,7 +157,8 @@ resource "aws_eks_cluster" "this" {
     public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
   }
 
-  # An update must not happen behind the reviewed plan: version upgrades are code changes.
+  # Standard support only: no extended-support fees. A version reaching the end of standard
+  # support is upgraded by AWS, so kubernetes_version is kept current by reviewed changes.
   upgrade_policy {
     support_type = "STANDARD"
   }
