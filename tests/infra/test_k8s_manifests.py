@@ -632,3 +632,43 @@ def test_deploy_refuses_a_value_that_could_inject_yaml(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "value 'public-host' looks wrong" in result.stderr
+
+
+FAKE_AWS = """#!/usr/bin/env bash
+echo "$*" >>"$FAKE_LOG/aws-calls"
+cat "$FAKE_LOG/ssm.txt"
+"""
+
+
+def test_deploy_reads_the_values_terraform_published_in_ssm(tmp_path: Path) -> None:
+    """Without VALUES_FILE, deploy.sh asks SSM for /netflix-clone/<env>/ (as the release does)."""
+    values = published_values("prod")
+    bindir, log = tmp_path / "bin", tmp_path / "log"
+    bindir.mkdir()
+    log.mkdir()
+    # `aws ssm get-parameters-by-path --query 'Parameters[].[Name,Value]' --output text`
+    (log / "ssm.txt").write_text(
+        "".join(f"/netflix-clone/prod/{k}\t{v}\n" for k, v in values.items())
+    )
+    (bindir / "aws").write_text(FAKE_AWS)
+    (bindir / "aws").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "VALUES_FILE"}
+    result = subprocess.run(
+        ["bash", str(K8S / "deploy.sh"), "prod", IMAGE],
+        env={
+            **env,
+            "PATH": f"{bindir}:{os.environ['PATH']}",
+            "FAKE_LOG": str(log),
+            "RENDER_ONLY": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    (call,) = (log / "aws-calls").read_text().splitlines()
+    assert call.startswith("ssm get-parameters-by-path --path /netflix-clone/prod/ ")
+    app = [d for d in yaml.safe_load_all((tmp_path / "app.yaml").read_text()) if d]
+    assert config(app)["FORWARDED_ALLOW_IPS"] == values["vpc-cidr"]
+    assert only(app, "Ingress")["spec"]["rules"][0]["host"] == values["public-host"]
