@@ -27,12 +27,6 @@ locals {
         Resource = var.secret_arns
       },
       {
-        Sid      = "ConnectToOwnCache"
-        Effect   = "Allow"
-        Action   = ["elasticache:Connect"]
-        Resource = var.cache_connect_arns
-      },
-      {
         Sid      = "DecryptThroughSecretsManager"
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
@@ -42,6 +36,19 @@ locals {
         }
       },
     ]
+  }
+}
+
+locals {
+  # IAM authentication to the cache as the app's own user (and only that user).
+  connect_cache_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ConnectToOwnCache"
+      Effect   = "Allow"
+      Action   = ["elasticache:Connect"]
+      Resource = var.cache_connect_arns
+    }]
   }
 }
 
@@ -58,6 +65,15 @@ resource "aws_iam_role_policy" "read_secrets" {
   name   = "read-own-secrets"
   role   = aws_iam_role.app.id
   policy = jsonencode(local.read_secrets_policy)
+}
+
+# Its own policy, so the secrets grant never waits for the cache (or its emulator gap).
+resource "aws_iam_role_policy" "connect_cache" {
+  count = length(var.cache_connect_arns) > 0 ? 1 : 0
+
+  name   = "connect-own-cache"
+  role   = aws_iam_role.app.id
+  policy = jsonencode(local.connect_cache_policy)
 }
 
 resource "aws_eks_pod_identity_association" "app" {

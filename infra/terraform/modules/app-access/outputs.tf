@@ -31,3 +31,8 @@ output "permissions_boundaries" {
   description = "Permissions boundary of each IAM role of this module."
   value       = { app = aws_iam_role.app.permissions_boundary }
 }
+
+output "connect_cache_policy" {
+  description = "The app role's cache policy (decoded): elasticache:Connect on its replication group and user only."
+  value       = local.connect_cache_policy
+}

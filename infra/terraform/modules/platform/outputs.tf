@@ -91,7 +91,7 @@ output "parameter_path" {
 
 output "published_parameters" {
   description = "Names of the SSM parameters published under parameter_path."
-  value       = sort(keys(aws_ssm_parameter.published))
+  value       = sort(concat(keys(aws_ssm_parameter.published), keys(aws_ssm_parameter.published_cache)))
 }
 
 output "certificate_arn" {

@@ -18,8 +18,6 @@ locals {
     "database-port"          = tostring(module.data_stores.db_port)
     "database-name"          = module.data_stores.db_name
     "database-secret-arn"    = module.data_stores.db_master_secret_arn
-    "redis-host"             = module.data_stores.redis_endpoint
-    "redis-user"             = module.data_stores.redis_user
     "tmdb-secret-arn"        = module.secrets.secret_arns["tmdb-api-key"]
     "secret-key-secret-arn"  = module.secrets.secret_arns["secret-key"]
     "runner-project"         = module.runner.project_name
@@ -31,6 +29,20 @@ locals {
 
 resource "aws_ssm_parameter" "published" {
   for_each = local.published
+
+  name        = "${local.parameter_path}/${each.key}"
+  description = "${each.key} of ${local.name}, published by Terraform for the release step"
+  type        = "String"
+  value       = each.value
+  tier        = "Standard"
+}
+
+# The cache's values in their own resource, so the others never wait for the cache.
+resource "aws_ssm_parameter" "published_cache" {
+  for_each = {
+    "redis-host" = module.data_stores.redis_endpoint
+    "redis-user" = module.data_stores.redis_user
+  }
 
   name        = "${local.parameter_path}/${each.key}"
   description = "${each.key} of ${local.name}, published by Terraform for the release step"

@@ -163,16 +163,20 @@ run "invariants" {
     condition = alltrue([
       for s in module.app_access.read_secrets_policy.Statement :
       s.Effect == "Allow" && (
-        (flatten([s.Action]) == ["elasticache:Connect"]
-        && toset(flatten([s.Resource])) == toset(module.data_stores.cache_connect_arns))
-        ||
         (flatten([s.Action]) == ["secretsmanager:GetSecretValue"]
         && toset(flatten([s.Resource])) == toset([output.tmdb_secret_arn, output.secret_key_secret_arn, output.database_secret_arn]))
         || (flatten([s.Action]) == ["kms:Decrypt"]
         && try(s.Condition.StringEquals["kms:ViaService"], "") == "secretsmanager.eu-west-1.amazonaws.com")
       )
     ])
-    error_message = "the app role may only GetSecretValue on its own three secrets (and decrypt them via Secrets Manager) and connect to its own cache"
+    error_message = "the app role may only GetSecretValue on its own three secrets (and decrypt them via Secrets Manager)"
+  }
+  assert {
+    condition = [
+      for s in module.app_access.connect_cache_policy.Statement :
+      [s.Effect, flatten([s.Action]), toset(flatten([s.Resource]))]
+    ] == [["Allow", ["elasticache:Connect"], toset(module.data_stores.cache_connect_arns)]]
+    error_message = "the app role may connect only to its own cache, as its own user"
   }
   assert {
     condition = length([
