@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help deps tools prereqs prereqs-app install install-run run test test-app faults lint fmt \
         schemathesis bench check-k8s check-terraform check-container check-workflows \
-        container-test services demo-catalog fake-tmdb clean
+        container-test services demo-catalog fake-tmdb clean rehearse
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ check-k8s: ## Render, schema-validate and checkov the Kubernetes overlays
 
 check-terraform: ## terraform fmt/validate/test (offline mirror) and checkov
 	scripts/check-terraform.sh
+
+rehearse: install ## terraform apply of bootstrap and envs/dev against a local AWS emulator (moto)
+	scripts/rehearse.sh
 
 check-container: ## hadolint and checkov on the Dockerfile
 	scripts/check-container.sh

@@ -30,6 +30,13 @@ echo "== kubernetes-validate --strict (1.33)"
 # Only built-in kinds are rendered (no custom resources), so the upstream schemas cover all.
 "$KV" --strict --kubernetes-version 1.33 --quiet "$work"/rendered/*.yaml
 echo "all $objects objects valid"
+# The cluster-level bundle an administrator applies once (deploy/k8s/cluster): its built-in
+# kinds are validated here; the NodePools (an EKS Auto Mode CRD, no upstream schema) are checked
+# field by field in tests/infra/test_capacity.py.
+sed 's/netflix-clone-ENV/netflix-clone-dev/' "$k8s/cluster/rbac.yaml" >"$work/cluster-rbac.yaml"
+"$KV" --strict --kubernetes-version 1.33 --quiet "$work/cluster-rbac.yaml" \
+  "$k8s/cluster/network-policy-controller.yaml" "$k8s/cluster/ingressclass.yaml"
+echo "cluster bundle: RBAC, network policy controller and IngressClass valid"
 
 echo "== checkov (kubernetes)"
 status=0

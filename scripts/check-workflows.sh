@@ -32,7 +32,7 @@ zizmor_config=()
 
 echo "== shellcheck (scripts the workflows run)" >&2
 shopt -s nullglob
-shellcheck -x .github/scripts/*.sh scripts/check-workflows.sh scripts/github-branch-protection.sh ||
+shellcheck -x .github/scripts/*.sh scripts/check-workflows.sh scripts/github-branch-protection.sh scripts/rehearse.sh ||
   status=1
 
 if [[ "$status" == 0 ]]; then

@@ -3,7 +3,7 @@
 # Env: PUBLIC_URL (https://host, no trailing path). Retries cover load-balancer target warm-up.
 set -euo pipefail
 
-base="${PUBLIC_URL:?set the PUBLIC_URL_<ENV> variable for this GitHub Environment}"
+base="${PUBLIC_URL:?set the PUBLIC_URL variable of this GitHub Environment}"
 base="${base%/}"
 body="$(mktemp)"
 trap 'rm -f "$body"' EXIT

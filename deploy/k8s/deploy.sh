@@ -6,11 +6,18 @@
 #
 #   deploy/k8s/deploy.sh <dev|uat|prod> <registry>/netflix-clone@sha256:<64 hex>
 #
-# Needs kubectl 1.31+ with a context for the env's cluster. The image is set by a throwaway
-# kustomization on top of each step (the committed overlays stay untouched), so the Job and
-# the Deployment get the same digest. Nothing reaches the cluster while a REPLACE-ME or
-# example.invalid placeholder is left in the rendered manifests. Rolling back is the caller's
-# call (docs/deploy.md): the pipeline records the running revision before it calls this.
+# Needs kubectl 1.31+ with a context for the env's cluster, and the aws CLI with read access
+# to the SSM path /netflix-clone/<env>/ where Terraform publishes the environment's values
+# (database and cache hosts, secret ARN, VPC CIDR, public host, certificate ARN). A throwaway
+# kustomization on top of each step sets those values and the image (the committed overlays
+# stay untouched and hold no per-environment infrastructure value), so the Job and the
+# Deployment get the same digest and config. Nothing reaches the cluster while a placeholder
+# (REPLACE-ME, example.invalid, 192.0.2.0/24, the zero digest) is left in the rendered
+# manifests. Rolling back is the caller's call (docs/deploy.md): the pipeline records the
+# running revision before it calls this.
+#
+# Env: VALUES_FILE  name=value lines instead of reading SSM (tests, or a copy saved earlier)
+#      RENDER_ONLY  a directory: write the two rendered steps there and stop (no cluster)
 set -euo pipefail
 
 die() { echo "deploy.sh: $*" >&2; exit 1; }
@@ -33,6 +40,34 @@ job=netflix-clone-migrate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# --- the environment's values, as Terraform published them -----------------------------------
+if [[ -n ${VALUES_FILE:-} ]]; then
+  cp "$VALUES_FILE" "$work/values"
+else
+  aws ssm get-parameters-by-path --path "/netflix-clone/$env/" \
+    --query 'Parameters[].[Name,Value]' --output text >"$work/ssm" ||
+    die "cannot read the SSM parameters under /netflix-clone/$env/ (terraform apply of envs/$env publishes them)"
+  sed -E "s#^/netflix-clone/$env/##; s#\t#=#" "$work/ssm" >"$work/values"
+fi
+declare -A value=()
+while IFS='=' read -r key rest; do
+  [[ -n $key ]] && value[$key]=$rest
+done <"$work/values"
+need() {  # <name> <regex the value must match: no quoting or YAML surprises get through>
+  [[ -n ${value[$1]:-} ]] || die "no value '$1' under /netflix-clone/$env/"
+  [[ ${value[$1]} =~ ^$2$ ]] || die "value '$1' looks wrong: '${value[$1]}'"
+}
+need region '[a-z]{2}(-[a-z]+)+-[0-9]'
+need vpc-cidr '[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}'
+need database-host '[a-z0-9.-]+'
+need database-port '[0-9]{2,5}'
+need database-name '[a-z_][a-z0-9_]*'
+need database-secret-arn 'arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+'
+need redis-host '[a-z0-9.-]+'
+need redis-user '[a-z0-9-]+'
+need public-host '[a-z0-9.-]+'
+need certificate-arn 'arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+'
+
 render() {  # <kustomization dir relative to deploy/k8s> <output file>
   local dir  # kustomize takes a base only by relative path
   dir=$(mktemp -d "$work/step.XXXXXX")
@@ -45,17 +80,43 @@ images:
   - name: netflix-clone
     newName: $repository
     digest: $digest
+configMapGenerator:
+  - name: netflix-clone
+    namespace: $ns
+    behavior: merge
+    literals:
+      - AWS_REGION=${value[region]}
+      - DATABASE_URL=postgresql+psycopg://${value[database-host]}:${value[database-port]}/${value[database-name]}?sslmode=require
+      - DATABASE_SECRET_ID=${value[database-secret-arn]}
+      - REDIS_URL=rediss://${value[redis-user]}@${value[redis-host]}:6379/0
+      - FORWARDED_ALLOW_IPS=${value[vpc-cidr]}
+patches:
+  - target: {kind: NetworkPolicy, name: netflix-clone-web-ingress}
+    patch: '[{"op": "replace", "path": "/spec/ingress/0/from/0/ipBlock/cidr", "value": "${value[vpc-cidr]}"}]'
+  - target: {kind: NetworkPolicy, name: netflix-clone-egress}
+    patch: '[{"op": "replace", "path": "/spec/egress/3/to/0/ipBlock/cidr", "value": "${value[vpc-cidr]}"}]'
 YAML
+  if [[ $1 != */migrate ]]; then
+    cat >>"$dir/kustomization.yaml" <<YAML
+  - target: {kind: Ingress, name: netflix-clone}
+    patch: '[{"op": "replace", "path": "/spec/rules/0/host", "value": "${value[public-host]}"}, {"op": "replace", "path": "/metadata/annotations/alb.ingress.kubernetes.io~1certificate-arn", "value": "${value[certificate-arn]}"}]'
+YAML
+  fi
   "$KUBECTL" kustomize "$dir" >"$2"
   grep -qF "image: $image" "$2" || die "$1 renders no container with image $image"
-  if grep -nE 'REPLACE-ME|example\.invalid|sha256:0{64}' "$2" >&2; then
-    die "$1 still has placeholders (above): fill them in from the Terraform outputs first"
+  if grep -nE 'REPLACE-ME|example\.invalid|192\.0\.2\.|sha256:0{64}' "$2" >&2; then
+    die "$1 still has placeholders (above): the published values did not cover them"
   fi
 }
 
 # Render and check both steps before touching the cluster.
 render "overlays/$env/migrate" "$work/migrate.yaml"
 render "overlays/$env" "$work/app.yaml"
+if [[ -n ${RENDER_ONLY:-} ]]; then
+  cp "$work/migrate.yaml" "$work/app.yaml" "$RENDER_ONLY/"
+  echo "rendered $env into $RENDER_ONLY"
+  exit 0
+fi
 
 echo "== step 1: migrate $ns to $image"
 # A Job's pod template is immutable: the previous run must go before this one is created.

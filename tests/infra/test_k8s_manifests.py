@@ -1,7 +1,9 @@
 """Invariants of the rendered Kubernetes manifests (deploy/k8s), checked offline.
 
-Each overlay is rendered with `kubectl kustomize` exactly as the release pipeline renders it, in
+Each overlay is rendered exactly as the release renders it (deploy/k8s/deploy.sh with
+RENDER_ONLY, on stand-in values of the kind Terraform publishes under /netflix-clone/<env>/), in
 both steps of a release: overlays/<env>/migrate (the migration Job) and overlays/<env> (the app).
+The committed overlays alone are checked to hold no per-environment infrastructure value.
 """
 
 from __future__ import annotations
@@ -76,8 +78,59 @@ def render(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
+# Stand-ins for what `terraform apply` of envs/<env> publishes in SSM
+# (modules/platform/published.tf).
+OCTET = {"dev": 10, "uat": 20, "prod": 30}
+
+
+def published_values(env: str) -> dict[str, str]:
+    account = "123456789012"
+    return {
+        "region": "eu-west-1",
+        "vpc-cidr": f"10.{OCTET[env]}.0.0/16",
+        "database-host": f"netflix-clone-{env}.c0ffee.eu-west-1.rds.amazonaws.com",
+        "database-port": "5432",
+        "database-name": "netflix_clone",
+        "database-secret-arn": (
+            f"arn:aws:secretsmanager:eu-west-1:{account}:secret:rds!db-{env}-AbCdEf"
+        ),
+        "redis-host": f"master.netflix-clone-{env}.c0ffee.euw1.cache.amazonaws.com",
+        "redis-user": f"netflix-clone-{env}-app",
+        "public-host": f"api.{env}.netflix-clone.example.com",
+        "certificate-arn": (
+            f"arn:aws:acm:eu-west-1:{account}:certificate/"
+            f"{OCTET[env]:08x}-0000-0000-0000-000000000000"
+        ),
+    }
+
+
+def write_values(path: Path, values: dict[str, str]) -> Path:
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    return path
+
+
 @pytest.fixture(scope="module")
-def rendered() -> Rendered:
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    out = {}
+    for env in ENVS:
+        tmp = tmp_path_factory.mktemp(f"render-{env}")
+        values = write_values(tmp / "values", published_values(env))
+        result = subprocess.run(
+            ["bash", str(K8S / "deploy.sh"), env, IMAGE],
+            env={**os.environ, "VALUES_FILE": str(values), "RENDER_ONLY": str(tmp)},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, f"deploy.sh could not render {env}:\n{result.stderr}"
+        for step, name in (("app", "app.yaml"), ("migrate", "migrate.yaml")):
+            out[(env, step)] = [d for d in yaml.safe_load_all((tmp / name).read_text()) if d]
+    return out
+
+
+@pytest.fixture(scope="module")
+def committed() -> Rendered:
     out = {}
     for env in ENVS:
         out[(env, "app")] = render(K8S / "overlays" / env)
@@ -211,8 +264,14 @@ def test_environment_values(rendered: Rendered, env: str) -> None:
     assert data["LOG_LEVEL"] == EXPECTED[env]["log_level"]
     assert data["TMDB_SECRET_ID"] == f"netflix-clone/{env}/tmdb-api-key"
     assert data["SECRET_KEY_SECRET_ID"] == f"netflix-clone/{env}/secret-key"
-    assert data["DATABASE_SECRET_ID"].startswith("arn:aws:secretsmanager:")
-    assert data["DATABASE_SECRET_ID"].endswith(env)
+    published = published_values(env)
+    assert data["DATABASE_SECRET_ID"] == published["database-secret-arn"]
+    assert data["DATABASE_URL"] == (
+        f"postgresql+psycopg://{published['database-host']}:5432/netflix_clone?sslmode=require"
+    )
+    assert (
+        data["REDIS_URL"] == f"rediss://{published['redis-user']}@{published['redis-host']}:6379/0"
+    )
     assert data["CATALOG_SOURCE"] == "tmdb"
     assert data["PORT"] == "8000"
 
@@ -220,11 +279,8 @@ def test_environment_values(rendered: Rendered, env: str) -> None:
     annotations = ingress["metadata"]["annotations"]
     assert ingress["spec"]["ingressClassName"] == "alb"
     (rule,) = ingress["spec"]["rules"]
-    assert f".{env}." in rule["host"]
-    assert re.fullmatch(
-        rf"arn:aws:acm:[a-z0-9-]+:\d{{12}}:certificate/.*{env}",
-        annotations["alb.ingress.kubernetes.io/certificate-arn"],
-    )
+    assert rule["host"] == published["public-host"]
+    assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == published["certificate-arn"]
     assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
     assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
     assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/readyz"
@@ -422,14 +478,17 @@ def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
     return dict(workload["spec"]["template"]["metadata"]["labels"])
 
 
-def test_placeholders_are_the_only_unfinished_values(rendered: Rendered) -> None:
-    """Every REPLACE-ME sits in a per-account value, so filling those in is all that is left."""
-    for (env, _step), docs in rendered.items():
-        for line in yaml.safe_dump_all(docs).splitlines():
-            if "REPLACE-ME" in line or "example.invalid" in line:
+def test_the_repository_holds_no_per_environment_infrastructure_value(committed: Rendered) -> None:
+    """Hosts, ARNs, account ids and CIDRs come from Terraform at release time; what is committed
+    is placeholders that deploy.sh refuses to ship, and only in the keys it renders."""
+    for (env, _step), docs in committed.items():
+        text = yaml.safe_dump_all(docs)
+        assert not re.search(r"arn:aws|\b\d{12}\b|amazonaws\.com|\b10\.\d+\.\d+\.\d+/", text), env
+        for line in text.splitlines():
+            if "REPLACE-ME" in line or "example.invalid" in line or "192.0.2." in line:
                 assert re.search(
-                    r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|certificate-arn"
-                    r"|host):",
+                    r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|FORWARDED_ALLOW_IPS|certificate-arn"
+                    r"|host|cidr):",
                     line,
                 ), f"{env}: unexpected placeholder: {line.strip()}"
         images = {c["image"] for _, spec in pod_specs(docs) for c in spec["containers"]}
@@ -463,16 +522,17 @@ esac
 
 
 def run_deploy(
-    tmp_path: Path, *args: str, job: str = "Complete", fill_placeholders: bool = True
+    tmp_path: Path, *args: str, job: str = "Complete", drop_value: str | None = None
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """deploy/k8s/deploy.sh on a fake cluster, from a copy of deploy/k8s with the per-account
-    placeholders filled in (as they will be before the first real release)."""
+    """deploy/k8s/deploy.sh on a fake cluster, with the values Terraform would have published
+    (one of them left out with drop_value)."""
     tree = tmp_path / "k8s"
     shutil.copytree(K8S, tree)
-    for path in tree.rglob("kustomization.yaml"):
-        if fill_placeholders:
-            text = path.read_text().replace("REPLACE-ME", "filled")
-            path.write_text(text.replace("example.invalid", "example.com"))
+    env_name = args[0] if args and args[0] in ENVS else "dev"
+    values = published_values(env_name)
+    if drop_value:
+        del values[drop_value]
+    values_file = write_values(tmp_path / "values", values)
     bindir, log = tmp_path / "bin", tmp_path / "log"
     bindir.mkdir()
     log.mkdir()
@@ -485,6 +545,7 @@ def run_deploy(
         "FAKE_JOB": job,
         "REAL_KUBECTL": shutil.which("kubectl") or "kubectl",
         "POLL_SECONDS": "0",
+        "VALUES_FILE": str(values_file),
     }
     result = subprocess.run(
         ["bash", str(tree / "deploy.sh"), *args],
@@ -546,8 +607,68 @@ def test_deploy_refuses_bad_arguments_before_touching_the_cluster(
     assert kubectl_calls(log) == []
 
 
-def test_deploy_refuses_unfilled_placeholders(tmp_path: Path) -> None:
-    result, log = run_deploy(tmp_path, "prod", IMAGE, fill_placeholders=False)
+@pytest.mark.parametrize("missing", ["vpc-cidr", "certificate-arn", "database-host"])
+def test_deploy_refuses_when_a_published_value_is_missing(tmp_path: Path, missing: str) -> None:
+    result, log = run_deploy(tmp_path, "prod", IMAGE, drop_value=missing)
     assert result.returncode != 0
-    assert "placeholders" in result.stderr
+    assert f"no value '{missing}'" in result.stderr
     assert kubectl_calls(log) == []
+
+
+def test_deploy_refuses_a_value_that_could_inject_yaml(tmp_path: Path) -> None:
+    values = published_values("prod")
+    values["public-host"] = 'api.example.com", "op": "remove'
+    result = subprocess.run(
+        ["bash", str(K8S / "deploy.sh"), "prod", IMAGE],
+        env={
+            **os.environ,
+            "VALUES_FILE": str(write_values(tmp_path / "values", values)),
+            "RENDER_ONLY": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "value 'public-host' looks wrong" in result.stderr
+
+
+FAKE_AWS = """#!/usr/bin/env bash
+echo "$*" >>"$FAKE_LOG/aws-calls"
+cat "$FAKE_LOG/ssm.txt"
+"""
+
+
+def test_deploy_reads_the_values_terraform_published_in_ssm(tmp_path: Path) -> None:
+    """Without VALUES_FILE, deploy.sh asks SSM for /netflix-clone/<env>/ (as the release does)."""
+    values = published_values("prod")
+    bindir, log = tmp_path / "bin", tmp_path / "log"
+    bindir.mkdir()
+    log.mkdir()
+    # `aws ssm get-parameters-by-path --query 'Parameters[].[Name,Value]' --output text`
+    (log / "ssm.txt").write_text(
+        "".join(f"/netflix-clone/prod/{k}\t{v}\n" for k, v in values.items())
+    )
+    (bindir / "aws").write_text(FAKE_AWS)
+    (bindir / "aws").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "VALUES_FILE"}
+    result = subprocess.run(
+        ["bash", str(K8S / "deploy.sh"), "prod", IMAGE],
+        env={
+            **env,
+            "PATH": f"{bindir}:{os.environ['PATH']}",
+            "FAKE_LOG": str(log),
+            "RENDER_ONLY": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    (call,) = (log / "aws-calls").read_text().splitlines()
+    assert call.startswith("ssm get-parameters-by-path --path /netflix-clone/prod/ ")
+    app = [d for d in yaml.safe_load_all((tmp_path / "app.yaml").read_text()) if d]
+    assert config(app)["FORWARDED_ALLOW_IPS"] == values["vpc-cidr"]
+    assert only(app, "Ingress")["spec"]["rules"][0]["host"] == values["public-host"]

@@ -60,7 +60,10 @@ PIPELINE_OUTPUTS = (
     "database_name",
     "redis_endpoint",
     "vpc_id",
-    "lb_controller_role_arn",
+    "runner_project",
+    "parameter_path",
+    "published_parameters",
+    "certificate_arn",
     "nat_public_ips",
 )
 ROOT_FILES = {"versions.tf", "main.tf", "outputs.tf", "backend.hcl", ".terraform.lock.hcl"}

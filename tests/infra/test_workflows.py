@@ -99,25 +99,6 @@ def test_deploy_runs_only_for_the_three_environment_branches(deploy: dict[str, A
     assert not {"tags", "branches-ignore", "paths"} & set(on["push"])
 
 
-def test_each_environment_has_one_job_bound_to_its_branch(deploy: dict[str, Any]) -> None:
-    assert sorted(deploy["jobs"]) == sorted(ENVIRONMENTS)
-    for env, job in deploy["jobs"].items():
-        environment = job["environment"]
-        name = environment["name"] if isinstance(environment, dict) else environment
-        assert name == env, f"job {env} deploys to GitHub Environment {name}"
-        condition = re.sub(r"\s+", " ", str(job["if"]))
-        assert re.fullmatch(rf"(\$\{{\{{ )?github\.ref_name == '{env}'( \}}\}})?", condition), (
-            f"job {env} must run only on branch {env}, has if: {condition}"
-        )
-        assert job["env"]["DEPLOY_ENV"] == env
-
-
-def test_deploy_concurrency_queues_and_never_cancels(deploy: dict[str, Any]) -> None:
-    assert "concurrency" not in deploy, "one workflow-wide group would serialise unrelated envs"
-    for env, job in deploy["jobs"].items():
-        assert job["concurrency"] == {"group": f"deploy-{env}", "cancel-in-progress": False}
-
-
 def test_ci_runs_everywhere_and_cancels_superseded_runs(ci: dict[str, Any]) -> None:
     on = triggers(ci)
     assert {"push", "pull_request"} <= set(on)
@@ -138,6 +119,17 @@ def test_top_level_permissions_grant_nothing_to_write() -> None:
         assert permissions in ({}, {"contents": "read"}), f"{path.name}: permissions {permissions}"
 
 
+# The only write scopes besides id-token, each for one job: the release records which digest it
+# released (a commit status the next promotion requires), and the back-merge opens PRs.
+JUSTIFIED_WRITES = {
+    ("release.yml", "release"): {"statuses"},
+    ("deploy.yml", "dev"): {"statuses"},
+    ("deploy.yml", "uat"): {"statuses"},
+    ("deploy.yml", "prod"): {"statuses"},
+    ("deploy.yml", "back-merge"): {"pull-requests"},
+}
+
+
 def test_id_token_only_in_jobs_that_assume_an_aws_role() -> None:
     for workflow, job_id, job in all_jobs():
         assumes_role = any(
@@ -148,23 +140,14 @@ def test_id_token_only_in_jobs_that_assume_an_aws_role() -> None:
         permissions = job.get("permissions")
         assert isinstance(permissions, dict), f"{workflow}:{job_id} must state its permissions"
         wants_token = permissions.get("id-token") == "write"
+        if "uses" in job:  # a call of release.yml: its job assumes the role
+            assumes_role = job["uses"] == "./.github/workflows/release.yml"
         assert wants_token == assumes_role, (
             f"{workflow}:{job_id}: id-token: write must go exactly with role-to-assume"
         )
-        widened = {k: v for k, v in permissions.items() if v == "write" and k != "id-token"}
-        assert not widened, f"{workflow}:{job_id} writes {sorted(widened)}"
-
-
-def test_each_environment_assumes_its_own_deploy_role(deploy: dict[str, Any]) -> None:
-    for env, job in deploy["jobs"].items():
-        roles = [
-            step["with"]["role-to-assume"]
-            for step in steps(job)
-            if action_name(uses(step)) == "aws-actions/configure-aws-credentials"
-        ]
-        assert roles == [
-            f"arn:aws:iam::${{{{ vars.AWS_ACCOUNT_ID }}}}:role/netflix-clone-deploy-{env}"
-        ]
+        widened = {k for k, v in permissions.items() if v == "write" and k != "id-token"}
+        allowed = JUSTIFIED_WRITES.get((workflow, job_id), set())
+        assert widened <= allowed, f"{workflow}:{job_id} writes {sorted(widened - allowed)}"
 
 
 def test_no_static_aws_keys_anywhere_under_github() -> None:
@@ -251,58 +234,357 @@ def test_dependabot_watches_every_ecosystem_we_pin() -> None:
 BUILD = re.compile(r"\bdocker\s+(?:buildx\s+)?(?:build|push)\b|\bbuildx\b")
 
 
-def test_only_the_dev_job_builds_and_pushes(deploy: dict[str, Any]) -> None:
-    dev = deploy["jobs"]["dev"]
-    builds = [s for s in steps(dev) if action_name(uses(s)) == "docker/build-push-action"]
-    assert len(builds) == 1
-    assert builds[0]["with"]["push"] is True
-    assert builds[0]["with"]["tags"].endswith(":${{ env.IMAGE_SHA }}")
-    assert dev["env"]["IMAGE_SHA"] == "${{ inputs.build_sha || github.sha }}"
-    for env in ("uat", "prod"):
-        job = deploy["jobs"][env]
-        actions = {action_name(uses(s)) for s in steps(job)}
-        assert not actions & {
-            "docker/build-push-action",
-            "docker/setup-buildx-action",
-            "aws-actions/amazon-ecr-login",
-        }, f"{env} must not build or log in to push"
-        assert not BUILD.search(run_text(job)), f"{env} runs a docker build or push"
-        assert ".github/scripts/resolve-image.sh" in run_text(job)
-
-
 def test_promotion_looks_the_image_up_by_commit_tag() -> None:
     lookup = (GITHUB / "scripts" / "ecr-digest.sh").read_text(encoding="utf-8")
     assert "aws ecr describe-images" in lookup
     assert '"imageTag=$tag"' in lookup
 
 
-def test_each_environment_applies_its_saved_plan_then_releases_and_smoke_tests(
-    deploy: dict[str, Any],
+@pytest.fixture(scope="module")
+def release() -> dict[str, Any]:
+    return load(WORKFLOWS / "release.yml")
+
+
+@pytest.fixture(scope="module")
+def infra() -> dict[str, Any]:
+    return load(WORKFLOWS / "infra.yml")
+
+
+def test_one_release_definition_called_once_per_environment(deploy: dict[str, Any]) -> None:
+    jobs = deploy["jobs"]
+    assert sorted(jobs) == sorted(["build", *ENVIRONMENTS, "back-merge"])
+    previous = {"dev": None, "uat": "dev", "prod": "uat"}
+    for env in ENVIRONMENTS:
+        job = jobs[env]
+        assert job["uses"] == "./.github/workflows/release.yml", f"{env} must call release.yml"
+        assert job["with"]["environment"] == env
+        assert job["with"].get("previous_environment") == previous[env]
+        assert f"github.ref_name == '{env}'" in str(job.get("if", "")) or env == "dev"
+    assert jobs["dev"]["needs"] == "build"
+    assert "github.ref_name == 'dev'" in str(jobs["build"]["if"])
+    # No environment job of its own: nothing in deploy.yml besides release.yml touches a cluster.
+    assert "kubectl" not in run_text(jobs["build"]) and "terraform" not in run_text(jobs["build"])
+
+
+def test_releases_run_on_the_environments_own_runner_in_its_vpc(release: dict[str, Any]) -> None:
+    (job,) = release["jobs"].values()
+    assert job["runs-on"] == (
+        "codebuild-netflix-clone-${{ inputs.environment }}-runner"
+        "-${{ github.run_id }}-${{ github.run_attempt }}"
+    )
+    # The CodeBuild project the label names, and the webhook that only takes deploy.yml's jobs.
+    main = (ROOT / "infra" / "terraform" / "modules" / "runner" / "main.tf").read_text()
+    variables = (ROOT / "infra" / "terraform" / "modules" / "runner" / "variables.tf").read_text()
+    assert 'project_name   = "${var.name}-runner"' in main
+    assert 'pattern = "WORKFLOW_JOB_QUEUED"' in main
+    assert f'default     = "^{deploy_name()}$"' in variables
+    environment = job["environment"]
+    assert environment["name"] == "${{ inputs.environment }}"
+    assert job["concurrency"] == {
+        "group": "release-${{ inputs.environment }}",
+        "cancel-in-progress": False,
+    }
+
+
+def deploy_name() -> str:
+    return str(load(WORKFLOWS / "deploy.yml")["name"])
+
+
+def test_release_assumes_its_environments_role_and_never_runs_terraform(
+    release: dict[str, Any],
 ) -> None:
-    for env, job in deploy["jobs"].items():
-        commands = [str(s.get("run", "")) for s in steps(job)]
-        order = [
-            "terraform init -input=false -backend-config=backend.hcl",
-            "terraform plan -input=false -out=tfplan",
-            "terraform apply -input=false tfplan",
-            'aws eks update-kubeconfig --name "netflix-clone-$DEPLOY_ENV"',
-            'deploy/k8s/deploy.sh "$DEPLOY_ENV" "$IMAGE"',
-            ".github/scripts/smoke-test.sh",
-            ".github/scripts/k8s-rollback.sh",
-        ]
-        positions = []
-        for wanted in order:
-            where = [i for i, command in enumerate(commands) if wanted in command]
-            assert len(where) == 1, f"{env}: expected one step running {wanted!r}"
-            positions.append(where[0])
-        assert positions == sorted(positions), f"{env}: deploy steps out of order"
-        for step in steps(job):
-            if "terraform " in str(step.get("run", "")):
-                assert step["working-directory"] == f"infra/terraform/envs/{env}"
-        smoke = steps(job)[positions[5]]
-        assert smoke["env"]["PUBLIC_URL"] == f"${{{{ vars.PUBLIC_URL_{env.upper()} }}}}"
-        rollback = steps(job)[positions[6]]
-        assert str(rollback["if"]).startswith("failure()")
+    (job,) = release["jobs"].values()
+    roles = [
+        s["with"]["role-to-assume"]
+        for s in steps(job)
+        if action_name(uses(s)) == "aws-actions/configure-aws-credentials"
+    ]
+    assert roles == [
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/"
+        "netflix-clone-deploy-${{ inputs.environment }}"
+    ]
+    for workflow in ("deploy.yml", "release.yml"):
+        text = (WORKFLOWS / workflow).read_text()
+        assert not re.search(r"\bterraform (init|plan|apply)\b", text), f"{workflow} runs Terraform"
+        assert "hashicorp/setup-terraform" not in text
+
+
+def test_release_order_promotion_gate_tools_and_record(release: dict[str, Any]) -> None:
+    (job,) = release["jobs"].values()
+    commands = [str(s.get("run", "")) for s in steps(job)]
+    order = [
+        '.github/scripts/release-status.sh require "$PREVIOUS_ENV"',
+        '.github/scripts/install-kubectl.sh "$KUBECTL_VERSION"',
+        'aws eks update-kubeconfig --name "netflix-clone-$DEPLOY_ENV"',
+        'deploy/k8s/deploy.sh "$DEPLOY_ENV" "$IMAGE"',
+        ".github/scripts/smoke-test.sh",
+        '.github/scripts/release-status.sh record "$DEPLOY_ENV"',
+        ".github/scripts/k8s-rollback.sh",
+    ]
+    positions = []
+    for wanted in order:
+        where = [i for i, command in enumerate(commands) if wanted in command]
+        assert len(where) == 1, f"expected one step running {wanted!r}"
+        positions.append(where[0])
+    assert positions == sorted(positions), "release steps out of order"
+    gate = steps(job)[positions[0]]
+    assert gate["if"] == "inputs.previous_environment != ''"
+    assert str(steps(job)[positions[6]]["if"]).startswith("failure()")
+    assert re.fullmatch(r"v1\.\d+\.\d+", release["env"]["KUBECTL_VERSION"])
+    install = (GITHUB / "scripts" / "install-kubectl.sh").read_text()
+    assert "sha256sum" in install and "PINNED_SHA256" in install
+
+
+def test_only_the_build_job_builds_for_amd64_with_oci_labels(deploy: dict[str, Any]) -> None:
+    build = deploy["jobs"]["build"]
+    (step,) = [s for s in steps(build) if action_name(uses(s)) == "docker/build-push-action"]
+    assert step["with"]["push"] is True
+    assert step["with"]["platforms"] == "linux/amd64"
+    assert step["with"]["tags"].endswith(":${{ env.IMAGE_SHA }}")
+    labels = dict(line.split("=", 1) for line in step["with"]["labels"].strip().splitlines())
+    for key in ("title", "source", "revision", "created", "version", "licenses"):
+        assert labels.get(f"org.opencontainers.image.{key}"), f"OCI label {key} missing"
+    assert labels["org.opencontainers.image.revision"] == "${{ env.IMAGE_SHA }}"
+    assert build["env"]["IMAGE_SHA"] == "${{ inputs.build_sha || github.sha }}"
+    release_text = (WORKFLOWS / "release.yml").read_text()
+    assert not BUILD.search(release_text) and "docker/" not in release_text
+
+
+def test_back_merge_after_prod_opens_pull_requests(deploy: dict[str, Any]) -> None:
+    job = deploy["jobs"]["back-merge"]
+    assert job["needs"] == "prod"
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    script = run_text(job)
+    assert "for pair in uat:prod dev:uat" in script
+    assert "gh pr create --base" in script
+
+
+def test_infra_plans_pull_requests_read_only_and_applies_on_merge(infra: dict[str, Any]) -> None:
+    on = triggers(infra)
+    assert set(on) == {"pull_request", "push"}
+    for event in on:
+        assert sorted(on[event]["branches"]) == sorted(ENVIRONMENTS)
+        assert "infra/terraform/**" in on[event]["paths"]
+    plan, apply = infra["jobs"]["plan"], infra["jobs"]["apply"]
+    assert "environment" not in plan, "a plan must not wait for reviewers"
+    assert plan["permissions"] == {"contents": "read", "id-token": "write"}
+    (role,) = [
+        s["with"]["role-to-assume"]
+        for s in steps(plan)
+        if "role-to-assume" in (s.get("with") or {})
+    ]
+    assert role.endswith(":role/netflix-clone-plan-${{ github.base_ref }}")
+    assert apply["environment"]["name"] == "${{ github.ref_name }}"
+    (role,) = [
+        s["with"]["role-to-assume"]
+        for s in steps(apply)
+        if "role-to-assume" in (s.get("with") or {})
+    ]
+    assert role.endswith(":role/netflix-clone-deploy-${{ github.ref_name }}")
+    assert apply["concurrency"]["cancel-in-progress"] is False
+    plan_script = (GITHUB / "scripts" / "terraform-plan.sh").read_text()
+    assert "plan -input=false -lock=false -out=tfplan" in plan_script
+    assert '>>"${GITHUB_STEP_SUMMARY' in plan_script
+    apply_script = (GITHUB / "scripts" / "terraform-apply.sh").read_text()
+    assert "apply -input=false tfplan" in apply_script
+    assert " plan " not in apply_script.replace("saved plan", "").split("terraform -chdir")[-1]
+
+
+# --- release records and the promotion gate ---------------------------------------------------
+
+
+class _StatusAPI:
+    """A loopback stand-in for GitHub's commit-status API."""
+
+    def __init__(self, statuses: list[dict[str, Any]]) -> None:
+        import http.server
+        import threading
+
+        self.statuses = statuses
+        self.posted: list[dict[str, Any]] = []
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = json.dumps(api.statuses).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers["content-length"])
+                api.posted.append({"path": self.path, **json.loads(self.rfile.read(length))})
+                self.send_response(201)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "GITHUB_API_URL": self.url,
+            "GITHUB_REPOSITORY": "example-org/netflix-clone",
+            "GITHUB_TOKEN": "t",
+        }
+        return subprocess.run(
+            ["bash", str(GITHUB / "scripts" / "release-status.sh"), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+
+
+SHA = "a" * 40
+DIGEST = "sha256:" + "b" * 64
+
+
+def test_release_records_the_digest_on_the_source_commit() -> None:
+    api = _StatusAPI([])
+    result = api.run("record", "dev", SHA, DIGEST)
+    assert result.returncode == 0, result.stderr
+    assert api.posted == [
+        {
+            "path": f"/repos/example-org/netflix-clone/statuses/{SHA}",
+            "state": "success",
+            "context": "release/dev",
+            "description": f"released {DIGEST}",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "allowed"),
+    [
+        (
+            [{"context": "release/dev", "state": "success", "description": f"released {DIGEST}"}],
+            True,
+        ),
+        ([], False),
+        (
+            [{"context": "release/dev", "state": "failure", "description": f"released {DIGEST}"}],
+            False,
+        ),
+        (
+            [
+                {
+                    "context": "release/dev",
+                    "state": "success",
+                    "description": "released sha256:" + "c" * 64,
+                }
+            ],
+            False,
+        ),
+        (
+            [{"context": "release/uat", "state": "success", "description": f"released {DIGEST}"}],
+            False,
+        ),
+        # the newest status of the context decides
+        (
+            [
+                {"context": "release/dev", "state": "failure", "description": f"released {DIGEST}"},
+                {"context": "release/dev", "state": "success", "description": f"released {DIGEST}"},
+            ],
+            False,
+        ),
+    ],
+)
+def test_promotion_requires_the_previous_environments_release_of_the_same_digest(
+    statuses: list[dict[str, Any]], allowed: bool
+) -> None:
+    result = _StatusAPI(statuses).run("require", "dev", SHA, DIGEST)
+    assert (result.returncode == 0) == allowed, result.stdout + result.stderr
+
+
+# --- the saved plan, applied only when fresh ---------------------------------------------------
+
+
+FAKE_TOOL = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >>"$FAKE_LOG"
+tool="$(basename "$0")"
+if [[ "$tool" == aws && "$1 $2" == "s3 cp" && "$3" == s3://* ]]; then
+  [[ -z "${NO_PLAN:-}" ]] || exit 1
+  echo plan >"$4"
+fi
+exit 0
+"""
+
+
+def apply_repo(tmp_path: Path) -> tuple[Path, str, dict[str, str]]:
+    repo = tmp_path / "repo"
+    env_dir = repo / "infra" / "terraform" / "envs" / "uat"
+    env_dir.mkdir(parents=True)
+    (env_dir / "backend.hcl").write_text('bucket = "state-bucket"\n')
+    git(repo, "init", "-q", "-b", "uat")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "c")
+    tree = git(repo, "rev-parse", "HEAD^{tree}")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("aws", "terraform"):
+        (bindir / tool).write_text(FAKE_TOOL)
+        (bindir / tool).chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "FAKE_LOG": str(tmp_path / "log"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+    return repo, tree, env
+
+
+def run_apply(repo: Path, env: dict[str, str], tree: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(GITHUB / "scripts" / "terraform-apply.sh"), "uat", "7", SHA, tree],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+
+
+def test_apply_uses_exactly_the_saved_plan(tmp_path: Path) -> None:
+    repo, tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, env, tree)
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "log").read_text().splitlines()
+    assert (
+        calls[0] == f"aws s3 cp s3://state-bucket/netflix-clone/uat/plans/pr-7/{SHA}.tfplan"
+        " infra/terraform/envs/uat/tfplan"
+    )
+    assert "terraform -chdir=infra/terraform/envs/uat apply -input=false tfplan" in calls
+    assert not any(
+        " plan " in f" {c} " and "apply" not in c and "show" not in c
+        for c in calls
+        if c.startswith("terraform")
+    )
+    assert calls[-1].startswith("aws s3 rm s3://state-bucket/netflix-clone/uat/plans/pr-7/")
+
+
+def test_apply_refuses_a_plan_of_other_code(tmp_path: Path) -> None:
+    repo, _tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, env, "f" * 40)
+    assert result.returncode != 0
+    assert "stale plan" in result.stderr
+    assert not (tmp_path / "log").exists(), "nothing may be downloaded or applied"
+
+
+def test_apply_refuses_without_a_saved_plan(tmp_path: Path) -> None:
+    repo, tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, {**env, "NO_PLAN": "1"}, tree)
+    assert result.returncode != 0
+    assert "no saved plan" in result.stderr
+    assert "apply" not in (tmp_path / "log").read_text().replace("terraform-apply", "")
 
 
 # --- CI, .ci/run and the README call the same targets ----------------------------------------

@@ -97,7 +97,7 @@ locals {
           Action = [
             "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateNatGateway",
             "ec2:AllocateAddress", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup",
-            "ec2:CreateVpcEndpoint", "ec2:CreateFlowLogs", "ec2:CreateLaunchTemplate",
+            "ec2:CreateVpcEndpoint", "ec2:CreateFlowLogs",
             "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
           ]
           Resource  = "*"
@@ -114,7 +114,7 @@ locals {
               "ec2:CreateAction" = [
                 "CreateVpc", "CreateSubnet", "CreateInternetGateway", "CreateNatGateway",
                 "AllocateAddress", "CreateRouteTable", "CreateSecurityGroup", "CreateVpcEndpoint",
-                "CreateFlowLogs", "CreateLaunchTemplate", "AuthorizeSecurityGroupIngress",
+                "CreateFlowLogs", "AuthorizeSecurityGroupIngress",
                 "AuthorizeSecurityGroupEgress",
               ]
             }
@@ -133,20 +133,11 @@ locals {
             "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",
             "ec2:ModifySecurityGroupRules", "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
             "ec2:DeleteSecurityGroup", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints",
-            "ec2:DeleteFlowLogs", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
-            "ec2:DeleteLaunchTemplate", "ec2:DeleteLaunchTemplateVersions", "ec2:CreateTags",
+            "ec2:DeleteFlowLogs", "ec2:CreateTags",
             "ec2:DeleteTags",
           ]
           Resource  = "*"
           Condition = local.tagged_env[e]
-        },
-        {
-          # EKS checks that the caller could launch the node group's launch template itself.
-          Sid       = "LaunchNodesFromTemplate"
-          Effect    = "Allow"
-          Action    = "ec2:RunInstances"
-          Resource  = "*"
-          Condition = { Bool = { "ec2:IsLaunchTemplateResource" = "true" } }
         },
       ]
     }
@@ -156,40 +147,6 @@ locals {
     for e in var.environments : e => {
       Version = "2012-10-17"
       Statement = [
-        {
-          Sid    = "OwnRoles"
-          Effect = "Allow"
-          Action = [
-            "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
-            "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
-            "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-            "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-          ]
-          Resource = [
-            "${local.arn[e].iam}:role/${local.arn[e].name}-*",
-            "${local.arn[e].iam}:role/${var.project}-app-${e}",
-          ]
-        },
-        {
-          # Attaching is limited to the AWS policies the modules use and the env's own ones, so
-          # the role cannot hand AdministratorAccess to a role it creates.
-          Sid      = "AttachKnownPolicies"
-          Effect   = "Allow"
-          Action   = "iam:AttachRolePolicy"
-          Resource = "${local.arn[e].iam}:role/${local.arn[e].name}-*"
-          Condition = {
-            ArnLike = {
-              "iam:PolicyARN" = [
-                "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
-                "arn:${local.partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                "arn:${local.partition}:iam::aws:policy/AmazonEKS_CNI_Policy",
-                "arn:${local.partition}:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
-                "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-                "${local.arn[e].iam}:policy/${local.arn[e].name}-*",
-              ]
-            }
-          }
-        },
         {
           Sid    = "OwnPolicies"
           Effect = "Allow"
@@ -201,23 +158,6 @@ locals {
           Resource = "${local.arn[e].iam}:policy/${local.arn[e].name}-*"
         },
         {
-          Sid    = "PassOwnRolesToServices"
-          Effect = "Allow"
-          Action = "iam:PassRole"
-          Resource = [
-            "${local.arn[e].iam}:role/${local.arn[e].name}-*",
-            "${local.arn[e].iam}:role/${var.project}-app-${e}",
-          ]
-          Condition = {
-            StringEquals = {
-              "iam:PassedToService" = [
-                "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com",
-                "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com",
-              ]
-            }
-          }
-        },
-        {
           Sid      = "ServiceLinkedRoles"
           Effect   = "Allow"
           Action   = "iam:CreateServiceLinkedRole"
@@ -225,8 +165,7 @@ locals {
           Condition = {
             StringEquals = {
               "iam:AWSServiceName" = [
-                "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com",
-                "rds.amazonaws.com", "elasticache.amazonaws.com",
+                "eks.amazonaws.com", "rds.amazonaws.com", "elasticache.amazonaws.com",
               ]
             }
           }
@@ -237,7 +176,6 @@ locals {
           Action = "eks:*"
           Resource = [
             "${local.arn[e].eks}:cluster/${local.arn[e].name}",
-            "${local.arn[e].eks}:nodegroup/${local.arn[e].name}/*",
             "${local.arn[e].eks}:addon/${local.arn[e].name}/*",
             "${local.arn[e].eks}:access-entry/${local.arn[e].name}/*",
             "${local.arn[e].eks}:podidentityassociation/${local.arn[e].name}/*",
@@ -357,7 +295,8 @@ locals {
             "${local.arn[e].cache}:subnetgroup:${local.arn[e].name}",
             "${local.arn[e].cache}:snapshot:${local.arn[e].name}*",
             "${local.arn[e].cache}:parametergroup:default.*",
-            "${local.arn[e].cache}:user:default",
+            "${local.arn[e].cache}:user:${local.arn[e].name}-*",
+            "${local.arn[e].cache}:usergroup:${local.arn[e].name}",
           ]
         },
         {
@@ -376,6 +315,8 @@ locals {
       "${e}/network"  = local.network_policy[e]
       "${e}/platform" = local.platform_policy[e]
       "${e}/data"     = local.data_policy[e]
+      "${e}/iam"      = local.iam_policy[e]
+      "${e}/ci"       = local.ci_policy[e]
     }
   ]...)
 }

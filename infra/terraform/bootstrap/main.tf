@@ -170,20 +170,34 @@ resource "aws_ecr_repository" "app" {
 }
 
 locals {
-  # Only untagged images expire. Every deployed image carries its commit-SHA tag, so a rollback
-  # to any earlier release always finds its image.
+  # Untagged images (build leftovers) expire after days; tagged ones (one per dev build, by
+  # commit SHA) beyond the newest ecr_tagged_images_kept, so the repository stops growing
+  # while every release a rollback could want (weeks of dev builds) stays.
   ecr_lifecycle_policy = {
-    rules = [{
-      rulePriority = 1
-      description  = "Expire untagged images after ${var.ecr_untagged_expiry_days} days"
-      selection = {
-        tagStatus   = "untagged"
-        countType   = "sinceImagePushed"
-        countUnit   = "days"
-        countNumber = var.ecr_untagged_expiry_days
-      }
-      action = { type = "expire" }
-    }]
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Expire untagged images after ${var.ecr_untagged_expiry_days} days"
+        selection = {
+          tagStatus   = "untagged"
+          countType   = "sinceImagePushed"
+          countUnit   = "days"
+          countNumber = var.ecr_untagged_expiry_days
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
+        description  = "Keep the newest ${var.ecr_tagged_images_kept} tagged images"
+        selection = {
+          tagStatus      = "tagged"
+          tagPatternList = ["*"]
+          countType      = "imageCountMoreThan"
+          countNumber    = var.ecr_tagged_images_kept
+        }
+        action = { type = "expire" }
+      },
+    ]
   }
 }
 

@@ -27,3 +27,18 @@ output "deploy_role_arns" {
   description = "Deploy role ARN per environment; set each as the AWS_ROLE_ARN variable of the GitHub Environment of that name."
   value       = { for e, r in aws_iam_role.deploy : e => r.arn }
 }
+
+output "plan_role_arns" {
+  description = "Read-only plan role per environment (pull-request plans); set each as the PLAN_ROLE_ARN_<ENV> repository variable."
+  value       = { for e, r in aws_iam_role.plan : e => r.arn }
+}
+
+output "github_connection_arn" {
+  description = "CodeConnections connection to GitHub; authorise it once in the console (it starts PENDING)."
+  value       = aws_codeconnections_connection.github.arn
+}
+
+output "permissions_boundary_arns" {
+  description = "Permissions boundary per environment: every role the deploy role creates must carry it."
+  value       = { for e, p in aws_iam_policy.boundary : e => p.arn }
+}

@@ -76,12 +76,23 @@ variable "create_github_oidc_provider" {
 }
 
 variable "ecr_untagged_expiry_days" {
-  description = "Days after which untagged images (build leftovers) are expired. Tagged images are never expired: environments deploy by SHA tag and digest."
+  description = "Days after which untagged images (build leftovers) are expired."
   type        = number
   default     = 14
 
   validation {
     condition     = var.ecr_untagged_expiry_days >= 1
     error_message = "ecr_untagged_expiry_days must be at least 1."
+  }
+}
+
+variable "ecr_tagged_images_kept" {
+  description = "Tagged images kept (newest first); older ones expire. Each dev build is one, so this is how far back a rollback can go."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.ecr_tagged_images_kept >= 50
+    error_message = "ecr_tagged_images_kept must be at least 50: prod may still run an old image."
   }
 }

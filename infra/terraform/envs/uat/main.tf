@@ -35,12 +35,14 @@ module "platform" {
   # Kubernetes API reachable only from inside the VPC (see docs/infrastructure.md).
   endpoint_public_access = false
 
+  # Where clients reach the API; the certificate is issued for it. Give the Route 53 zone's id
+  # and Terraform validates the certificate itself (otherwise create the records printed by
+  # `terraform output certificate_validation_records`).
+  public_host     = "api.uat.netflix-clone.example.com"
+  route53_zone_id = null
+
   single_nat_gateway = false
 
-  node_instance_types = ["t3.large"]
-  node_min_size       = 2
-  node_desired_size   = 2
-  node_max_size       = 4
 
   db_instance_class        = "db.t4g.small"
   db_multi_az              = false

@@ -57,13 +57,8 @@ output "redis_endpoint" {
 }
 
 output "vpc_id" {
-  description = "VPC ID (for the AWS Load Balancer Controller)."
+  description = "VPC ID of the environment."
   value       = module.platform.vpc_id
-}
-
-output "lb_controller_role_arn" {
-  description = "IAM role of the AWS Load Balancer Controller."
-  value       = module.platform.lb_controller_role_arn
 }
 
 output "nat_public_ips" {
@@ -72,6 +67,31 @@ output "nat_public_ips" {
 }
 
 output "topology" {
-  description = "AZs, NAT gateways, node group sizes, database and cache resilience of the environment."
+  description = "AZs, NAT gateways, Auto Mode settings, database and cache resilience of the environment."
   value       = module.platform.topology
+}
+
+output "runner_project" {
+  description = "CodeBuild project of the environment's GitHub Actions runner."
+  value       = module.platform.runner_project
+}
+
+output "parameter_path" {
+  description = "SSM path of the values the release step renders into the overlay."
+  value       = module.platform.parameter_path
+}
+
+output "published_parameters" {
+  description = "SSM parameters published under parameter_path."
+  value       = module.platform.published_parameters
+}
+
+output "certificate_arn" {
+  description = "ACM certificate of the public host."
+  value       = module.platform.certificate_arn
+}
+
+output "certificate_validation_records" {
+  description = "DNS records validating the certificate (create them when route53_zone_id is null)."
+  value       = module.platform.certificate_validation_records
 }

@@ -39,8 +39,22 @@ locals {
   }
 }
 
+locals {
+  # IAM authentication to the cache as the app's own user (and only that user).
+  connect_cache_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ConnectToOwnCache"
+      Effect   = "Allow"
+      Action   = ["elasticache:Connect"]
+      Resource = var.cache_connect_arns
+    }]
+  }
+}
+
 resource "aws_iam_role" "app" {
   name                 = local.role_name
+  permissions_boundary = var.permissions_boundary_arn
   description          = "Assumed by ${var.namespace}/${var.service_account} through EKS Pod Identity"
   assume_role_policy   = jsonencode(local.trust_policy)
   max_session_duration = 3600
@@ -51,6 +65,15 @@ resource "aws_iam_role_policy" "read_secrets" {
   name   = "read-own-secrets"
   role   = aws_iam_role.app.id
   policy = jsonencode(local.read_secrets_policy)
+}
+
+# Its own policy, so the secrets grant never waits for the cache (or its emulator gap).
+resource "aws_iam_role_policy" "connect_cache" {
+  count = length(var.cache_connect_arns) > 0 ? 1 : 0
+
+  name   = "connect-own-cache"
+  role   = aws_iam_role.app.id
+  policy = jsonencode(local.connect_cache_policy)
 }
 
 resource "aws_eks_pod_identity_association" "app" {

@@ -26,3 +26,13 @@ output "pod_identity_association_id" {
   description = "ID of the Pod Identity association binding the role to the app's service account."
   value       = aws_eks_pod_identity_association.app.association_id
 }
+
+output "permissions_boundaries" {
+  description = "Permissions boundary of each IAM role of this module."
+  value       = { app = aws_iam_role.app.permissions_boundary }
+}
+
+output "connect_cache_policy" {
+  description = "The app role's cache policy (decoded): elasticache:Connect on its replication group and user only."
+  value       = local.connect_cache_policy
+}

@@ -55,6 +55,17 @@ variable "kms_key_arns" {
   }
 }
 
+variable "cache_connect_arns" {
+  description = "ElastiCache replication group and user ARNs the app may authenticate to with IAM (elasticache:Connect)."
+  type        = list(string)
+  default     = []
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the app role (the deploy role may only create bounded roles)."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags added to every resource (on top of the provider's default_tags)."
   type        = map(string)

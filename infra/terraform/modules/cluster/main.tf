@@ -77,7 +77,8 @@ resource "aws_cloudwatch_log_group" "cluster" {
 # --- Control plane
 
 resource "aws_iam_role" "cluster" {
-  name = "${var.cluster_name}-cluster"
+  name                 = "${var.cluster_name}-cluster"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -89,9 +90,19 @@ resource "aws_iam_role" "cluster" {
   tags = var.tags
 }
 
+# EKS Auto Mode runs the nodes, their storage, load balancers and the pod network for the
+# cluster, so its role carries the four Auto Mode policies on top of the cluster policy.
 resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each = toset([
+    "AmazonEKSClusterPolicy",
+    "AmazonEKSComputePolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingPolicy",
+  ])
+
   role       = aws_iam_role.cluster.name
-  policy_arn = "${local.managed_policy}/AmazonEKSClusterPolicy"
+  policy_arn = "${local.managed_policy}/${each.value}"
 }
 
 resource "aws_iam_role_policy" "cluster_kms" {
@@ -114,11 +125,42 @@ resource "aws_eks_cluster" "this" {
 
   enabled_cluster_log_types = local.log_types
 
+  # Auto Mode: EKS runs VPC CNI, kube-proxy, CoreDNS, the Pod Identity agent, the EBS CSI
+  # driver and the load-balancer controller itself, and scales nodes to the pending pods
+  # (Karpenter inside). Nothing self-managed is installed on top.
+  bootstrap_self_managed_addons = false
+
+  compute_config {
+    enabled = true
+    # Only the built-in system pool (tainted for critical add-ons); the app's nodes come from
+    # the netflix-clone NodePool in deploy/k8s/cluster, which carries the CPU/memory limits.
+    node_pools    = ["system"]
+    node_role_arn = aws_iam_role.node.arn
+  }
+
+  kubernetes_network_config {
+    elastic_load_balancing {
+      enabled = true
+    }
+  }
+
+  storage_config {
+    block_storage {
+      enabled = true
+    }
+  }
+
   vpc_config {
     subnet_ids              = var.private_subnet_ids
     endpoint_private_access = true
     endpoint_public_access  = var.endpoint_public_access
     public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
+  }
+
+  # Standard support only: no extended-support fees. A version reaching the end of standard
+  # support is upgraded by AWS, so kubernetes_version is kept current by reviewed changes.
+  upgrade_policy {
+    support_type = "STANDARD"
   }
 
   encryption_config {
@@ -140,6 +182,7 @@ resource "aws_eks_cluster" "this" {
   depends_on = [
     aws_cloudwatch_log_group.cluster,
     aws_iam_role_policy_attachment.cluster,
+    aws_iam_role_policy_attachment.node,
     aws_iam_role_policy.cluster_kms,
   ]
 }
@@ -191,10 +234,11 @@ resource "aws_eks_access_policy_association" "deploy" {
   }
 }
 
-# --- Nodes
+# --- Nodes (launched and replaced by Auto Mode; this is only their role)
 
 resource "aws_iam_role" "node" {
-  name = "${var.cluster_name}-node"
+  name                 = "${var.cluster_name}-node"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -208,8 +252,7 @@ resource "aws_iam_role" "node" {
 
 resource "aws_iam_role_policy_attachment" "node" {
   for_each = toset([
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
+    "AmazonEKSWorkerNodeMinimalPolicy",
     "AmazonEC2ContainerRegistryPullOnly",
   ])
 
@@ -217,135 +260,28 @@ resource "aws_iam_role_policy_attachment" "node" {
   policy_arn = "${local.managed_policy}/${each.value}"
 }
 
-resource "aws_launch_template" "node" {
-  name_prefix            = "${var.cluster_name}-node-"
-  description            = "Node settings EKS managed node groups do not expose directly"
-  update_default_version = true
+# --- Runners: the environment's CI runner reaches the private API endpoint, nothing else
 
-  # IMDSv2 only, and a hop limit of 1 so pods (one network hop further) cannot read the node
-  # role's credentials; pods get AWS access through Pod Identity instead.
-  metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = 1
-    instance_metadata_tags      = "disabled"
-  }
+resource "aws_vpc_security_group_ingress_rule" "api_from_runner" {
+  for_each = var.api_client_security_group_ids
 
-  block_device_mappings {
-    device_name = "/dev/xvda"
-    ebs {
-      volume_size           = var.node_disk_size_gib
-      volume_type           = "gp3"
-      encrypted             = true
-      delete_on_termination = true
-    }
-  }
-
-  monitoring {
-    enabled = true
-  }
-
-  tag_specifications {
-    resource_type = "instance"
-    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
-  }
-
-  tag_specifications {
-    resource_type = "volume"
-    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
-  }
-
-  tags = var.tags
+  security_group_id            = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  description                  = "Kubernetes API from the CI runner in this VPC"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = each.value
+  tags                         = var.tags
 }
 
-resource "aws_eks_node_group" "default" {
-  cluster_name    = aws_eks_cluster.this.name
-  node_group_name = "${var.cluster_name}-default"
-  node_role_arn   = aws_iam_role.node.arn
-  subnet_ids      = var.private_subnet_ids
-  version         = var.kubernetes_version
-  ami_type        = var.node_ami_type
-  capacity_type   = var.node_capacity_type
-  instance_types  = var.node_instance_types
+# --- Managed add-on Auto Mode does not bring: metrics-server, which the app's HPA scales on.
+# Pinned: upgrades are reviewed changes, not drift.
 
-  launch_template {
-    id      = aws_launch_template.node.id
-    version = aws_launch_template.node.latest_version
-  }
-
-  scaling_config {
-    min_size     = var.node_min_size
-    desired_size = var.node_desired_size
-    max_size     = var.node_max_size
-  }
-
-  update_config {
-    max_unavailable = 1
-  }
-
-  tags = var.tags
-
-  lifecycle {
-    # An autoscaler owns the current size once the group exists.
-    ignore_changes = [scaling_config[0].desired_size]
-  }
-
-  depends_on = [
-    aws_iam_role_policy_attachment.node,
-    # Nodes must start with the network-policy-enabled CNI and the Pod Identity agent present.
-    aws_eks_addon.before_nodes,
-  ]
-}
-
-# --- Managed add-ons (versions pinned: upgrades are reviewed changes, not drift)
-
-locals {
-  addons_before_nodes = {
-    "vpc-cni" = {
-      version = var.addon_versions.vpc_cni
-      config  = jsonencode({ enableNetworkPolicy = "true" })
-    }
-    "kube-proxy" = {
-      version = var.addon_versions.kube_proxy
-      config  = null
-    }
-    "eks-pod-identity-agent" = {
-      version = var.addon_versions.eks_pod_identity_agent
-      config  = null
-    }
-  }
-}
-
-resource "aws_eks_addon" "before_nodes" {
-  for_each = local.addons_before_nodes
-
+resource "aws_eks_addon" "metrics_server" {
   cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = each.key
-  addon_version               = each.value.version
-  configuration_values        = each.value.config
+  addon_name                  = "metrics-server"
+  addon_version               = var.metrics_server_version
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
   tags                        = var.tags
-}
-
-# CoreDNS and metrics-server (which the app's HPA scales on) need nodes to schedule on, or the
-# add-ons never become active.
-locals {
-  addons_after_nodes = {
-    "coredns"        = var.addon_versions.coredns
-    "metrics-server" = var.addon_versions.metrics_server
-  }
-}
-
-resource "aws_eks_addon" "after_nodes" {
-  for_each = local.addons_after_nodes
-
-  cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = each.key
-  addon_version               = each.value
-  resolve_conflicts_on_create = "OVERWRITE"
-  resolve_conflicts_on_update = "OVERWRITE"
-  tags                        = var.tags
-
-  depends_on = [aws_eks_node_group.default]
 }

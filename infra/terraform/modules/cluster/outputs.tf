@@ -19,28 +19,18 @@ output "cluster_certificate_authority_data" {
 }
 
 output "cluster_security_group_id" {
-  description = "Security group EKS attaches to the control plane, the managed nodes and (with the VPC CNI) their pods; data stores admit traffic from it."
+  description = "Security group EKS attaches to the control plane and the Auto Mode nodes (and so their pods); the database admits traffic from it."
   value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
 }
 
 output "node_role_arn" {
-  description = "IAM role of the managed node group."
+  description = "IAM role of the Auto Mode nodes."
   value       = aws_iam_role.node.arn
-}
-
-output "node_group_name" {
-  description = "Name of the managed node group."
-  value       = aws_eks_node_group.default.node_group_name
 }
 
 output "kms_key_arn" {
   description = "KMS key encrypting Kubernetes Secrets and the control-plane logs."
   value       = aws_kms_key.cluster.arn
-}
-
-output "lb_controller_role_arn" {
-  description = "IAM role the AWS Load Balancer Controller gets through Pod Identity."
-  value       = aws_iam_role.lb_controller.arn
 }
 
 output "log_group_name" {
@@ -63,32 +53,35 @@ output "authentication_mode" {
   value       = aws_eks_cluster.this.access_config[0].authentication_mode
 }
 
-output "node_group_subnet_ids" {
-  description = "Subnets the managed node group launches into (must all be private)."
-  value       = aws_eks_node_group.default.subnet_ids
-}
 
-output "node_group_scaling" {
-  description = "Minimum, desired and maximum size of the managed node group as configured (desired is only the initial value: later changes by an autoscaler are ignored)."
-  value       = aws_eks_node_group.default.scaling_config[0]
-}
-
-output "node_metadata_options" {
-  description = "Instance metadata settings of the node launch template (IMDSv2 and hop limit)."
-  value       = aws_launch_template.node.metadata_options[0]
-}
-
-output "addon_configuration" {
-  description = "Managed add-ons with their pinned versions and configuration values."
-  value = merge(
-    { for k, a in aws_eks_addon.before_nodes : k => { version = a.addon_version, configuration_values = a.configuration_values } },
-    { for k, a in aws_eks_addon.after_nodes : k => { version = a.addon_version, configuration_values = a.configuration_values } },
-  )
-}
-
-output "pod_identity_associations" {
-  description = "Pod Identity associations made by this module (namespace/service account => role ARN)."
+output "auto_mode" {
+  description = "Auto Mode settings as applied: compute (built-in node pools, node role), load balancing and block storage."
   value = {
-    "${aws_eks_pod_identity_association.lb_controller.namespace}/${aws_eks_pod_identity_association.lb_controller.service_account}" = aws_eks_pod_identity_association.lb_controller.role_arn
+    compute_enabled        = aws_eks_cluster.this.compute_config[0].enabled
+    node_pools             = aws_eks_cluster.this.compute_config[0].node_pools
+    load_balancing_enabled = aws_eks_cluster.this.kubernetes_network_config[0].elastic_load_balancing[0].enabled
+    block_storage_enabled  = aws_eks_cluster.this.storage_config[0].block_storage[0].enabled
+    self_managed_addons    = aws_eks_cluster.this.bootstrap_self_managed_addons
   }
+}
+
+output "subnet_ids" {
+  description = "Subnets of the control-plane ENIs and the Auto Mode nodes (must all be private)."
+  value       = aws_eks_cluster.this.vpc_config[0].subnet_ids
+}
+
+output "api_ingress_rules" {
+  description = "Security-group rules admitting API clients (the runner) to the cluster on 443, by name."
+  value = {
+    for k, r in aws_vpc_security_group_ingress_rule.api_from_runner : k => {
+      from_port                    = r.from_port
+      to_port                      = r.to_port
+      referenced_security_group_id = r.referenced_security_group_id
+    }
+  }
+}
+
+output "permissions_boundaries" {
+  description = "Permissions boundary of each IAM role of this module."
+  value       = { cluster = aws_iam_role.cluster.permissions_boundary, node = aws_iam_role.node.permissions_boundary }
 }

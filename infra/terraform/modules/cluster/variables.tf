@@ -1,5 +1,5 @@
 variable "cluster_name" {
-  description = "EKS cluster name, e.g. netflix-clone-dev; also the name prefix of the cluster's IAM roles, KMS alias and node group."
+  description = "EKS cluster name, e.g. netflix-clone-dev; also the name prefix of the cluster's IAM roles and KMS alias."
   type        = string
 
   validation {
@@ -19,7 +19,7 @@ variable "environment" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane and node group."
+  description = "Kubernetes minor version of the control plane (Auto Mode nodes follow it)."
   type        = string
   default     = "1.33"
 
@@ -35,7 +35,7 @@ variable "vpc_id" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets for the control-plane ENIs and the node group (never public ones)."
+  description = "Private subnets for the control-plane ENIs and the Auto Mode nodes (never public ones)."
   type        = list(string)
 
   validation {
@@ -70,73 +70,6 @@ variable "log_retention_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a retention period CloudWatch Logs accepts."
   }
-}
-
-variable "node_instance_types" {
-  description = "Instance types of the managed node group (several allow Spot/capacity flexibility)."
-  type        = list(string)
-  default     = ["t3.large"]
-
-  validation {
-    condition     = length(var.node_instance_types) > 0
-    error_message = "node_instance_types must not be empty."
-  }
-}
-
-variable "node_capacity_type" {
-  description = "ON_DEMAND or SPOT."
-  type        = string
-  default     = "ON_DEMAND"
-
-  validation {
-    condition     = contains(["ON_DEMAND", "SPOT"], var.node_capacity_type)
-    error_message = "node_capacity_type must be ON_DEMAND or SPOT."
-  }
-}
-
-variable "node_min_size" {
-  description = "Minimum number of nodes."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.node_min_size >= 1
-    error_message = "node_min_size must be at least 1."
-  }
-}
-
-variable "node_desired_size" {
-  description = "Initial number of nodes (later changes by an autoscaler are ignored by Terraform)."
-  type        = number
-  default     = 2
-}
-
-variable "node_max_size" {
-  description = "Maximum number of nodes."
-  type        = number
-  default     = 4
-
-  validation {
-    condition     = var.node_max_size >= var.node_min_size && var.node_desired_size >= var.node_min_size && var.node_desired_size <= var.node_max_size
-    error_message = "node sizes must satisfy min <= desired <= max."
-  }
-}
-
-variable "node_disk_size_gib" {
-  description = "Root volume size of each node, in GiB."
-  type        = number
-  default     = 50
-
-  validation {
-    condition     = var.node_disk_size_gib >= 20 && var.node_disk_size_gib <= 1000
-    error_message = "node_disk_size_gib must be between 20 and 1000."
-  }
-}
-
-variable "node_ami_type" {
-  description = "EKS-optimised AMI family of the nodes."
-  type        = string
-  default     = "AL2023_x86_64_STANDARD"
 }
 
 variable "admin_principal_arns" {
@@ -176,27 +109,26 @@ variable "deploy_kubernetes_group" {
   }
 }
 
-variable "addon_versions" {
-  description = "Pinned versions of the managed add-ons. Check newer ones with `aws eks describe-addon-versions --kubernetes-version 1.33 --addon-name <name>`."
-  type = object({
-    vpc_cni                = string
-    coredns                = string
-    kube_proxy             = string
-    eks_pod_identity_agent = string
-    metrics_server         = string
-  })
-  default = {
-    vpc_cni                = "v1.19.5-eksbuild.3"
-    coredns                = "v1.12.1-eksbuild.2"
-    kube_proxy             = "v1.33.0-eksbuild.2"
-    eks_pod_identity_agent = "v1.3.7-eksbuild.2"
-    metrics_server         = "v0.7.2-eksbuild.4"
-  }
+variable "metrics_server_version" {
+  description = "Pinned version of the metrics-server EKS add-on (the HPA's source of CPU and memory figures). Check newer ones with `aws eks describe-addon-versions --kubernetes-version 1.33 --addon-name metrics-server`."
+  type        = string
+  default     = "v0.7.2-eksbuild.4"
 
   validation {
-    condition     = alltrue([for v in values(var.addon_versions) : can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", v))])
-    error_message = "addon versions must be exact EKS add-on versions such as v1.19.5-eksbuild.3."
+    condition     = can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", var.metrics_server_version))
+    error_message = "metrics_server_version must be an exact EKS add-on version such as v0.7.2-eksbuild.4."
   }
+}
+
+variable "api_client_security_group_ids" {
+  description = "Security groups (by a fixed name) allowed to reach the private Kubernetes API on 443: the environment's CI runner."
+  type        = map(string)
+  default     = {}
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary every IAM role of this module carries (the deploy role may only create bounded roles)."
+  type        = string
 }
 
 variable "tags" {

@@ -129,7 +129,8 @@ resource "aws_cloudwatch_log_group" "db" {
 }
 
 resource "aws_iam_role" "rds_monitoring" {
-  name = "${var.name}-rds-monitoring"
+  name                 = "${var.name}-rds-monitoring"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -232,6 +233,45 @@ resource "aws_cloudwatch_log_group" "cache" {
   tags              = var.tags
 }
 
+# Authentication: a user group replaces the open default user. The default user is switched
+# off; the app connects as its own user with IAM authentication (a short-lived token signed
+# with the Pod Identity credentials of netflix-clone-app-<env>, which alone may
+# elasticache:Connect as this user), so no password exists anywhere: not in Terraform, its
+# state, Secrets Manager or a manifest.
+resource "aws_elasticache_user" "default_off" {
+  user_id       = "${var.name}-default-off"
+  user_name     = "default"
+  engine        = var.cache_engine
+  access_string = "off -@all"
+
+  authentication_mode {
+    type = "no-password-required"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_elasticache_user" "app" {
+  # IAM authentication requires user_id == user_name.
+  user_id       = "${var.name}-app"
+  user_name     = "${var.name}-app"
+  engine        = var.cache_engine
+  access_string = "on ~* +@all -@dangerous"
+
+  authentication_mode {
+    type = "iam"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_elasticache_user_group" "this" {
+  user_group_id = var.name
+  engine        = var.cache_engine
+  user_ids      = [aws_elasticache_user.default_off.user_id, aws_elasticache_user.app.user_id]
+  tags          = var.tags
+}
+
 resource "aws_elasticache_replication_group" "this" {
   replication_group_id = var.name
   description          = "${var.name} cache and rate-limit store"
@@ -246,6 +286,7 @@ resource "aws_elasticache_replication_group" "this" {
 
   subnet_group_name  = aws_elasticache_subnet_group.this.name
   security_group_ids = [aws_security_group.cache.id]
+  user_group_ids     = [aws_elasticache_user_group.this.user_group_id]
 
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.data.arn

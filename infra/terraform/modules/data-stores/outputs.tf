@@ -67,3 +67,32 @@ output "cache_automatic_failover" {
   description = "Whether the cache fails over automatically to a replica."
   value       = aws_elasticache_replication_group.this.automatic_failover_enabled
 }
+
+output "redis_user" {
+  description = "Cache user the app authenticates as (IAM authentication: the password is a token signed with the app role's credentials)."
+  value       = aws_elasticache_user.app.user_name
+}
+
+output "cache_connect_arns" {
+  description = "ARNs elasticache:Connect must name for the app to authenticate: the replication group and its user."
+  value       = [aws_elasticache_replication_group.this.arn, aws_elasticache_user.app.arn]
+}
+
+output "cache_authentication" {
+  description = "How the cache authenticates: user group, and the authentication type of every user in it."
+  value = {
+    user_group_ids = aws_elasticache_replication_group.this.user_group_ids
+    default_user   = { access_string = aws_elasticache_user.default_off.access_string }
+    app_user       = { name = aws_elasticache_user.app.user_name, type = aws_elasticache_user.app.authentication_mode[0].type }
+  }
+}
+
+output "db_engine_version" {
+  description = "PostgreSQL engine version as configured (a major version only)."
+  value       = aws_db_instance.this.engine_version
+}
+
+output "permissions_boundaries" {
+  description = "Permissions boundary of each IAM role of this module."
+  value       = { rds_monitoring = aws_iam_role.rds_monitoring.permissions_boundary }
+}

@@ -31,13 +31,13 @@ variable "client_security_group_id" {
 # --- PostgreSQL
 
 variable "db_engine_version" {
-  description = "PostgreSQL engine version (major 16)."
+  description = "PostgreSQL major version. A major only: RDS applies minor upgrades itself (auto_minor_version_upgrade), and a pinned minor would turn the next plan into a downgrade."
   type        = string
-  default     = "16.8"
+  default     = "16"
 
   validation {
-    condition     = can(regex("^16(\\.[0-9]+)?$", var.db_engine_version))
-    error_message = "db_engine_version must be a PostgreSQL 16 version."
+    condition     = var.db_engine_version == "16"
+    error_message = "db_engine_version must be the major version \"16\" (no minor: RDS upgrades minors itself)."
   }
 }
 
@@ -197,4 +197,9 @@ variable "tags" {
   description = "Tags added to every resource (on top of the provider's default_tags)."
   type        = map(string)
   default     = {}
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary every IAM role of this module carries (the deploy role may only create bounded roles)."
+  type        = string
 }

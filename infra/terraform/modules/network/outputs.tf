@@ -52,3 +52,8 @@ output "private_subnet_tags" {
   description = "Tags of the private subnets, keyed by AZ (load balancer discovery depends on them)."
   value       = { for az, s in aws_subnet.private : az => s.tags }
 }
+
+output "permissions_boundaries" {
+  description = "Permissions boundary of each IAM role of this module."
+  value       = { flow_logs = aws_iam_role.flow_logs.permissions_boundary }
+}

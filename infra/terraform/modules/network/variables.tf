@@ -77,3 +77,8 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary every IAM role of this module carries (the deploy role may only create bounded roles)."
+  type        = string
+}

@@ -37,8 +37,21 @@ locals {
 
   azs = slice(sort(data.aws_availability_zones.available.names), 0, 3)
 
-  # Created by the bootstrap root; built from its name so this root needs no IAM read rights.
-  deploy_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.project}-deploy-${var.environment}"
+  iam_prefix = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}"
+  # Created by the bootstrap root; built from their names so this root needs no IAM read rights.
+  deploy_role_arn = "${local.iam_prefix}:role/${local.project}-deploy-${var.environment}"
+  # Every role this environment creates carries it; the deploy role may create no other kind.
+  permissions_boundary_arn = "${local.iam_prefix}:policy/${local.project}-boundary-${var.environment}"
+}
+
+# Published by the bootstrap root of this account: the GitHub connection (authorised once by
+# hand, docs/infrastructure.md) and the repository the runners serve.
+data "aws_ssm_parameter" "github_connection_arn" {
+  name = "/${local.project}/bootstrap/github-connection-arn"
+}
+
+data "aws_ssm_parameter" "github_repository" {
+  name = "/${local.project}/bootstrap/github-repository"
 }
 
 module "network" {
@@ -50,6 +63,23 @@ module "network" {
   azs                     = local.azs
   single_nat_gateway      = var.single_nat_gateway
   flow_log_retention_days = var.log_retention_days
+
+  permissions_boundary_arn = local.permissions_boundary_arn
+}
+
+module "runner" {
+  source = "../runner"
+
+  name                  = local.name
+  environment           = var.environment
+  vpc_id                = module.network.vpc_id
+  vpc_cidr              = module.network.vpc_cidr
+  private_subnet_ids    = module.network.private_subnet_ids
+  github_repository     = nonsensitive(data.aws_ssm_parameter.github_repository.value)
+  github_connection_arn = nonsensitive(data.aws_ssm_parameter.github_connection_arn.value)
+  log_retention_days    = var.log_retention_days
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "cluster" {
@@ -64,11 +94,8 @@ module "cluster" {
   public_access_cidrs    = var.public_access_cidrs
   log_retention_days     = var.log_retention_days
 
-  node_instance_types = var.node_instance_types
-  node_capacity_type  = var.node_capacity_type
-  node_min_size       = var.node_min_size
-  node_desired_size   = var.node_desired_size
-  node_max_size       = var.node_max_size
+  api_client_security_group_ids = { runner = module.runner.security_group_id }
+  permissions_boundary_arn      = local.permissions_boundary_arn
 
   admin_principal_arns = var.admin_principal_arns
   deploy_role_arn      = local.deploy_role_arn
@@ -102,6 +129,8 @@ module "data_stores" {
 
   cache_node_type = var.cache_node_type
   cache_nodes     = var.cache_nodes
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "app_access" {
@@ -118,5 +147,8 @@ module "app_access" {
     module.secrets.secret_arns["secret-key"],
     module.data_stores.db_master_secret_arn,
   ]
-  kms_key_arns = [module.secrets.kms_key_arn]
+  kms_key_arns       = [module.secrets.kms_key_arn]
+  cache_connect_arns = module.data_stores.cache_connect_arns
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }

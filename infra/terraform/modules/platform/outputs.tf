@@ -57,13 +57,8 @@ output "redis_endpoint" {
 }
 
 output "vpc_id" {
-  description = "VPC ID (the AWS Load Balancer Controller needs it passed in: pods cannot reach IMDS)."
+  description = "VPC ID of the environment."
   value       = module.network.vpc_id
-}
-
-output "lb_controller_role_arn" {
-  description = "IAM role of the AWS Load Balancer Controller (kube-system/aws-load-balancer-controller)."
-  value       = module.cluster.lb_controller_role_arn
 }
 
 output "nat_public_ips" {
@@ -72,15 +67,48 @@ output "nat_public_ips" {
 }
 
 output "topology" {
-  description = "What the environment's values amount to, read back from the planned resources: AZs, NAT gateways, node group sizes, database Multi-AZ/deletion protection/final snapshot, cache failover. For review and for the environment roots' tests."
+  description = "What the environment's values amount to, read back from the planned resources: AZs, NAT gateways, Auto Mode settings, database Multi-AZ/deletion protection/final snapshot, cache failover. For review and for the environment roots' tests."
   value = {
     azs                      = local.azs
     nat_gateways             = length(module.network.nat_gateway_ids)
-    node_min_size            = module.cluster.node_group_scaling.min_size
-    node_max_size            = module.cluster.node_group_scaling.max_size
+    auto_mode                = module.cluster.auto_mode
     db_multi_az              = module.data_stores.db_multi_az
     db_deletion_protection   = module.data_stores.db_deletion_protection
     db_final_snapshot        = !var.db_skip_final_snapshot
     cache_automatic_failover = module.data_stores.cache_automatic_failover
   }
+}
+
+output "runner_project" {
+  description = "CodeBuild project of the environment's GitHub Actions runner (runs-on: codebuild-<runner_project>-<run id>-<attempt>)."
+  value       = module.runner.project_name
+}
+
+output "parameter_path" {
+  description = "SSM path under which the release step's values are published (one parameter per name)."
+  value       = local.parameter_path
+}
+
+output "published_parameters" {
+  description = "Names of the SSM parameters published under parameter_path."
+  value       = sort(concat(keys(aws_ssm_parameter.published), keys(aws_ssm_parameter.published_cache)))
+}
+
+output "certificate_arn" {
+  description = "ACM certificate of public_host (issued once its DNS validation records resolve)."
+  value       = aws_acm_certificate.public.arn
+}
+
+output "certificate_validation_records" {
+  description = "DNS records that validate the certificate; create them by hand when route53_zone_id is null."
+  value       = local.certificate_validation_records
+}
+
+output "role_permissions_boundaries" {
+  description = "Permissions boundary of every IAM role the environment creates (all must be netflix-clone-boundary-<env>)."
+  value = merge(
+    module.cluster.permissions_boundaries, module.runner.permissions_boundaries,
+    module.data_stores.permissions_boundaries, module.network.permissions_boundaries,
+    module.app_access.permissions_boundaries,
+  )
 }

@@ -1,5 +1,5 @@
 # The environment's choices. prod's guard rails are validations here, so no caller can turn
-# them off: Multi-AZ database with deletion protection and a final snapshot, >= 3 nodes, a NAT
+# them off: Multi-AZ database with deletion protection and a final snapshot, a NAT
 # gateway per AZ and a cache replica.
 
 variable "environment" {
@@ -59,37 +59,6 @@ variable "admin_principal_arns" {
   description = "IAM principals with cluster-admin access (platform team, break-glass role)."
   type        = list(string)
   default     = []
-}
-
-variable "node_instance_types" {
-  description = "Instance types of the node group."
-  type        = list(string)
-}
-
-variable "node_capacity_type" {
-  description = "ON_DEMAND or SPOT nodes."
-  type        = string
-  default     = "ON_DEMAND"
-}
-
-variable "node_min_size" {
-  description = "Minimum number of nodes (at least 3 for prod: one per AZ)."
-  type        = number
-
-  validation {
-    condition     = var.environment != "prod" || var.node_min_size >= 3
-    error_message = "prod needs at least 3 nodes (one per AZ)."
-  }
-}
-
-variable "node_desired_size" {
-  description = "Initial number of nodes."
-  type        = number
-}
-
-variable "node_max_size" {
-  description = "Maximum number of nodes."
-  type        = number
 }
 
 variable "db_instance_class" {
@@ -166,4 +135,20 @@ variable "secret_recovery_window_days" {
   description = "Days a deleted Secrets Manager secret stays recoverable (0 only for throw-away environments)."
   type        = number
   default     = 30
+}
+
+variable "public_host" {
+  description = "Host name clients reach the API at (the Ingress host and the certificate's name), e.g. api.dev.example.com."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,}$", var.public_host))
+    error_message = "public_host must be a lowercase DNS name."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 public hosted zone of public_host. Given: the certificate is validated through DNS records Terraform writes there, and the apply waits for it. null: the validation records are an output to create wherever the domain's DNS is."
+  type        = string
+  default     = null
 }

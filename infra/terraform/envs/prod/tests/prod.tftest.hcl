@@ -12,8 +12,8 @@ run "prod" {
     error_message = "the prod root must build netflix-clone-prod"
   }
   assert {
-    condition     = length(output.topology.azs) == 3 && output.topology.nat_gateways == 3 && output.topology.node_min_size >= 3
-    error_message = "prod spans three AZs: a NAT gateway and at least one node in each"
+    condition     = length(output.topology.azs) == 3 && output.topology.nat_gateways == 3 && output.topology.auto_mode.compute_enabled
+    error_message = "prod spans three AZs with a NAT gateway in each, and Auto Mode scales its nodes"
   }
   assert {
     condition     = output.topology.db_multi_az && output.topology.db_deletion_protection && output.topology.db_final_snapshot

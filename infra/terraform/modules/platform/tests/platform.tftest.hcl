@@ -14,10 +14,7 @@ variables {
 
   single_nat_gateway = false
 
-  node_instance_types = ["t3.large"]
-  node_min_size       = 2
-  node_desired_size   = 2
-  node_max_size       = 4
+  public_host = "api.uat.example.com"
 
   db_instance_class        = "db.t4g.small"
   db_multi_az              = false
@@ -71,30 +68,77 @@ run "invariants" {
   }
   assert {
     condition = (
-      length(module.cluster.node_group_subnet_ids) > 0
-      && length(setsubtract(module.cluster.node_group_subnet_ids, module.network.private_subnet_ids)) == 0
-      && length(setintersection(module.cluster.node_group_subnet_ids, module.network.public_subnet_ids)) == 0
+      length(module.cluster.subnet_ids) > 0
+      && length(setsubtract(module.cluster.subnet_ids, module.network.private_subnet_ids)) == 0
+      && length(setintersection(module.cluster.subnet_ids, module.network.public_subnet_ids)) == 0
     )
-    error_message = "the node group must run in private subnets only"
+    error_message = "the control plane ENIs and Auto Mode nodes must use private subnets only"
   }
   assert {
-    condition     = module.cluster.node_metadata_options.http_tokens == "required" && module.cluster.node_metadata_options.http_put_response_hop_limit == 1
-    error_message = "nodes must enforce IMDSv2 with a hop limit of 1"
+    condition = (
+      module.cluster.auto_mode.compute_enabled && module.cluster.auto_mode.load_balancing_enabled
+      && module.cluster.auto_mode.block_storage_enabled && module.cluster.auto_mode.self_managed_addons == false
+      && module.cluster.auto_mode.node_pools == toset(["system"])
+    )
+    error_message = "EKS Auto Mode must run compute (system pool only; the app's NodePool is deploy/k8s/cluster), load balancing and block storage, with no self-managed add-ons"
   }
   assert {
-    condition     = jsondecode(module.cluster.addon_configuration["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
-    error_message = "vpc-cni must enable network policy enforcement"
+    condition     = one([for k, r in module.cluster.api_ingress_rules : r.from_port == 443 && r.to_port == 443 && r.referenced_security_group_id == module.runner.security_group_id if k == "runner"])
+    error_message = "the environment's runner must reach the cluster API on 443"
+  }
+
+  # --- runner: inside the VPC, only queued jobs of the release workflow ---------------------
+  assert {
+    condition     = length(setsubtract(module.runner.subnet_ids, module.network.private_subnet_ids)) == 0 && length(module.runner.subnet_ids) == 3
+    error_message = "the runner must run in the environment's private subnets"
+  }
+  assert {
+    condition = module.runner.webhook_filters == [[
+      { type = "EVENT", pattern = "WORKFLOW_JOB_QUEUED" },
+      { type = "WORKFLOW_NAME", pattern = "^deploy$" },
+    ]]
+    error_message = "the runner's webhook must start builds only for queued jobs of the deploy workflow (release.yml runs inside it)"
   }
   assert {
     condition = alltrue([
-      for a in ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"] :
-      can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", module.cluster.addon_configuration[a].version))
+      for s in module.runner.runner_policy.Statement :
+      !anytrue([for a in flatten([s.Action]) : startswith(a, "iam:") || startswith(a, "eks:") || startswith(a, "sts:") || a == "*"])
     ])
-    error_message = "all five managed add-ons must be present with pinned versions"
+    error_message = "the runner's own role must not carry IAM, EKS or STS rights: jobs get AWS access through OIDC"
+  }
+
+  # --- every role carries the environment's permissions boundary ----------------------------
+  assert {
+    condition = alltrue([
+      for b in values(output.role_permissions_boundaries) : b == "arn:aws:iam::111122223333:policy/netflix-clone-boundary-${var.environment}"
+    ]) && length(output.role_permissions_boundaries) == 6
+    error_message = "every IAM role of the environment must carry netflix-clone-boundary-<env>"
+  }
+
+  # --- values published for the release step ------------------------------------------------
+  assert {
+    condition = toset(output.published_parameters) == toset([
+      "region", "cluster-name", "namespace", "vpc-cidr", "public-host", "certificate-arn",
+      "database-host", "database-port", "database-name", "database-secret-arn", "redis-host",
+      "redis-user", "tmdb-secret-arn", "secret-key-secret-arn", "runner-project",
+      "ecr-repository-url", "app-role-arn", "certificate-validation",
+    ]) && output.parameter_path == "/netflix-clone/${var.environment}"
+    error_message = "the release step's values must be published under /netflix-clone/<env>/"
+  }
+
+  # --- data stores: major version only, cache behind authentication ---------------------------
+  assert {
+    condition     = module.data_stores.db_engine_version == "16"
+    error_message = "db_engine_version must be the major version 16, so an AWS minor upgrade is not planned as a downgrade"
   }
   assert {
-    condition     = contains(keys(module.cluster.pod_identity_associations), "kube-system/aws-load-balancer-controller")
-    error_message = "the AWS Load Balancer Controller must get its role through Pod Identity"
+    condition = (
+      length(module.data_stores.cache_authentication.user_group_ids) == 1
+      && module.data_stores.cache_authentication.default_user.access_string == "off -@all"
+      && module.data_stores.cache_authentication.app_user.type == "iam"
+      && module.data_stores.cache_authentication.app_user.name == "netflix-clone-${var.environment}-app"
+    )
+    error_message = "the cache must refuse the default user and admit the app's user through IAM authentication only"
   }
 
   # --- secrets: containers only ---------------------------------------------------------
@@ -126,6 +170,13 @@ run "invariants" {
       )
     ])
     error_message = "the app role may only GetSecretValue on its own three secrets (and decrypt them via Secrets Manager)"
+  }
+  assert {
+    condition = [
+      for s in module.app_access.connect_cache_policy.Statement :
+      [s.Effect, flatten([s.Action]), toset(flatten([s.Resource]))]
+    ] == [["Allow", ["elasticache:Connect"], toset(module.data_stores.cache_connect_arns)]]
+    error_message = "the app role may connect only to its own cache, as its own user"
   }
   assert {
     condition = length([
@@ -164,8 +215,6 @@ run "dev_like_values" {
     environment              = "dev"
     vpc_cidr                 = "10.10.0.0/16"
     single_nat_gateway       = true
-    node_instance_types      = ["t3.medium"]
-    node_max_size            = 3
     db_instance_class        = "db.t4g.micro"
     db_deletion_protection   = false
     db_backup_retention_days = 1
@@ -191,10 +240,6 @@ run "prod_like_values" {
   variables {
     environment              = "prod"
     vpc_cidr                 = "10.30.0.0/16"
-    node_instance_types      = ["m6i.large"]
-    node_min_size            = 3
-    node_desired_size        = 3
-    node_max_size            = 9
     db_instance_class        = "db.m6g.large"
     db_allocated_storage_gib = 50
     db_multi_az              = true
@@ -211,10 +256,6 @@ run "prod_like_values" {
     condition     = module.data_stores.db_multi_az && module.data_stores.db_deletion_protection && module.data_stores.cache_automatic_failover
     error_message = "prod-like values must give a Multi-AZ, deletion-protected database and a cache with failover"
   }
-  assert {
-    condition     = output.topology.node_min_size == 3 && output.topology.node_max_size == 9
-    error_message = "the node group must be sized by node_min_size and node_max_size"
-  }
 }
 
 # prod's guard rails are variable validations of this module, so they hold for every caller.
@@ -226,16 +267,41 @@ run "prod_refuses_anything_less" {
     db_multi_az            = false
     db_deletion_protection = false
     db_skip_final_snapshot = true
-    node_min_size          = 1
     single_nat_gateway     = true
     cache_nodes            = 1
   }
 
   expect_failures = [
     var.db_multi_az, var.db_deletion_protection, var.db_skip_final_snapshot,
-    var.node_min_size, var.single_nat_gateway, var.cache_nodes,
+    var.single_nat_gateway, var.cache_nodes,
   ]
 }
+run "certificate_validated_in_route53_when_a_zone_is_given" {
+  command = apply
+
+  variables {
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = length(aws_acm_certificate_validation.public) == 1 && length(aws_route53_record.certificate_validation) == length(aws_acm_certificate.public.domain_validation_options)
+    error_message = "with a Route 53 zone, Terraform must write the validation records and wait for the certificate"
+  }
+  assert {
+    condition     = aws_acm_certificate.public.validation_method == "DNS" && aws_acm_certificate.public.domain_name == var.public_host
+    error_message = "the certificate must be for public_host, validated through DNS"
+  }
+}
+
+run "certificate_records_are_an_output_without_a_zone" {
+  command = apply
+
+  assert {
+    condition     = length(aws_acm_certificate_validation.public) == 0 && length(aws_route53_record.certificate_validation) == 0
+    error_message = "without a zone, nothing may be written to Route 53"
+  }
+}
+
 run "public_endpoint_never_open_to_the_internet" {
   command = plan
 

@@ -37,15 +37,32 @@ mock_resource "aws_eks_cluster" {
     certificate_authority = [{ data = "bW9jaw==" }]
   }
 }
-mock_resource "aws_launch_template" {
-  defaults = { id = "lt-0123456789abcdef0", latest_version = 1 }
-}
 mock_resource "aws_db_instance" {
   defaults = {
     master_user_secret = [{
       secret_arn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-mock-AbCdEf"
       kms_key_id    = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
       secret_status = "active"
+    }]
+  }
+}
+mock_data "aws_ssm_parameter" {
+  defaults = { value = "arn:aws:codeconnections:eu-west-1:111122223333:connection/00000000-0000-0000-0000-000000000000" }
+}
+mock_resource "aws_elasticache_replication_group" {
+  defaults = { arn = "arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:mock" }
+}
+mock_resource "aws_elasticache_user" {
+  defaults = { arn = "arn:aws:elasticache:eu-west-1:111122223333:user:mock" }
+}
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn = "arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+    domain_validation_options = [{
+      domain_name           = "api.example.com"
+      resource_record_name  = "_abc.api.example.com."
+      resource_record_type  = "CNAME"
+      resource_record_value = "_def.acm-validations.aws."
     }]
   }
 }
