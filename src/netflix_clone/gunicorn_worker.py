@@ -91,7 +91,10 @@ class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ship
             with contextlib.suppress(KeyError, ValueError, OSError):
                 self.poller.unregister(sock)
         deadline = time.monotonic() + DRAIN_SECONDS
-        while (self._waiting() or self.futures) and time.monotonic() < deadline:
+        # Until every connection is closed: not "no futures", since a finished request's
+        # connection is handed back (finish_request, a done-callback) only after its future
+        # already counts as done.
+        while self.nr_conns > 0 and time.monotonic() < deadline:
             self.notify()
             for key, _ in self.poller.select(0.05):
                 key.data(key.fileobj)

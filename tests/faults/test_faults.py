@@ -526,7 +526,8 @@ def test_worker_recycling_and_sigterm_reset_no_connection(
         )
     )
     assert recycled >= 4, "the run did not recycle workers"
-    assert all_errors == [], all_errors
+    assert errors == [], f"resets while workers recycled: {errors}"
+    assert sigterm_errors == [], f"resets at SIGTERM: {sigterm_errors}"
     assert done[0] == 8 * requests_per_client
 
 
