@@ -74,6 +74,9 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     response_headers: dict[str, str] = field(default_factory=dict)
+    # The body may be left out (a DELETE that needs a PIN only sometimes): then every field
+    # takes its default.
+    body_optional: bool = False
 
 
 def operation(
@@ -89,6 +92,7 @@ def operation(
     description: str = "",
     extra_responses: dict[int, type[BaseModel] | None] | None = None,
     response_headers: dict[str, str] | None = None,
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Declare a JSON operation. The handler receives path params plus `body` and/or `query`."""
     responses: dict[int, type[BaseModel] | None] = {status: response}
@@ -103,6 +107,7 @@ def operation(
         errors=tuple(errors),
         description=description,
         response_headers=response_headers or {},
+        body_optional=body_optional,
     )
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Response]:
@@ -113,7 +118,10 @@ def operation(
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
-                kwargs["body"] = parse_body(op.body)
+                if op.body_optional and not request.content_length and not request.data:
+                    kwargs["body"] = op.body()
+                else:
+                    kwargs["body"] = parse_body(op.body)
             # One unit of work per request: services write, the request commits once.
             try:
                 result = fn(**kwargs)
@@ -270,7 +278,7 @@ def _operation_spec(
         spec["parameters"] = parameters
     if op.body:
         spec["requestBody"] = {
-            "required": True,
+            "required": not op.body_optional,
             "content": {"application/json": {"schema": ref(op.body, "validation")}},
         }
     responses: dict[str, Any] = {}

@@ -27,6 +27,7 @@ from netflix_clone.ratelimit import (
     RedisRateLimiter,
 )
 from netflix_clone.redis_store import connect as connect_redis
+from netflix_clone.revocation import RevocationSet
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
 from netflix_clone.security import Passwords, TokenSigner, password_hasher
 from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         passwords=Passwords(password_hasher(settings.app_env)),
         tokens=TokenSigner(_secret_key_provider(settings), settings.access_token_ttl_seconds),
         limiter=limiter,
+        revocations=RevocationSet(redis_client, settings.access_token_ttl_seconds),
         redis=redis_client,
     )
     app.extensions["netflix_clone"] = svc
@@ -123,6 +125,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Member data must never sit in a shared cache; catalog routes set their own policy.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # request.is_secure: the scheme, or X-Forwarded-Proto from a trusted proxy (ProxyFix).
+        if request.is_secure and settings.hsts_max_age_seconds:
+            response.headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={settings.hsts_max_age_seconds}; includeSubDomains",
+            )
         return response
 
     if settings.app_env == "local" and settings.uses_embedded_database:

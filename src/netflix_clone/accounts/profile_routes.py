@@ -6,6 +6,7 @@ from netflix_clone.accounts import profiles
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.schemas import (
     ProfileCreate,
+    ProfileDelete,
     ProfileList,
     ProfileOut,
     ProfilePatch,
@@ -44,13 +45,13 @@ def list_profiles(user_id: int) -> ProfileList:
 
 @bp.post(BASE)
 @operation(
-    summary="Add a profile (at most 5)",
+    summary="Add a profile (at most 5; account token)",
     tags=TAGS,
     body=ProfileCreate,
     response=ProfileOut,
     status=201,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def create_profile(user_id: int, body: ProfileCreate) -> tuple[ProfileOut, int]:
     fields = body.model_dump(exclude_unset=True)
@@ -65,12 +66,12 @@ def get_profile(user_id: int, profile_id: int) -> ProfileOut:
 
 @bp.patch(f"{BASE}/<id:profile_id>")
 @operation(
-    summary="Change a profile (PIN and higher maturity need the password)",
+    summary="Change a profile (account token; PIN and higher maturity need the password)",
     tags=TAGS,
     body=ProfilePatch,
     response=ProfileOut,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def patch_profile(user_id: int, profile_id: int, body: ProfilePatch) -> ProfileOut:
     fields = body.model_dump(exclude_unset=True)
@@ -79,15 +80,18 @@ def patch_profile(user_id: int, profile_id: int, body: ProfilePatch) -> ProfileO
 
 @bp.delete(f"{BASE}/<id:profile_id>")
 @operation(
-    summary="Delete a profile and all its data (not the main one)",
+    summary="Delete a profile and all its data (not the main one; account token)",
+    description="A PIN-locked profile needs its `pin` or the account `password` in the body.",
     tags=TAGS,
+    body=ProfileDelete,
+    body_optional=True,
     response=None,
     status=204,
     auth=True,
-    errors=[409],
+    errors=[403, 409, 429],
 )
-def delete_profile(user_id: int, profile_id: int) -> None:
-    profiles.delete_profile(current_principal(), user_id, profile_id)
+def delete_profile(user_id: int, profile_id: int, body: ProfileDelete) -> None:
+    profiles.delete_profile(current_principal(), user_id, profile_id, body.pin, body.password)
 
 
 @bp.post(f"{BASE}/<id:profile_id>/token")

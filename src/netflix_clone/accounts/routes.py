@@ -5,6 +5,7 @@ from flask import Blueprint, request
 from netflix_clone.accounts import service
 from netflix_clone.accounts.models import User
 from netflix_clone.accounts.schemas import (
+    AccountDelete,
     Member,
     MemberPage,
     RefreshRequest,
@@ -28,6 +29,7 @@ def member(user: User) -> Member:
         email=user.email,
         display_name=user.display_name,
         role=user.role,
+        country=user.country,
         created_at=user.created_at,
     )
 
@@ -39,9 +41,22 @@ def tokens(pair: service.TokenPair) -> TokenResponse:
 
 
 @bp.post("/api/users")
-@operation(summary="Sign up", tags=TAGS, body=SignUp, response=Member, status=201, errors=[409])
+@operation(
+    summary="Sign up (rate limited per client address)",
+    tags=TAGS,
+    body=SignUp,
+    response=Member,
+    status=201,
+    errors=[409, 429],
+)
 def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
-    user = service.sign_up(body.email, body.password, body.display_name)
+    user = service.sign_up(
+        body.email,
+        body.password,
+        body.display_name,
+        country=body.country or "US",
+        client_ip=request.remote_addr or "unknown",
+    )
     return member(user), 201, {"Location": f"/api/users/{user.id}"}
 
 
@@ -80,12 +95,12 @@ def get_user(user_id: int) -> Member:
 
 @bp.patch("/api/users/<id:user_id>")
 @operation(
-    summary="Change a member",
+    summary="Change a member (account token; email, password and country need the password)",
     tags=TAGS,
     body=UserPatch,
     response=Member,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def patch_user(user_id: int, body: UserPatch) -> Member:
     user = service.update_user(
@@ -96,20 +111,24 @@ def patch_user(user_id: int, body: UserPatch) -> Member:
         password=body.password,
         current_password=body.current_password,
         role=body.role,
+        country=body.country,
     )
     return member(user)
 
 
 @bp.delete("/api/users/<id:user_id>")
 @operation(
-    summary="Delete a member and everything they own",
+    summary="Delete a member and everything they own (account token and password)",
     tags=TAGS,
+    body=AccountDelete,
+    body_optional=True,
     response=None,
     status=204,
     auth=True,
+    errors=[403, 429],
 )
-def delete_user(user_id: int) -> None:
-    service.delete_user(current_principal(), user_id)
+def delete_user(user_id: int, body: AccountDelete) -> None:
+    service.delete_user(current_principal(), user_id, body.password)
 
 
 @bp.post("/api/auth/token")
@@ -132,6 +151,11 @@ def token(body: TokenRequest) -> TokenResponse:
     body=RefreshRequest,
     response=TokenResponse,
     errors=[401],
+    description=(
+        "The same refresh token sent again within 10 seconds of its rotation (two tabs, a "
+        "retry) answers the same new pair; later reuse revokes the whole session."
+    ),
+    response_headers={"Cache-Control": "no-store"},
 )
 def refresh(body: RefreshRequest) -> TokenResponse:
     return tokens(service.refresh(body.refresh_token))

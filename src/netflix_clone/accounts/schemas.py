@@ -19,12 +19,29 @@ def _clean_name(value: str) -> str:
     return value
 
 
+def _no_control(value: str | None) -> str | None:
+    # A NUL byte or another control character can't be stored (PostgreSQL refuses NUL in text)
+    # and belongs in no email: refuse it here rather than fail in the database.
+    if value is not None and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+COUNTRY = r"^[A-Za-z]{2}$"
+COUNTRY_HELP = (
+    "ISO 3166-1 alpha-2 code of the country whose age ratings apply to every profile "
+    "of the account (US by default)."
+)
+
+
 class SignUp(RequestModel):
     email: str = Field(max_length=254, examples=["ada@example.com"])
     password: str = Field(min_length=10, max_length=128, examples=["correct horse battery"])
     display_name: str = Field(min_length=1, max_length=80, examples=["Ada"])
+    country: str | None = Field(default=None, pattern=COUNTRY, description=COUNTRY_HELP)
 
     _name = field_validator("display_name")(_clean_name)
+    _email = field_validator("email")(_no_control)
 
 
 class Member(BaseModel):
@@ -32,6 +49,7 @@ class Member(BaseModel):
     email: str
     display_name: str
     role: Role
+    country: str = Field(description=COUNTRY_HELP)
     created_at: datetime
 
 
@@ -50,6 +68,8 @@ class UserListQuery(QueryModel):
     cursor: str | None = Field(default=None, max_length=64)
     per_page: int = Field(default=20, ge=1, le=100)
 
+    _prefix = field_validator("email_prefix")(_no_control)
+
 
 class UserPatch(RequestModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
@@ -59,13 +79,29 @@ class UserPatch(RequestModel):
         default=None, max_length=128, description="Required to change your own email or password."
     )
     role: Role | None = Field(default=None, description="Admins only.")
+    country: str | None = Field(
+        default=None,
+        pattern=COUNTRY,
+        description=COUNTRY_HELP + " Changing your own needs `current_password`.",
+    )
 
     _name = field_validator("display_name")(lambda v: None if v is None else _clean_name(v))
+    _email = field_validator("email")(_no_control)
+
+
+class AccountDelete(RequestModel):
+    password: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Required: the caller's password (the member's own, or the admin's).",
+    )
 
 
 class TokenRequest(RequestModel):
     email: str = Field(max_length=254)
     password: str = Field(min_length=1, max_length=128)
+
+    _email = field_validator("email")(_no_control)
 
 
 class RefreshRequest(RequestModel):
@@ -104,7 +140,11 @@ class ProfileList(BaseModel):
 class ProfileCreate(RequestModel):
     name: str = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(default=None, pattern=LANGUAGE)
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE,
+        description="Display language only; age ratings follow the account's `country`.",
+    )
     kids: bool = False
     maturity_level: MaturityLevel | None = None
     pin: str | None = Field(default=None, pattern=PIN, description="Four digits.")
@@ -118,7 +158,11 @@ class ProfileCreate(RequestModel):
 class ProfilePatch(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(default=None, pattern=LANGUAGE)
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE,
+        description="Display language only; age ratings follow the account's `country`.",
+    )
     kids: bool | None = None
     maturity_level: MaturityLevel | None = None
     pin: str | None = Field(
@@ -131,6 +175,13 @@ class ProfilePatch(RequestModel):
     )
 
     _name = field_validator("name")(lambda v: None if v is None else _clean_name(v))
+
+
+class ProfileDelete(RequestModel):
+    pin: str | None = Field(default=None, pattern=PIN, description="The profile's PIN.")
+    password: str | None = Field(
+        default=None, max_length=128, description="Or the account password."
+    )
 
 
 class ProfileTokenRequest(RequestModel):
