@@ -89,7 +89,8 @@ def test_0003_account_country_keeps_what_existing_accounts_used(
             )
         upgrade(directory=str(MIGRATIONS_DIR))
         with db.engine.connect() as conn:
-            countries = dict(conn.execute(text("SELECT id, country FROM users ORDER BY id")).all())
+            rows = conn.execute(text("SELECT id, country FROM users ORDER BY id")).all()
+            countries = {int(uid): str(country) for uid, country in rows}
         assert countries == {1: "GB", 2: "US", 3: "US"}
         downgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
         assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
