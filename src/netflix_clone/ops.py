@@ -94,10 +94,10 @@ def metrics() -> Response:
 
 @bp.before_request
 def _docs_switch() -> None:
-    # API_DOCS_ENABLED=false (prod) hides the spec and its viewer: a map of every route and
-    # field is a gift to a scanner, and the clients that need it are built against dev.
+    # Off in prod unless API_DOCS_ENABLED=true: a map of every route and field is a gift to a
+    # scanner, and the clients that need it are built against dev.
     docs_path = request.path.startswith(("/docs", "/openapi.json"))
-    if docs_path and not services().settings.api_docs_enabled:
+    if docs_path and not services().settings.docs_enabled:
         raise NotFound()
 
 

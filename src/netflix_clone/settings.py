@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     # Proxies in front of the app whose X-Forwarded-For we trust (1 behind an ALB, 0 locally).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # /openapi.json and /docs; the prod overlay turns them off.
-    api_docs_enabled: bool = True
+    # /openapi.json and /docs: unset means on everywhere but prod (see docs_enabled).
+    api_docs_enabled: bool | None = None
     # Strict-Transport-Security on HTTPS answers (HTTPS as the trusted proxy reports it).
     hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
     spa_dir: Path | None = None
@@ -158,6 +158,14 @@ class Settings(BaseSettings):
             return self.database_url
         path = (self.instance_path / "netflix_clone.sqlite3").resolve()
         return f"sqlite:///{path}"
+
+    @property
+    def docs_enabled(self) -> bool:
+        """A map of every route is for the developers building against dev and uat; prod
+        serves it only when API_DOCS_ENABLED=true says so."""
+        if self.api_docs_enabled is None:
+            return self.app_env != "prod"
+        return self.api_docs_enabled
 
     @property
     def uses_embedded_database(self) -> bool:
