@@ -234,15 +234,18 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 _ERROR_TEXT = {
     400: "Malformed request: not valid HTTP/1.1, or a body that is not JSON.",
-    401: "Missing, invalid or expired access token, or wrong credentials.",
-    403: "Authenticated, but not allowed to do this.",
+    401: "Missing, invalid or expired access token, a session that has ended, or wrong "
+    "credentials.",
+    403: "Authenticated, but not allowed to do this: `account-token-required` (a profile token "
+    "can't manage the account or its profiles), `password-required`, `pin-required`, "
+    "`wrong-pin`, `maturity-restricted`, or not an admin.",
     404: "No such resource (or not yours).",
     409: "Conflicts with the current state (for example, a duplicate).",
     413: "The request body is too large (chunked bodies included).",
     414: "The request line (method, path and query) is too long.",
     415: "The body is not application/json.",
     422: "The request is well-formed but has invalid values.",
-    429: "Too many requests; retry after the `Retry-After` seconds.",
+    429: "Too many requests or password/PIN attempts; retry after the `Retry-After` seconds.",
     431: "Too many or too large header fields.",
     502: "The upstream catalog answered with an error.",
     503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
