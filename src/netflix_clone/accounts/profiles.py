@@ -51,10 +51,6 @@ def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
     )
 
 
-def _confirm_password(user: User, password: str | None, why: str) -> None:
-    confirm_password(user, password, why)
-
-
 def _pin_matches(user: User, profile: Profile, pin: str | None) -> bool:
     """A PIN check, counted against the account's limits like a password check."""
     count_credential_check(f"user:{user.id}")
@@ -93,7 +89,7 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
         is_main=count == 0,
     )
     if fields.get("pin") is not None:
-        _confirm_password(user, fields.get("password"), "Setting a PIN")
+        confirm_password(user, fields.get("password"), "Setting a PIN")
         profile.pin_hash = services().passwords.hash(fields["pin"])
     with _unique_name():
         db.session.add(profile)
@@ -121,9 +117,9 @@ def update_profile(
         profile.kids and not kids
     )
     if raising:
-        _confirm_password(user, fields.get("password"), "Raising the maturity level")
+        confirm_password(user, fields.get("password"), "Raising the maturity level")
     if "pin" in fields:
-        _confirm_password(user, fields.get("password"), "Changing the PIN")
+        confirm_password(user, fields.get("password"), "Changing the PIN")
         pin = fields["pin"]
         profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
     with _unique_name():
