@@ -110,6 +110,9 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     response_headers: dict[str, str] = field(default_factory=dict)
+    # The body may be left out (a DELETE that needs a PIN only sometimes): then every field
+    # takes its default.
+    body_optional: bool = False
 
 
 def operation(
@@ -125,6 +128,7 @@ def operation(
     description: str = "",
     extra_responses: dict[int, type[BaseModel] | None] | None = None,
     response_headers: dict[str, str] | None = None,
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Declare a JSON operation. The handler receives path params plus `body` and/or `query`."""
     responses: dict[int, type[BaseModel] | None] = {status: response}
@@ -139,6 +143,7 @@ def operation(
         errors=tuple(errors),
         description=description,
         response_headers=response_headers or {},
+        body_optional=body_optional,
     )
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Response]:
@@ -149,7 +154,10 @@ def operation(
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
-                kwargs["body"] = parse_body(op.body)
+                if op.body_optional and not request.content_length and not request.data:
+                    kwargs["body"] = op.body()
+                else:
+                    kwargs["body"] = parse_body(op.body)
             # One unit of work per request: services write, the request commits once.
             try:
                 result = fn(**kwargs)
@@ -262,15 +270,18 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 _ERROR_TEXT = {
     400: "Malformed request: not valid HTTP/1.1, or a body that is not JSON.",
-    401: "Missing, invalid or expired access token, or wrong credentials.",
-    403: "Authenticated, but not allowed to do this.",
+    401: "Missing, invalid or expired access token, a session that has ended, or wrong "
+    "credentials.",
+    403: "Authenticated, but not allowed to do this: `account-token-required` (a profile token "
+    "can't manage the account or its profiles), `password-required`, `pin-required`, "
+    "`wrong-pin`, `maturity-restricted`, or not an admin.",
     404: "No such resource (or not yours).",
     409: "Conflicts with the current state (for example, a duplicate).",
     413: "The request body is too large (chunked bodies included).",
     414: "The request line (method, path and query) is too long.",
     415: "The body is not application/json.",
     422: "The request is well-formed but has invalid values.",
-    429: "Too many requests; retry after the `Retry-After` seconds.",
+    429: "Too many requests or password/PIN attempts; retry after the `Retry-After` seconds.",
     431: "Too many or too large header fields.",
     502: "The upstream catalog answered with an error.",
     503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
@@ -306,7 +317,7 @@ def _operation_spec(
         spec["parameters"] = parameters
     if op.body:
         spec["requestBody"] = {
-            "required": True,
+            "required": not op.body_optional,
             "content": {"application/json": {"schema": ref(op.body, "validation")}},
         }
     responses: dict[str, Any] = {}

@@ -28,6 +28,7 @@ from netflix_clone.ratelimit import (
     RedisRateLimiter,
 )
 from netflix_clone.redis_store import connect as connect_redis
+from netflix_clone.revocation import RevocationSet
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
 from netflix_clone.security import Passwords, TokenSigner, password_hasher
 from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         passwords=Passwords(password_hasher(settings.app_env)),
         tokens=TokenSigner(_secret_key_provider(settings), settings.access_token_ttl_seconds),
         limiter=limiter,
+        revocations=RevocationSet(redis_client, settings.access_token_ttl_seconds),
         redis=redis_client,
     )
     app.extensions["netflix_clone"] = svc
@@ -111,6 +113,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(library.bp)
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     app.register_error_handler(UpstreamError, upstream_problem)
+
+    _register_http_hooks(app, settings)
+
+    if settings.app_env == "local" and settings.uses_embedded_database:
+        migrate_embedded(app, settings)
+    return app
+
+
+def _register_http_hooks(app: Flask, settings: Settings) -> None:
+    """Body limits on the way in; default security and caching headers on the way out."""
 
     @app.before_request
     def _bounded_body() -> None:
@@ -139,11 +151,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         if response.status_code == 204:
             # No content, so no type (Werkzeug's default would say text/html).
             response.headers.pop("Content-Type", None)
+        # request.is_secure: the scheme, or X-Forwarded-Proto from a trusted proxy (ProxyFix).
+        if request.is_secure and settings.hsts_max_age_seconds:
+            response.headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={settings.hsts_max_age_seconds}; includeSubDomains",
+            )
         return response
-
-    if settings.app_env == "local" and settings.uses_embedded_database:
-        migrate_embedded(app, settings)
-    return app
 
 
 _UPSTREAM_DETAIL = {

@@ -9,6 +9,7 @@ from flask import current_app
 
 from netflix_clone.ratelimit import RateLimiter
 from netflix_clone.redis_store import GuardedRedis
+from netflix_clone.revocation import RevocationSet
 from netflix_clone.security import Passwords, TokenSigner
 from netflix_clone.settings import Settings
 
@@ -19,6 +20,7 @@ class Services:
     passwords: Passwords
     tokens: TokenSigner
     limiter: RateLimiter
+    revocations: RevocationSet
     redis: GuardedRedis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -103,8 +103,14 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     url = make_url(settings.sqlalchemy_url)
     if url.get_backend_name() == "sqlite":
         # 30 s busy timeout: concurrent writers wait for the lock instead of failing.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+            "hide_parameters": True,
+        }
     return {
+        # SQL parameters are members' emails and password hashes: never in a log line or in
+        # the text of a database error.
+        "hide_parameters": True,
         # No pool_pre_ping: its ping runs where no deadline reaches it. DatabaseGuard pings a
         # connection that sat idle, under the same deadline as every other round trip.
         "pool_recycle": 1800,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -137,7 +138,20 @@ def register_error_handlers(app: Flask) -> None:
         from netflix_clone.db import DatabaseGuard, is_unavailable
 
         if not is_unavailable(exc):
-            return _unexpected(exc)
+            # The database's own message can quote the row ("Key (email)=(...)", "Failing row
+            # contains ..."): log where it failed and what kind of error, never that text.
+            orig = getattr(exc, "orig", None) or exc
+            statement = (getattr(exc, "statement", None) or "").split("\n", 1)[0][:200]
+            log.error(
+                "database error %s in %r\n%s",
+                type(orig).__name__,
+                statement,
+                "".join(traceback.format_tb(exc.__traceback__)),
+                extra={"event": "db_error"},
+            )
+            return problem_response(
+                ApiError(500, "The service failed to handle this request.", code="internal-error")
+            )
         guard: DatabaseGuard | None = current_app.extensions.get("netflix_clone_db_guard")
         if guard is not None:
             guard.record_failure(exc)

@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any, Literal
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 from pydantic import BaseModel
 from sqlalchemy import text
+from werkzeug.exceptions import NotFound
 
 from netflix_clone import __version__
 from netflix_clone.api import build_openapi, json_response, operation
@@ -90,6 +91,15 @@ def readyz() -> Ready:
 @bp.get("/metrics")
 def metrics() -> Response:
     return metrics_response()
+
+
+@bp.before_request
+def _docs_switch() -> None:
+    # Off in prod unless API_DOCS_ENABLED=true: a map of every route and field is a gift to a
+    # scanner, and the clients that need it are built against dev.
+    docs_path = request.path.startswith(("/docs", "/openapi.json"))
+    if docs_path and not services().settings.docs_enabled:
+        raise NotFound()
 
 
 @bp.get("/openapi.json")

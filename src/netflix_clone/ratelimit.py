@@ -1,15 +1,26 @@
-"""Fixed-window rate limits, shared through Redis when REDIS_URL is set, else per process.
+"""Rate limits with the `limits` library: a moving window, shared through Redis when REDIS_URL
+is set, else per process.
+
+A moving window counts the attempts of the last `window` seconds, whenever they came: no window
+boundary doubles the allowance as a fixed window does. Each `hit` counts and decides in one atomic
+step (a Lua script in Redis, a per-key lock in memory), so parallel attempts cannot all pass a
+check that each of them made before the others counted: callers hit first, then verify.
 
 While Redis is unavailable the limits hold per process (`FallbackRateLimiter`): looser across
-workers, but never a failed request and never no limit at all."""
+workers, but never a failed request and never no limit at all. The Redis breaker logs each trip
+once; `redis_fallbacks_total{use="rate-limit"}` counts the calls served in process.
+"""
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from netflix_clone.exceptions import RateLimited
 from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
@@ -18,83 +29,52 @@ from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    count: int
+    limit: int
     retry_after: int
 
 
 class RateLimiter(Protocol):
-    def hit(self, key: str, limit: int, window: int) -> Verdict: ...
+    def hit(self, key: str, limit: int, window: int) -> Verdict:
+        """Count one attempt against `limit` per `window` seconds; allowed when it fits."""
+        ...
 
-    def peek(self, key: str, limit: int, window: int) -> Verdict: ...
+
+def _item(limit: int, window: int) -> RateLimitItem:
+    return RateLimitItemPerSecond(limit, window)
+
+
+def _verdict(strategy: MovingWindowRateLimiter, item: RateLimitItem, key: str) -> Verdict:
+    if strategy.hit(item, key):
+        return Verdict(True, item.amount, 0)
+    # Refused: the oldest attempt in the window leaves it at `reset_time`.
+    reset_time, _ = strategy.get_window_stats(item, key)
+    return Verdict(False, item.amount, max(1, math.ceil(reset_time - time.time())))
 
 
 class MemoryRateLimiter:
-    def __init__(self, max_keys: int = 100_000) -> None:
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}  # key -> (window start, count)
-        self._max_keys = max_keys
-
-    def _current(self, key: str, window: int, now: float) -> tuple[int, int]:
-        start = int(now // window) * window
-        stored = self._windows.get(key)
-        if stored is None or stored[0] != start:
-            return start, 0
-        return stored
+    def __init__(self) -> None:
+        self._strategy = MovingWindowRateLimiter(MemoryStorage())
 
     def hit(self, key: str, limit: int, window: int) -> Verdict:
-        now = time.time()
-        with self._lock:
-            if len(self._windows) >= self._max_keys:
-                self._evict(now)
-            start, count = self._current(key, window, now)
-            count += 1
-            self._windows[key] = (start, count)
-        return Verdict(count <= limit, count, max(1, math.ceil(start + window - now)))
-
-    def peek(self, key: str, limit: int, window: int) -> Verdict:
-        now = time.time()
-        with self._lock:
-            start, count = self._current(key, window, now)
-        return Verdict(count < limit, count, max(1, math.ceil(start + window - now)))
-
-    def _evict(self, now: float) -> None:
-        # Windows are at most a few minutes long; anything older than an hour is certainly over.
-        cutoff = now - 3600
-        for key in [k for k, (start, _) in self._windows.items() if start < cutoff]:
-            del self._windows[key]
-        if len(self._windows) >= self._max_keys:
-            self._windows.clear()
+        return _verdict(self._strategy, _item(limit, window), key)
 
 
 class RedisRateLimiter:
-    """Raises RedisUnavailable when Redis can't answer; wrap it in FallbackRateLimiter."""
+    """`limits`' Redis storage on our guarded client's connections: every call goes through the
+    Redis breaker and raises RedisUnavailable when Redis can't answer (wrap it in
+    FallbackRateLimiter)."""
 
-    def __init__(self, redis: GuardedRedis, prefix: str = "nc:rl:") -> None:
+    def __init__(self, redis: GuardedRedis, prefix: str = "nc:rl") -> None:
         self._redis = redis
-        self._prefix = prefix
-
-    def _key(self, key: str, window: int, now: float) -> tuple[str, float]:
-        start = int(now // window) * window
-        return f"{self._prefix}{key}:{start}", start
+        client = redis.client
+        storage = RedisStorage(
+            "redis://", connection_pool=client.connection_pool, key_prefix=prefix
+        )
+        self._strategy = MovingWindowRateLimiter(storage)
 
     def hit(self, key: str, limit: int, window: int) -> Verdict:
-        now = time.time()
-        rkey, start = self._key(key, window, now)
-
-        def incr(r: Any) -> Any:
-            pipe = r.pipeline(transaction=True)
-            pipe.incr(rkey)
-            pipe.expire(rkey, window + 1)
-            return pipe.execute()[0]
-
-        count = int(self._redis.run(incr))
-        return Verdict(count <= limit, count, max(1, math.ceil(start + window - now)))
-
-    def peek(self, key: str, limit: int, window: int) -> Verdict:
-        now = time.time()
-        rkey, start = self._key(key, window, now)
-        count = int(self._redis.run(lambda r: r.get(rkey)) or 0)
-        return Verdict(count < limit, count, max(1, math.ceil(start + window - now)))
+        item = _item(limit, window)
+        return self._redis.run(lambda _client: _verdict(self._strategy, item, key))
 
 
 class FallbackRateLimiter:
@@ -110,13 +90,6 @@ class FallbackRateLimiter:
         except RedisUnavailable:
             FALLBACKS.labels("rate-limit").inc()
             return self._fallback.hit(key, limit, window)
-
-    def peek(self, key: str, limit: int, window: int) -> Verdict:
-        try:
-            return self._primary.peek(key, limit, window)
-        except RedisUnavailable:
-            FALLBACKS.labels("rate-limit").inc()
-            return self._fallback.peek(key, limit, window)
 
 
 def too_many(verdict: Verdict, detail: str) -> RateLimited:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -15,7 +16,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, g, request
 
-from netflix_clone.exceptions import Unauthenticated
+from netflix_clone.exceptions import Forbidden, Unauthenticated
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 TOKEN_ISSUER = "netflix-clone"  # noqa: S105
@@ -65,10 +66,17 @@ class Principal:
     user_id: int
     role: str
     profile_id: int | None = None
+    # The sign-in session (the refresh-token family) the token belongs to: logout, reuse of a
+    # rotated refresh token, a password change and account deletion revoke it.
+    session_id: str = ""
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_account_token(self) -> bool:
+        return self.profile_id is None
 
 
 class TokenSigner:
@@ -76,19 +84,28 @@ class TokenSigner:
         self._key = key_provider
         self.ttl = ttl_seconds
 
-    def issue(self, principal: Principal) -> str:
-        now = int(time.time())
+    def issue(self, principal: Principal, *, issued_at: int | None = None, jti: str = "") -> str:
+        """A signed token. The same principal, `issued_at` and `jti` give the same token, which
+        lets a refresh repeated within its grace period answer with the pair it already issued."""
+        now = int(time.time()) if issued_at is None else issued_at
         claims: dict[str, Any] = {
             "iss": TOKEN_ISSUER,
             "sub": str(principal.user_id),
             "role": principal.role,
+            "sid": principal.session_id,
             "iat": now,
             "exp": now + self.ttl,
-            "jti": secrets.token_hex(8),
+            "jti": jti or secrets.token_hex(8),
         }
         if principal.profile_id is not None:
             claims["pid"] = principal.profile_id
         return jwt.encode(claims, self._key(), algorithm=TOKEN_ALGORITHM)
+
+    def derive(self, purpose: str, value: str) -> str:
+        """A value only the holder of the signing key can compute from `value` (HMAC-SHA256):
+        the successor of a refresh token, so a repeated refresh can answer the same pair."""
+        mac = hmac.new(self._key().encode(), f"{purpose}\0{value}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
     def verify(self, token: str) -> Principal:
         try:
@@ -97,13 +114,17 @@ class TokenSigner:
                 self._key(),
                 algorithms=[TOKEN_ALGORITHM],
                 issuer=TOKEN_ISSUER,
-                options={"require": ["exp", "sub", "iat"]},
+                options={"require": ["exp", "sub", "iat", "sid"]},
             )
             pid = claims.get("pid")
+            sid = claims["sid"]
+            if not isinstance(sid, str) or not sid:
+                raise ValueError("no session id")
             return Principal(
                 int(claims["sub"]),
                 str(claims.get("role", "member")),
                 int(pid) if pid is not None else None,
+                sid,
             )
         except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthorized("The access token is invalid or has expired.") from None
@@ -124,14 +145,29 @@ def current_principal() -> Principal:
     return principal
 
 
+def require_account_token(principal: Principal, action: str) -> None:
+    """Account operations (profiles, the account itself) need the account's own token: a profile
+    token, a kids profile's above all, only reaches that profile's viewing."""
+    if not principal.is_account_token:
+        raise Forbidden(
+            f"{action} needs the account's token, not a profile token; sign in with the "
+            "account password.",
+            code="account-token-required",
+        )
+
+
 def authenticate() -> Principal:
-    """Resolve `Authorization: Bearer` into g.principal; 401 when it is missing or invalid."""
+    """Resolve `Authorization: Bearer` into g.principal; 401 when it is missing, invalid, or its
+    session has been revoked."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
-    signer: TokenSigner = current_app.extensions["netflix_clone"].tokens
+    svc = current_app.extensions["netflix_clone"]
+    signer: TokenSigner = svc.tokens
     principal = signer.verify(token.strip())
+    if svc.revocations.is_revoked(principal.session_id):
+        raise unauthorized("This session has ended; sign in again.")
     g.principal = principal
     g.user_id = principal.user_id
     return principal

@@ -57,15 +57,29 @@ class Settings(BaseSettings):
     # Proxies in front of the app whose X-Forwarded-For we trust (1 behind an ALB, 0 locally).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # /openapi.json and /docs: unset means on everywhere but prod (see docs_enabled).
+    api_docs_enabled: bool | None = None
+    # Strict-Transport-Security on HTTPS answers (HTTPS as the trusted proxy reports it).
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
     spa_dir: Path | None = None
 
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     access_token_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
 
+    # Sign-in attempts per client address per window.
     login_limit_per_ip: int = Field(default=30, ge=1)
+    # Every password or PIN check of an account (sign-in, current_password, the profile
+    # password, PINs), successful or not, per window and per day: counted before the check.
     login_limit_per_account: int = Field(default=10, ge=1)
     login_limit_window_seconds: int = Field(default=300, ge=1)
+    login_limit_per_account_per_day: int = Field(default=100, ge=1)
+    # Sign-ups per client address per window: each one costs an argon2 hash (~0.5 s of CPU).
+    signup_limit_per_ip: int = Field(default=10, ge=1)
+    signup_limit_window_seconds: int = Field(default=3600, ge=1)
+    # A refresh token presented again within this many seconds of its rotation (two tabs, a
+    # retry after a timeout) gets the pair it already yielded instead of ending the session.
+    refresh_grace_seconds: int = Field(default=10, ge=0, le=60)
     gateway_rate_limit_per_minute: int = Field(default=600, ge=1)
     # CDN or proxy that replaces images.base_url/secure_base_url in the gateway's configuration.
     gateway_image_base_url: str | None = None
@@ -145,6 +159,14 @@ class Settings(BaseSettings):
             return self.database_url
         path = (self.instance_path / "netflix_clone.sqlite3").resolve()
         return f"sqlite:///{path}"
+
+    @property
+    def docs_enabled(self) -> bool:
+        """A map of every route is for the developers building against dev and uat; prod
+        serves it only when API_DOCS_ENABLED=true says so."""
+        if self.api_docs_enabled is None:
+            return self.app_env != "prod"
+        return self.api_docs_enabled
 
     @property
     def uses_embedded_database(self) -> bool:

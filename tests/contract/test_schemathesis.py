@@ -43,6 +43,8 @@ def live_app(database_urls: dict[str, str], tmp_path: Path) -> Iterator[tuple[Fl
             instance_path=tmp_path,
             login_limit_per_ip=100_000,
             login_limit_per_account=100_000,
+            login_limit_per_account_per_day=100_000,
+            signup_limit_per_ip=100_000,
         )
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -234,8 +234,10 @@ def running_app(env: Mapping[str, str], workdir: Path) -> Iterator[App]:
             "INSTANCE_PATH": str(workdir / "instance"),
             "PROMETHEUS_MULTIPROC_DIR": str(prometheus),
             "PYTHONUNBUFFERED": "1",
-            # The load comes from one address: the per-address limits are not what is tested.
+            # The load comes from one address and one account: the limits are not what is tested.
             "LOGIN_LIMIT_PER_IP": "1000000",
+            "LOGIN_LIMIT_PER_ACCOUNT": "1000000",
+            "LOGIN_LIMIT_PER_ACCOUNT_PER_DAY": "1000000",
             "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000",
         }
     )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from netflix_clone.accounts.models import Profile
 from netflix_clone.db import db
 from netflix_clone.library.models import ListEntry, Rating, Viewing
-from tests.conftest import Member
+from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import add_profile, profile_headers, profiles
 
 FIGHT_CLUB = 550  # rated R in the US recordings, min age 17
@@ -378,6 +378,14 @@ def test_certifications_from_another_country_and_missing_ones(catalog_app: Any, 
     url = f"/api/users/{member.id}/profiles"
 
     def kid_for(language: str, name: str) -> dict[str, str]:
+        # Ratings follow the account's country (its password changes it), not the language.
+        country = language.partition("-")[2]
+        changed = client.patch(
+            f"/api/users/{member.id}",
+            headers=member.headers,
+            json={"country": country, "current_password": PASSWORD},
+        )
+        assert changed.status_code == 200, changed.json
         p = (
             client.post(
                 url, headers=member.headers, json={"name": name, "kids": True, "language": language}
@@ -492,7 +500,10 @@ def test_deleting_an_account_removes_every_profile_and_member_row(
     s_headers = profile_headers(client, survivor, profiles(client, survivor)[0]["id"])
     client.put(f"/api/profile/list/{FORREST_GUMP}", headers=s_headers)
     assert other["id"]
-    assert client.delete(f"/api/users/{member.id}", headers=member.headers).status_code == 204
+    deleted = client.delete(
+        f"/api/users/{member.id}", headers=member.headers, json={"password": PASSWORD}
+    )
+    assert deleted.status_code == 204
     with app.app_context():
         for model in (Profile, ListEntry, Rating, Viewing):
             rows = db.session.scalar(select(func.count()).select_from(model))

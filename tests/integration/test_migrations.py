@@ -45,3 +45,53 @@ def test_upgrade_from_empty_downgrade_and_again(
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade(directory=str(MIGRATIONS_DIR))
         db.engine.dispose()
+
+
+def test_0003_account_country_keeps_what_existing_accounts_used(
+    backend: str, tmp_path: Path, postgres_url: str, worker_tag: str
+) -> None:
+    """Existing accounts get the country their main profile's language region gave them."""
+    from sqlalchemy import text
+
+    url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
+    app = create_app(test_settings(database_url=url, instance_path=tmp_path))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
+        with db.engine.begin() as conn:
+            for uid, email, language in (
+                (1, "gb@example.com", "en-GB"),
+                (2, "us@example.com", "en-US"),
+                (3, "plain@example.com", "en"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, email, display_name, password_hash, role,"
+                        " created_at, updated_at) VALUES (:id, :email, 'M', 'h', 'member',"
+                        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "email": email},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO profiles (user_id, name, avatar, language, kids,"
+                        " maturity_level, is_main, created_at) VALUES (:id, 'Main', 'default',"
+                        " :language, false, 'adults', true, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "language": language},
+                )
+            # A kids profile's language never decided anything for the account.
+            conn.execute(
+                text(
+                    "INSERT INTO profiles (user_id, name, avatar, language, kids, maturity_level,"
+                    " is_main, created_at) VALUES (2, 'Kid', 'default', 'ja-JP', true,"
+                    " 'older_kids', false, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, country FROM users ORDER BY id")).all()
+            countries = {int(uid): str(country) for uid, country in rows}
+        assert countries == {1: "GB", 2: "US", 3: "US"}
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
+        assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+        db.engine.dispose()

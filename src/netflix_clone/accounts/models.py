@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netflix_clone.db import UTCDateTime, db, utcnow
 
@@ -19,6 +19,9 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")
+    # Whose certifications decide what the account's profiles may watch (ISO 3166-1 alpha-2).
+    # An account setting, changed only with the password: nothing a profile can change moves it.
+    country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -57,10 +60,11 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    account: Mapped[User] = relationship(lazy="joined", innerjoin=True, viewonly=True)
+
     __table_args__ = (UniqueConstraint("user_id", "name", name="uq_profiles_user_id_name"),)
 
     @property
     def country(self) -> str:
-        """Certifications are read for the language's region (en-GB -> GB), else the US."""
-        _, _, region = self.language.partition("-")
-        return region or "US"
+        """Certifications are read for the account's country; `language` only picks the text."""
+        return self.account.country

@@ -6,6 +6,7 @@ from netflix_clone.accounts import profiles
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.schemas import (
     ProfileCreate,
+    ProfileDelete,
     ProfileList,
     ProfileOut,
     ProfilePatch,
@@ -53,13 +54,13 @@ def list_profiles(user_id: int | None) -> ProfileList:
 @bp.post(BASE)
 @bp.post(ME, defaults=ME_DEFAULTS)
 @operation(
-    summary="Add a profile (at most 5)",
+    summary="Add a profile (at most 5; account token)",
     tags=TAGS,
     body=ProfileCreate,
     response=ProfileOut,
     status=201,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def create_profile(user_id: int | None, body: ProfileCreate) -> tuple[ProfileOut, int]:
     fields = body.model_dump(exclude_unset=True)
@@ -78,12 +79,12 @@ def get_profile(user_id: int | None, profile_id: int) -> ProfileOut:
 @bp.patch(f"{BASE}/<id:profile_id>")
 @bp.patch(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(
-    summary="Change a profile (PIN and higher maturity need the password)",
+    summary="Change a profile (account token; PIN and higher maturity need the password)",
     tags=TAGS,
     body=ProfilePatch,
     response=ProfileOut,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> ProfileOut:
     fields = body.model_dump(exclude_unset=True)
@@ -95,15 +96,20 @@ def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> P
 @bp.delete(f"{BASE}/<id:profile_id>")
 @bp.delete(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(
-    summary="Delete a profile and all its data (not the main one)",
+    summary="Delete a profile and all its data (not the main one; account token)",
+    description="A PIN-locked profile needs its `pin` or the account `password` in the body.",
     tags=TAGS,
+    body=ProfileDelete,
+    body_optional=True,
     response=None,
     status=204,
     auth=True,
-    errors=[409],
+    errors=[403, 409, 429],
 )
-def delete_profile(user_id: int | None, profile_id: int) -> None:
-    profiles.delete_profile(current_principal(), account_id(user_id), profile_id)
+def delete_profile(user_id: int | None, profile_id: int, body: ProfileDelete) -> None:
+    profiles.delete_profile(
+        current_principal(), account_id(user_id), profile_id, body.pin, body.password
+    )
 
 
 @bp.post(f"{BASE}/<id:profile_id>/token")

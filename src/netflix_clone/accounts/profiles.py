@@ -8,19 +8,22 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from netflix_clone.accounts.models import Profile, User
-from netflix_clone.accounts.service import acting_user, invalid
+from netflix_clone.accounts.service import (
+    acting_user,
+    confirm_password,
+    count_credential_check,
+    invalid,
+    password_matches,
+)
 from netflix_clone.catalog.maturity import LEVEL_ORDER
 from netflix_clone.context import services
 from netflix_clone.db import db, unique_or_conflict
 from netflix_clone.exceptions import Conflict, Forbidden, not_found
-from netflix_clone.ratelimit import too_many
-from netflix_clone.security import Principal, unauthorized
+from netflix_clone.security import Principal, require_account_token, unauthorized
 
 MAX_PROFILES = 5
 KIDS_LEVELS = ("little_kids", "older_kids")
 PIN = re.compile(r"^\d{4}$")
-PIN_FAILURES = 5
-PIN_WINDOW = 15 * 60
 
 
 def own_account(principal: Principal, user_id: int) -> User:
@@ -48,9 +51,14 @@ def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
     )
 
 
-def _confirm_password(user: User, password: str | None, why: str) -> None:
-    if not password or not services().passwords.verify(user.password_hash, password):
-        raise Forbidden(f"{why} needs the account password.", code="password-required")
+def _pin_matches(user: User, profile: Profile, pin: str | None) -> bool:
+    """A PIN check, counted against the account's limits like a password check."""
+    count_credential_check(f"user:{user.id}")
+    return (
+        pin is not None
+        and profile.pin_hash is not None
+        and services().passwords.verify(profile.pin_hash, pin)
+    )
 
 
 def _check_level(kids: bool, level: str) -> None:
@@ -59,6 +67,7 @@ def _check_level(kids: bool, level: str) -> None:
 
 
 def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -> Profile:
+    require_account_token(principal, "Adding a profile")
     user = own_account(principal, user_id)
     # Serialise profile creation per account so two requests cannot both take the fifth slot:
     # a no-op UPDATE of the account row takes its row lock in PostgreSQL and the write lock
@@ -80,7 +89,7 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
         is_main=count == 0,
     )
     if fields.get("pin") is not None:
-        _confirm_password(user, fields.get("password"), "Setting a PIN")
+        confirm_password(user, fields.get("password"), "Setting a PIN")
         profile.pin_hash = services().passwords.hash(fields["pin"])
     with _unique_name():
         db.session.add(profile)
@@ -94,6 +103,7 @@ def _unique_name() -> Any:
 def update_profile(
     principal: Principal, user_id: int, profile_id: int, fields: dict[str, Any]
 ) -> Profile:
+    require_account_token(principal, "Changing a profile")
     profile = get_profile(principal, user_id, profile_id)
     user = acting_user(principal)
     kids = fields.get("kids", profile.kids)
@@ -113,9 +123,9 @@ def update_profile(
         profile.kids and not kids
     )
     if raising:
-        _confirm_password(user, fields.get("password"), "Raising the maturity level")
+        confirm_password(user, fields.get("password"), "Raising the maturity level")
     if "pin" in fields:
-        _confirm_password(user, fields.get("password"), "Changing the PIN")
+        confirm_password(user, fields.get("password"), "Changing the PIN")
         pin = fields["pin"]
         profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
     with _unique_name():
@@ -127,28 +137,39 @@ def update_profile(
     return profile
 
 
-def delete_profile(principal: Principal, user_id: int, profile_id: int) -> None:
+def delete_profile(
+    principal: Principal,
+    user_id: int,
+    profile_id: int,
+    pin: str | None = None,
+    password: str | None = None,
+) -> None:
+    require_account_token(principal, "Deleting a profile")
     profile = get_profile(principal, user_id, profile_id)
     if profile.is_main:
         raise Conflict("The main profile cannot be deleted.", code="main-profile")
+    if profile.pin_hash is not None:
+        user = acting_user(principal)
+        confirmed = (
+            _pin_matches(user, profile, pin)
+            if pin is not None
+            else password is not None and password_matches(user, password)
+        )
+        if not confirmed:
+            raise Forbidden(
+                "Deleting a locked profile needs its PIN or the account password.",
+                code="pin-required",
+            )
     db.session.delete(profile)  # foreign keys cascade to its list, ratings and viewings
 
 
 def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str | None) -> str:
     profile = get_profile(principal, user_id, profile_id)
-    svc = services()
-    if profile.pin_hash is not None:
-        key = f"pin:{profile.id}"
-        verdict = svc.limiter.peek(key, PIN_FAILURES, PIN_WINDOW)
-        if not verdict.allowed:
-            raise too_many(verdict, "Too many wrong PINs for this profile. Try again later.")
-        if pin is None or not svc.passwords.verify(profile.pin_hash, pin):
-            svc.limiter.hit(key, PIN_FAILURES, PIN_WINDOW)
-            raise Forbidden(
-                "This profile is locked; the PIN is wrong or missing.", code="wrong-pin"
-            )
     user = acting_user(principal)
-    return svc.tokens.issue(Principal(user.id, user.role, profile.id))
+    if profile.pin_hash is not None and not _pin_matches(user, profile, pin):
+        raise Forbidden("This profile is locked; the PIN is wrong or missing.", code="wrong-pin")
+    # The profile token belongs to the same sign-in session: ending it ends this token too.
+    return services().tokens.issue(Principal(user.id, user.role, profile.id, principal.session_id))
 
 
 def current_profile(principal: Principal) -> Profile:

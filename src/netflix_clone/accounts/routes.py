@@ -5,6 +5,7 @@ from flask import Blueprint, request
 from netflix_clone.accounts import service
 from netflix_clone.accounts.models import User
 from netflix_clone.accounts.schemas import (
+    AccountDelete,
     Member,
     MemberPage,
     RefreshRequest,
@@ -28,6 +29,7 @@ def member(user: User) -> Member:
         email=user.email,
         display_name=user.display_name,
         role=user.role,
+        country=user.country,
         created_at=user.created_at,
     )
 
@@ -39,9 +41,22 @@ def tokens(pair: service.TokenPair) -> TokenResponse:
 
 
 @bp.post("/api/users")
-@operation(summary="Sign up", tags=TAGS, body=SignUp, response=Member, status=201, errors=[409])
+@operation(
+    summary="Sign up (rate limited per client address)",
+    tags=TAGS,
+    body=SignUp,
+    response=Member,
+    status=201,
+    errors=[409, 429],
+)
 def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
-    user = service.sign_up(body.email, body.password, body.display_name)
+    user = service.sign_up(
+        body.email,
+        body.password,
+        body.display_name,
+        country=body.country or "US",
+        client_ip=request.remote_addr or "unknown",
+    )
     return member(user), 201, {"Location": f"/api/users/{user.id}"}
 
 
@@ -81,12 +96,12 @@ def get_user(user_id: int) -> Member:
 @bp.patch("/api/users/<id:user_id>")
 @bp.patch("/api/users/me", defaults={"user_id": None})
 @operation(
-    summary="Change a member",
+    summary="Change a member (account token; email, password and country need the password)",
     tags=TAGS,
     body=UserPatch,
     response=Member,
     auth=True,
-    errors=[403, 409],
+    errors=[403, 409, 429],
 )
 def patch_user(user_id: int | None, body: UserPatch) -> Member:
     principal = current_principal()
@@ -98,6 +113,7 @@ def patch_user(user_id: int | None, body: UserPatch) -> Member:
         password=body.password,
         current_password=body.current_password,
         role=body.role,
+        country=body.country,
     )
     return member(user)
 
@@ -105,15 +121,19 @@ def patch_user(user_id: int | None, body: UserPatch) -> Member:
 @bp.delete("/api/users/<id:user_id>")
 @bp.delete("/api/users/me", defaults={"user_id": None})
 @operation(
-    summary="Delete a member and everything they own",
+    summary="Delete a member and everything they own (account token and password)",
     tags=TAGS,
+    body=AccountDelete,
+    body_optional=True,
     response=None,
     status=204,
     auth=True,
+    errors=[403, 429],
 )
-def delete_user(user_id: int | None) -> None:
+def delete_user(user_id: int | None, body: AccountDelete) -> None:
     principal = current_principal()
-    service.delete_user(principal, principal.user_id if user_id is None else user_id)
+    user = principal.user_id if user_id is None else user_id
+    service.delete_user(principal, user, body.password)
 
 
 @bp.post("/api/auth/token")
@@ -136,6 +156,11 @@ def token(body: TokenRequest) -> TokenResponse:
     body=RefreshRequest,
     response=TokenResponse,
     errors=[401],
+    description=(
+        "The same refresh token sent again within 10 seconds of its rotation (two tabs, a "
+        "retry) answers the same new pair; later reuse revokes the whole session."
+    ),
+    response_headers={"Cache-Control": "no-store"},
 )
 def refresh(body: RefreshRequest) -> TokenResponse:
     return tokens(service.refresh(body.refresh_token))

@@ -5,8 +5,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from netflix_clone.accounts.countries import ISO_3166_1_ALPHA_2
 from netflix_clone.api import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
@@ -22,17 +23,45 @@ def _any_case(word: str) -> str:
 EMAIL: dict[str, Any] = {
     "format": "email",
     "pattern": (
-        r"^(?![^@]*@(?:[^@]*\.)?(?:"
+        # No control characters (the server refuses them), and not a special-use domain.
+        r"^(?![\s\S]*[\x00-\x1f\x7f-\x9f])(?![^@]*@(?:[^@]*\.)?(?:"
         + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
         + r")\.?$)"
     ),
 }
 
 
+def _no_control(value: str | None) -> str | None:
+    # A NUL byte or another control character can't be stored (PostgreSQL refuses NUL in text)
+    # and belongs in no email: refuse it here rather than fail in the database.
+    if value is not None and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _country(value: str | None) -> str | None:
+    if value is not None and value not in ISO_3166_1_ALPHA_2:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, such as US or GB")
+    return value
+
+
+# The schema states the exact set the server takes (as JSON Schema can: an enum).
+COUNTRY: dict[str, Any] = {"enum": [*sorted(ISO_3166_1_ALPHA_2), None]}
+NO_CONTROL: dict[str, Any] = {"pattern": r"^[^\x00-\x1f\x7f-\x9f]*$"}
+COUNTRY_HELP = (
+    "ISO 3166-1 alpha-2 code of the country whose age ratings apply to every profile "
+    "of the account (US by default)."
+)
+
+
 class SignUp(RequestModel):
     email: str = Field(max_length=254, examples=["ada@example.com"], json_schema_extra=EMAIL)
     password: str = Field(min_length=10, max_length=128, examples=["correct horse battery"])
     display_name: Visible = Field(min_length=1, max_length=80, examples=["Ada"])
+    country: str | None = Field(default=None, json_schema_extra=COUNTRY, description=COUNTRY_HELP)
+
+    _email = field_validator("email")(_no_control)
+    _country = field_validator("country")(_country)
 
 
 class Member(BaseModel):
@@ -40,6 +69,7 @@ class Member(BaseModel):
     email: str
     display_name: str
     role: Role
+    country: str = Field(description=COUNTRY_HELP)
     created_at: datetime
 
 
@@ -53,10 +83,15 @@ class MemberPage(BaseModel):
 
 class UserListQuery(QueryModel):
     email_prefix: str | None = Field(
-        default=None, max_length=254, description="Only members whose email starts with this."
+        default=None,
+        max_length=254,
+        description="Only members whose email starts with this.",
+        json_schema_extra=NO_CONTROL,
     )
     cursor: str | None = Field(default=None, max_length=64)
     per_page: int = Field(default=20, ge=1, le=100)
+
+    _prefix = field_validator("email_prefix")(_no_control)
 
 
 class UserPatch(RequestModel):
@@ -67,11 +102,29 @@ class UserPatch(RequestModel):
         default=None, max_length=128, description="Required to change your own email or password."
     )
     role: Role | None = Field(default=None, description="Admins only.")
+    country: str | None = Field(
+        default=None,
+        json_schema_extra=COUNTRY,
+        description=COUNTRY_HELP + " Changing your own needs `current_password`.",
+    )
+
+    _email = field_validator("email")(_no_control)
+    _country = field_validator("country")(_country)
+
+
+class AccountDelete(RequestModel):
+    password: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Required: the caller's password (the member's own, or the admin's).",
+    )
 
 
 class TokenRequest(RequestModel):
     email: str = Field(max_length=254, json_schema_extra=EMAIL)
     password: str = Field(min_length=1, max_length=128)
+
+    _email = field_validator("email")(_no_control)
 
 
 class RefreshRequest(RequestModel):
@@ -119,7 +172,11 @@ class ProfileCreate(RequestModel):
 
     name: Visible = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(default=None, pattern=LANGUAGE)
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE,
+        description="Display language only; age ratings follow the account's `country`.",
+    )
     kids: bool = False
     maturity_level: MaturityLevel | None = None
     pin: str | None = Field(default=None, pattern=PIN, description="Four digits.")
@@ -133,7 +190,11 @@ class ProfilePatch(RequestModel):
 
     name: Visible | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(default=None, pattern=LANGUAGE)
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE,
+        description="Display language only; age ratings follow the account's `country`.",
+    )
     kids: bool | None = None
     maturity_level: MaturityLevel | None = None
     pin: str | None = Field(
@@ -143,6 +204,13 @@ class ProfilePatch(RequestModel):
         default=None,
         max_length=128,
         description="The account password; needed to change the PIN or raise the maturity level.",
+    )
+
+
+class ProfileDelete(RequestModel):
+    pin: str | None = Field(default=None, pattern=PIN, description="The profile's PIN.")
+    password: str | None = Field(
+        default=None, max_length=128, description="Or the account password."
     )
 
 

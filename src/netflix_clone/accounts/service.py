@@ -12,14 +12,22 @@ from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
+from zxcvbn import zxcvbn
 
+from netflix_clone.accounts.countries import check_country
 from netflix_clone.accounts.models import Profile, RefreshToken, User
 from netflix_clone.context import services
 from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
 from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
-from netflix_clone.security import Principal, hash_token, new_refresh_token, unauthorized
+from netflix_clone.security import (
+    Principal,
+    hash_token,
+    new_refresh_token,
+    require_account_token,
+    unauthorized,
+)
 
 MIN_PASSWORD = 10
 EMAIL_TAKEN = "An account with this email already exists."
@@ -30,11 +38,28 @@ def invalid(field: str, message: str) -> Invalid:
 
 
 def normalise_email(raw: str, field: str = "email") -> str:
+    """The one spelling of an address that uniqueness is decided on: NFKC, case-folded.
+
+    An address that NFKC would change (fullwidth letters, ligatures) or that mixes writing systems
+    within one part (a Cyrillic a among Latin letters) is refused: both let one person register
+    what reads as somebody else's address."""
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise invalid(field, f"not a valid email address: {exc}") from None
-    return unicodedata.normalize("NFC", result.normalized).lower()
+    address = unicodedata.normalize("NFC", result.normalized)
+    if unicodedata.normalize("NFKC", address) != address:
+        raise invalid(field, "must use ordinary characters, not fullwidth or compatibility forms")
+    local, _, domain = address.rpartition("@")
+    for part in (local, *domain.split(".")):
+        if len(_scripts(part)) > 1:
+            raise invalid(field, "must not mix letters of different alphabets within one part")
+    return address.casefold()
+
+
+def _scripts(text: str) -> set[str]:
+    """Writing systems of the letters in `text`, from their Unicode names (LATIN, CYRILLIC...)."""
+    return {unicodedata.name(c, "UNKNOWN").split(" ", 1)[0] for c in text if c.isalpha()}
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +69,11 @@ def _common_passwords() -> frozenset[str]:
         resources.files("netflix_clone.accounts").joinpath("common-passwords.txt.gz").read_bytes()
     )
     return frozenset(gzip.decompress(data).decode().split())
+
+
+# zxcvbn scores 0 (guessable in under 10^3 tries) to 4 (over 10^10); 3 is "safely
+# unguessable" against an online attack and most offline ones.
+MIN_STRENGTH = 3
 
 
 def check_password_policy(
@@ -61,16 +91,49 @@ def check_password_policy(
         raise invalid(field, "must not contain your email name or equal your display name")
     if len(set(password)) < 4:
         raise invalid(field, "needs more variety than a few repeated characters")
+    _check_strength(password, [email, local, display_name, *PRODUCT_WORDS], field)
 
 
-def sign_up(email: str, password: str, display_name: str, role: str = "member") -> User:
+PRODUCT_WORDS = ("netflix", "netflix-clone", "movies", "password")
+
+
+def _check_strength(password: str, context: list[str], field: str) -> None:
+    # zxcvbn's time grows with the length; past 72 characters a password is strong enough.
+    estimate = zxcvbn(password[:72], user_inputs=[c for c in context if c])
+    if estimate["score"] >= MIN_STRENGTH:
+        return
+    feedback = estimate.get("feedback") or {}
+    hints = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
+    reason = " ".join(h.rstrip(".") + "." for h in hints if h)
+    raise invalid(field, f"is too easy to guess. {reason}".strip())
+
+
+def sign_up(
+    email: str,
+    password: str,
+    display_name: str,
+    role: str = "member",
+    *,
+    country: str = "US",
+    client_ip: str | None = None,
+) -> User:
+    """A new account and its main profile. `client_ip` limits sign-ups per address (the CLI,
+    which passes none, is not limited)."""
     svc = services()
+    if client_ip is not None:
+        cfg = svc.settings
+        verdict = svc.limiter.hit(
+            f"signup:ip:{client_ip}", cfg.signup_limit_per_ip, cfg.signup_limit_window_seconds
+        )
+        if not verdict.allowed:
+            raise too_many(verdict, "Too many sign-ups from this address. Try again later.")
     normalised = normalise_email(email)
     check_password_policy(password, normalised, display_name)
     user = User(
         email=normalised,
         display_name=display_name,
         role=role,
+        country=check_country(country),
         password_hash=svc.passwords.hash(password),
     )
     with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
@@ -81,6 +144,38 @@ def sign_up(email: str, password: str, display_name: str, role: str = "member") 
     return user
 
 
+CHECKS_REFUSED = "Too many password or PIN attempts for this account. Try again later."
+
+
+def count_credential_check(account: str) -> None:
+    """Count one password or PIN check of an account against its limits, before the check runs.
+
+    Every check counts, right or wrong: counting and deciding is one atomic step, so parallel
+    guesses cannot each pass the limit before any of them is counted (counting only failures
+    would need the verdict first, and that is the race)."""
+    svc = services()
+    cfg = svc.settings
+    limits = (
+        (cfg.login_limit_per_account, cfg.login_limit_window_seconds),
+        (cfg.login_limit_per_account_per_day, 24 * 3600),
+    )
+    for limit, window in limits:
+        verdict = svc.limiter.hit(f"checks:{account}", limit, window)
+        if not verdict.allowed:
+            raise too_many(verdict, CHECKS_REFUSED)
+
+
+def password_matches(user: User, password: str | None) -> bool:
+    """Whether `password` is the account's password; counted against the account's limits."""
+    count_credential_check(f"user:{user.id}")
+    return bool(password) and services().passwords.verify(user.password_hash, password or "")
+
+
+def confirm_password(user: User, password: str | None, why: str) -> None:
+    if not password_matches(user, password):
+        raise Forbidden(f"{why} needs the account password.", code="password-required")
+
+
 @dataclass(frozen=True)
 class TokenPair:
     access_token: str
@@ -88,21 +183,29 @@ class TokenPair:
     expires_in: int
 
 
-def _issue(user: User, family_id: str | None = None) -> TokenPair:
+def _issue(user: User, family_id: str, refresh: str, *, issued_at: int | None = None) -> TokenPair:
     svc = services()
-    refresh = new_refresh_token()
     now = utcnow()
     db.session.add(
         RefreshToken(
             user_id=user.id,
-            family_id=family_id or secrets.token_hex(16),
+            family_id=family_id,
             token_hash=hash_token(refresh),
             created_at=now,
             expires_at=now + timedelta(seconds=svc.settings.refresh_token_ttl_seconds),
         )
     )
-    access = svc.tokens.issue(Principal(user.id, user.role))
-    return TokenPair(access, refresh, svc.tokens.ttl)
+    return _pair(user, family_id, refresh, issued_at)
+
+
+def _pair(user: User, family_id: str, refresh: str, issued_at: int | None) -> TokenPair:
+    tokens = services().tokens
+    principal = Principal(user.id, user.role, session_id=family_id)
+    # A rotated pair is a function of the refresh token it replaces: asking again within the
+    # grace period yields the very same pair.
+    jti = tokens.derive("jti", refresh)[:16] if issued_at is not None else ""
+    access = tokens.issue(principal, issued_at=issued_at, jti=jti)
+    return TokenPair(access, refresh, tokens.ttl)
 
 
 def login(email: str, password: str, client_ip: str) -> TokenPair:
@@ -115,31 +218,43 @@ def login(email: str, password: str, client_ip: str) -> TokenPair:
     try:
         normalised = normalise_email(email)
     except Invalid:
-        normalised = email.strip().lower()
-    account_key = f"login:acct:{hash_token(normalised)}"
-    by_account = svc.limiter.peek(account_key, cfg.login_limit_per_account, window)
-    if not by_account.allowed:
-        raise too_many(by_account, "Too many failed sign-ins for this account. Try again later.")
-
-    user = db.session.scalar(select(User).where(User.email == normalised))
+        normalised = None
+    user = db.session.scalar(select(User).where(User.email == normalised)) if normalised else None
+    # An unknown email is limited like an account, so the limit does not reveal members.
+    count_credential_check(f"user:{user.id}" if user else f"email:{hash_token(email.lower())}")
     if not svc.passwords.verify(user.password_hash if user else None, password) or user is None:
-        svc.limiter.hit(account_key, cfg.login_limit_per_account, window)
         raise unauthorized("The email or password is wrong.")
     if svc.passwords.needs_rehash(user.password_hash):
         user.password_hash = svc.passwords.hash(password)
-    return _issue(user)
+    return _issue(user, secrets.token_hex(16), new_refresh_token())
 
 
-def _revoke_family(family_id: str) -> None:
+def _end_sessions(family_ids: list[str]) -> None:
+    """Revoke these sessions' refresh tokens and, at once, their access tokens."""
+    if not family_ids:
+        return
     db.session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .where(RefreshToken.family_id.in_(family_ids), RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    services().revocations.revoke(family_ids)
     keep_on_error()  # a revocation stands even though the request that caused it fails
 
 
+def _sessions_of(user_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(RefreshToken.family_id).where(RefreshToken.user_id == user_id).distinct()
+        )
+    )
+
+
+REUSED = "The refresh token was already used; the session has been revoked."
+
+
 def refresh(token: str) -> TokenPair:
+    svc = services()
     row = db.session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
     )
@@ -147,28 +262,53 @@ def refresh(token: str) -> TokenPair:
         raise unauthorized("The refresh token is not valid.")
     if row.used_at is None and row.revoked_at is not None:
         raise unauthorized("This session has ended (signed out or revoked); sign in again.")
-    if row.used_at is not None or row.revoked_at is not None:
-        # A rotated-out token came back: someone holds a copy. End the whole session family.
-        _revoke_family(row.family_id)
-        raise unauthorized("The refresh token was already used; the session has been revoked.")
-    if row.expires_at <= utcnow():
-        raise unauthorized("The refresh token has expired; sign in again.")
-    claimed = db.session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.id == row.id,
-            RefreshToken.used_at.is_(None),
-            RefreshToken.revoked_at.is_(None),
+    if row.revoked_at is None and row.used_at is None:
+        if row.expires_at <= utcnow():
+            raise unauthorized("The refresh token has expired; sign in again.")
+        now = utcnow()
+        claimed = db.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.id == row.id,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(used_at=now)
         )
-        .values(used_at=utcnow())
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            user = db.session.get(User, row.user_id)
+            if user is None:
+                raise unauthorized("The account no longer exists.")
+            successor = svc.tokens.derive("refresh", token)
+            return _issue(user, row.family_id, successor, issued_at=int(now.timestamp()))
+        # A parallel refresh with the same token won; it has committed by now.
+        db.session.refresh(row)
+    repeat = _repeat_within_grace(row, token)
+    if repeat is not None:
+        return repeat
+    # A rotated-out token came back after its grace: someone holds a copy. End the session.
+    _end_sessions([row.family_id])
+    raise unauthorized(REUSED)
+
+
+def _repeat_within_grace(row: RefreshToken, token: str) -> TokenPair | None:
+    """The pair a refresh already issued for this token, if it was rotated moments ago, its
+    successor is still unused, and the session stands."""
+    svc = services()
+    if row.revoked_at is not None or row.used_at is None:
+        return None
+    if (utcnow() - row.used_at).total_seconds() > svc.settings.refresh_grace_seconds:
+        return None
+    successor = svc.tokens.derive("refresh", token)
+    following: RefreshToken | None = db.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_token(successor))
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        _revoke_family(row.family_id)
-        raise unauthorized("The refresh token was already used; the session has been revoked.")
+    if following is None or following.used_at is not None or following.revoked_at is not None:
+        return None
     user = db.session.get(User, row.user_id)
     if user is None:
-        raise unauthorized("The account no longer exists.")
-    return _issue(user, row.family_id)
+        return None
+    return _pair(user, row.family_id, successor, int(row.used_at.timestamp()))
 
 
 def logout(token: str) -> None:
@@ -176,7 +316,7 @@ def logout(token: str) -> None:
         select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
     )
     if row is not None:
-        _revoke_family(row.family_id)
+        _end_sessions([row.family_id])
 
 
 def acting_user(principal: Principal) -> User:
@@ -209,7 +349,9 @@ def update_user(
     password: str | None,
     current_password: str | None,
     role: str | None,
+    country: str | None = None,
 ) -> User:
+    require_account_token(principal, "Changing the account")
     svc = services()
     caller, user = visible_user(principal, user_id)
     is_self = caller.id == user.id
@@ -217,31 +359,36 @@ def update_user(
         raise Forbidden("Only an admin can change roles.")
     if role is not None and is_self and role != "admin":
         raise Conflict("An admin cannot demote themself; ask another admin.")
-    changes_credentials = email is not None or password is not None
-    if (
-        changes_credentials
-        and is_self
-        and not (current_password and svc.passwords.verify(user.password_hash, current_password))
-    ):
-        raise Forbidden("Confirm the change with your current password.", code="password-required")
+    # The certification country decides what every profile may watch: like the credentials,
+    # only the account password changes it.
+    guarded = email is not None or password is not None or country is not None
+    if guarded and is_self:
+        confirm_password(user, current_password, "Changing the email, password or country")
     if display_name is not None:
         user.display_name = display_name
     if email is not None:
         new_email = normalise_email(email)
         with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
             user.email = new_email
+    if country is not None:
+        user.country = check_country(country)
     if password is not None:
         check_password_policy(password, user.email, user.display_name)
         user.password_hash = svc.passwords.hash(password)
-        # A new password ends every other session of the member.
+        # A new password ends every session of the member, this one included.
+        _end_sessions(_sessions_of(user.id))
         db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
     if role is not None:
         user.role = role
     return user
 
 
-def delete_user(principal: Principal, user_id: int) -> None:
-    _, user = visible_user(principal, user_id)
+def delete_user(principal: Principal, user_id: int, password: str | None) -> None:
+    """Needs the caller's password: the member's own, or the admin's."""
+    require_account_token(principal, "Deleting the account")
+    caller, user = visible_user(principal, user_id)
+    confirm_password(caller, password, "Deleting an account")
+    _end_sessions(_sessions_of(user.id))
     # Foreign keys cascade to every row the member owns (tokens, profiles, lists, ...).
     db.session.execute(delete(User).where(User.id == user.id))
 
@@ -249,6 +396,7 @@ def delete_user(principal: Principal, user_id: int) -> None:
 def list_users(
     principal: Principal, email_prefix: str | None, cursor: str | None, per_page: int
 ) -> tuple[list[User], str | None]:
+    require_account_token(principal, "Listing members")
     caller = acting_user(principal)
     if caller.role != "admin":
         raise Forbidden("Only admins can list members.")

@@ -26,7 +26,12 @@ from netflix_clone.catalog.schemas import (
 )
 from netflix_clone.catalog.service import Meta
 from netflix_clone.context import services
-from netflix_clone.library.movies import ensure_movie, filter_cards, require_allowed
+from netflix_clone.library.movies import (
+    ensure_movie,
+    filter_cards,
+    require_allowed,
+    unrestricted,
+)
 from netflix_clone.library.service import hidden_ids
 
 bp = Blueprint("catalog", __name__)
@@ -57,9 +62,28 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
-def _filter_page(me: Profile | None, page: MoviePage) -> None:
-    if me is not None:
-        page.results = filter_cards(me, page.results)
+# A restricted profile's lists and searches cover the first pages only, so that their totals can
+# count what the profile may see: at most this many upstream pages (of 20 titles) are read.
+FILTERED_PAGES = 5
+
+
+def _filter_page(
+    me: Profile | None, page: MoviePage, other_page: Callable[[int], MoviePage]
+) -> None:
+    """Drop what the profile may not see, and count only what it may: the totals then walk the
+    list's first FILTERED_PAGES pages (through the cache and our title records)."""
+    if me is None or unrestricted(me):
+        return
+    page.results = filter_cards(me, page.results)
+    pages = min(page.total_pages, FILTERED_PAGES)
+    if page.page > pages:
+        page.results = []
+    total = 0
+    for number in range(1, pages + 1):
+        cards = page.results if number == page.page else other_page(number).results
+        total += len(cards) if number == page.page else len(filter_cards(me, cards))
+    page.total_pages = pages
+    page.total_results = total
 
 
 def viewer() -> Profile | None:
@@ -134,7 +158,13 @@ def cacheable(
 def list_movies(query: MovieListQuery) -> Response:
     build, meta = service.list_movies(query)
     me = viewer()
-    return cacheable(build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page))
+
+    def other_page(number: int) -> MoviePage:
+        return service.list_movies(query.model_copy(update={"page": number}))[0]()
+
+    return cacheable(
+        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
+    )
 
 
 @bp.get("/api/movies/search")
@@ -152,7 +182,13 @@ def list_movies(query: MovieListQuery) -> Response:
 def search_movies(query: SearchQuery) -> Response:
     build, meta = service.search(query)
     me = viewer()
-    return cacheable(build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page))
+
+    def other_page(number: int) -> MoviePage:
+        return service.search(query.model_copy(update={"page": number}))[0]()
+
+    return cacheable(
+        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
+    )
 
 
 @bp.get("/api/movies/<id:movie_id>")

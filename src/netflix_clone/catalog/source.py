@@ -266,14 +266,15 @@ class Catalog:
     def _spend_budget(self, background: bool) -> None:
         if self.source.name != "tmdb":
             return
-        # A burst of misses queues for the next one-second windows rather than fail at once;
-        # a request waits for at most two of them, a background refresh a little longer.
+        # A burst of misses queues rather than fail at once: the budget is a moving one-second
+        # window, so a second from now the oldest call has left it. A request waits at most
+        # two such seconds, a background refresh a little longer.
         tries = BUDGET_TRIES_BACKGROUND if background else BUDGET_TRIES
         for attempt in range(tries):
             if self._limiter.hit("tmdb:upstream", self._budget, 1).allowed:
                 return
             if attempt < tries - 1:
-                time.sleep(1.0 - time.time() % 1.0 + random.uniform(0, 0.05))  # noqa: S311
+                time.sleep(1.0 + random.uniform(0, 0.05))  # noqa: S311
         raise UpstreamRateLimited(
             "Our own TMDB request budget is spent; try again shortly.", retry_after=1
         )

@@ -199,11 +199,12 @@ def _rate_limited() -> Response | None:
         return None
     if verdict.allowed:
         return None
+    # A moving window refuses once `limit` requests sit in it: this one would be limit + 1.
     body = {
         "success": False,
         "status_code": 25,
         "status_message": (
-            f"Your request count ({verdict.count}) is over the allowed limit of ({limit})."
+            f"Your request count ({limit + 1}) is over the allowed limit of ({limit})."
         ),
     }
     return tmdb_json(429, body, {"Retry-After": str(verdict.retry_after)})

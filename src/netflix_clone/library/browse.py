@@ -18,7 +18,13 @@ from netflix_clone.context import services
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.models import Movie
-from netflix_clone.library.movies import card_from_movie, ensure_movies, filter_cards, genres_for
+from netflix_clone.library.movies import (
+    allowed,
+    card_from_movie,
+    ensure_movies,
+    filter_cards,
+    genres_for,
+)
 from netflix_clone.library.schemas import Browse, Row, RowReason
 
 log = logging.getLogger(__name__)
@@ -119,7 +125,9 @@ def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
         )
     liked_ids = service.rated_ids(profile, "love", "like")[:LIKED_SAMPLE]
     records = ensure_movies(liked_ids)  # one query (and fetches only for unknown titles)
-    liked = [records[i] for i in liked_ids if i in records]
+    # Only titles the profile may see seed its rows: a title rated before the profile's level
+    # was lowered must not reappear in a row's name or its recommendations.
+    liked = [records[i] for i in liked_ids if i in records and allowed(profile, records[i])]
     for movie in [m for m in liked if m.id not in hidden][:BECAUSE_ROWS]:
         specs.append(
             RowSpec(

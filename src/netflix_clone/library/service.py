@@ -14,7 +14,7 @@ from netflix_clone.accounts.models import Profile
 from netflix_clone.db import db, savepoint, utcnow
 from netflix_clone.exceptions import Conflict, Invalid, not_found
 from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
-from netflix_clone.library.movies import allowed, ensure_movie, require_allowed
+from netflix_clone.library.movies import allowed, ensure_movie, require_allowed, unrestricted
 
 MAX_LIST = 500
 MIN_POSITION_SECONDS = 60
@@ -60,10 +60,24 @@ def remove_from_list(profile: Profile, movie_id: int) -> None:
     )
 
 
-def _page(query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return [(r[0], r[1]) for r in rows], total
+# A restricted profile's listings are filtered in Python (ratings come from certifications by
+# country), so its pages and totals are cut from at most this many of the newest rows.
+MAX_FILTERED_ROWS = 5000
+
+
+def _page(profile: Profile, query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of (row, movie) pairs the profile may see, and how many it may see in all."""
+    start = (page - 1) * per_page
+    if unrestricted(profile):
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = db.session.execute(query.limit(per_page).offset(start)).all()
+        return [(r[0], r[1]) for r in rows], total
+    visible = [
+        (r[0], r[1])
+        for r in db.session.execute(query.limit(MAX_FILTERED_ROWS)).all()
+        if allowed(profile, r[1])
+    ]
+    return visible[start : start + per_page], len(visible)
 
 
 def my_list(
@@ -75,8 +89,7 @@ def my_list(
         .where(ListEntry.profile_id == profile.id)
         .order_by(ListEntry.added_at.desc(), ListEntry.movie_id.desc())
     )
-    rows, total = _page(query, page, per_page)
-    return [(e, m) for e, m in rows if allowed(profile, m)], total
+    return _page(profile, query, page, per_page)
 
 
 # --- ratings ---------------------------------------------------------------------------------
@@ -121,8 +134,7 @@ def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rati
         .where(Rating.profile_id == profile.id)
         .order_by(Rating.rated_at.desc(), Rating.movie_id.desc())
     )
-    rows, total = _page(query, page, per_page)
-    return rows, total
+    return _page(profile, query, page, per_page)
 
 
 def rated_ids(profile: Profile, *values: str) -> list[int]:
@@ -223,8 +235,7 @@ def continue_watching(
         .where(Viewing.profile_id == profile.id)
         .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
     )
-    rows, total = _page(query, page, per_page)
-    return [(v, m) for v, m in rows if allowed(profile, m)], total
+    return _page(profile, query, page, per_page)
 
 
 def hide_from_row(profile: Profile, movie_id: int) -> None:
@@ -241,8 +252,7 @@ def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[View
         .where(Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(False))
         .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
     )
-    rows, total = _page(query, page, per_page)
-    return rows, total
+    return _page(profile, query, page, per_page)
 
 
 def hide_from_history(profile: Profile, movie_id: int) -> None:
