@@ -47,6 +47,11 @@ GAPS = (
     Gap("aws_codeconnections_connection", ".", "CodeConnections: moto has no CodeConnections API"),
     Gap("aws_codebuild_webhook", ".", "CodeBuild webhooks: moto has no webhook API"),
     Gap("aws_elasticache_user_group", ".", "ElastiCache user groups: moto has no user-group API"),
+    Gap(
+        "aws_elasticache_parameter_group",
+        ".",
+        "ElastiCache parameter groups: moto has no parameter-group API",
+    ),
 )
 
 

@@ -272,6 +272,29 @@ resource "aws_elasticache_user_group" "this" {
   tags          = var.tags
 }
 
+# A bounded cache: past maxmemory, evict the least recently used keys of any kind. Catalog entries
+# (kept for days for stale-if-error) are by far the most and the coldest, so they go first;
+# rate-limit windows and session revocations are minutes old by construction. `noeviction` would
+# turn a full cache into write errors, and the volatile-ttl policy would evict revocations (the
+# shortest TTLs) first.
+resource "aws_elasticache_parameter_group" "cache" {
+  name        = "${var.name}-cache"
+  family      = "${var.cache_engine}${split(".", var.cache_engine_version)[0]}"
+  description = "${var.name}: LRU eviction over all keys"
+
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+
+  parameter {
+    name  = "maxmemory-samples"
+    value = "10"
+  }
+
+  tags = var.tags
+}
+
 resource "aws_elasticache_replication_group" "this" {
   replication_group_id = var.name
   description          = "${var.name} cache and rate-limit store"
@@ -279,6 +302,7 @@ resource "aws_elasticache_replication_group" "this" {
   engine_version       = var.cache_engine_version
   node_type            = var.cache_node_type
   port                 = 6379
+  parameter_group_name = aws_elasticache_parameter_group.cache.name
 
   num_cache_clusters         = var.cache_nodes
   automatic_failover_enabled = local.cache_failover

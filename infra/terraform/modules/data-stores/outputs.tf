@@ -78,6 +78,15 @@ output "cache_connect_arns" {
   value       = [aws_elasticache_replication_group.this.arn, aws_elasticache_user.app.arn]
 }
 
+output "cache_eviction" {
+  description = "The cache's parameter group family and its eviction settings."
+  value = {
+    family     = aws_elasticache_parameter_group.cache.family
+    group      = aws_elasticache_replication_group.this.parameter_group_name
+    parameters = { for p in aws_elasticache_parameter_group.cache.parameter : p.name => p.value }
+  }
+}
+
 output "cache_authentication" {
   description = "How the cache authenticates: user group, and the authentication type of every user in it."
   value = {

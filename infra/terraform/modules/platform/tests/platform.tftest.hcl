@@ -140,6 +140,14 @@ run "invariants" {
     )
     error_message = "the cache must refuse the default user and admit the app's user through IAM authentication only"
   }
+  assert {
+    condition = (
+      module.data_stores.cache_eviction.parameters["maxmemory-policy"] == "allkeys-lru"
+      && module.data_stores.cache_eviction.group == "netflix-clone-${var.environment}-cache"
+      && module.data_stores.cache_eviction.family == "valkey8"
+    )
+    error_message = "the cache must evict least recently used keys when full, through its own parameter group"
+  }
 
   # --- secrets: containers only ---------------------------------------------------------
   assert {
