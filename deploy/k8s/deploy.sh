@@ -65,6 +65,7 @@ need database-name '[a-z_][a-z0-9_]*'
 need database-secret-arn 'arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+'
 need redis-host '[a-z0-9.-]+'
 need redis-user '[a-z0-9-]+'
+need redis-cache-name '[a-z][a-z0-9-]*'
 need public-host '[a-z0-9.-]+'
 need certificate-arn 'arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+'
 
@@ -89,6 +90,7 @@ configMapGenerator:
       - DATABASE_URL=postgresql+psycopg://${value[database-host]}:${value[database-port]}/${value[database-name]}?sslmode=require
       - DATABASE_SECRET_ID=${value[database-secret-arn]}
       - REDIS_URL=rediss://${value[redis-user]}@${value[redis-host]}:6379/0
+      - REDIS_IAM_CACHE_NAME=${value[redis-cache-name]}
       - FORWARDED_ALLOW_IPS=${value[vpc-cidr]}
 patches:
   - target: {kind: NetworkPolicy, name: netflix-clone-web-ingress}

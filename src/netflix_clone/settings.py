@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     database_secret_id: str | None = None
     redis_url: str | None = None
+    # ElastiCache IAM authentication: the replication group id. The user is REDIS_URL's; the
+    # password is a SigV4 token made from the pod's AWS credentials (Pod Identity).
+    redis_iam_cache_name: str | None = None
 
     secret_key: SecretStr | None = None
     secret_key_secret_id: str | None = None

@@ -44,6 +44,7 @@ CONFIG_KEYS = {
     "DATABASE_URL",
     "DATABASE_SECRET_ID",
     "REDIS_URL",
+    "REDIS_IAM_CACHE_NAME",
     "TMDB_SECRET_ID",
     "SECRET_KEY_SECRET_ID",
     "AWS_REGION",
@@ -96,6 +97,7 @@ def published_values(env: str) -> dict[str, str]:
         ),
         "redis-host": f"master.netflix-clone-{env}.c0ffee.euw1.cache.amazonaws.com",
         "redis-user": f"netflix-clone-{env}-app",
+        "redis-cache-name": f"netflix-clone-{env}",
         "public-host": f"api.{env}.netflix-clone.example.com",
         "certificate-arn": (
             f"arn:aws:acm:eu-west-1:{account}:certificate/"
@@ -272,6 +274,8 @@ def test_environment_values(rendered: Rendered, env: str) -> None:
     assert (
         data["REDIS_URL"] == f"rediss://{published['redis-user']}@{published['redis-host']}:6379/0"
     )
+    # The app signs its ElastiCache IAM token for this replication group (redis_store.py).
+    assert data["REDIS_IAM_CACHE_NAME"] == published["redis-cache-name"]
     assert data["CATALOG_SOURCE"] == "tmdb"
     assert data["PORT"] == "8000"
 

@@ -68,6 +68,11 @@ output "cache_automatic_failover" {
   value       = aws_elasticache_replication_group.this.automatic_failover_enabled
 }
 
+output "redis_cache_name" {
+  description = "Replication group id of the cache: what an IAM auth token is signed for."
+  value       = aws_elasticache_replication_group.this.replication_group_id
+}
+
 output "redis_user" {
   description = "Cache user the app authenticates as (IAM authentication: the password is a token signed with the app role's credentials)."
   value       = aws_elasticache_user.app.user_name

@@ -42,6 +42,8 @@ resource "aws_ssm_parameter" "published_cache" {
   for_each = {
     "redis-host" = module.data_stores.redis_endpoint
     "redis-user" = module.data_stores.redis_user
+    # The replication group id: the app signs its IAM auth token for it (REDIS_IAM_CACHE_NAME).
+    "redis-cache-name" = module.data_stores.redis_cache_name
   }
 
   name        = "${local.parameter_path}/${each.key}"

@@ -120,7 +120,7 @@ run "invariants" {
     condition = toset(output.published_parameters) == toset([
       "region", "cluster-name", "namespace", "vpc-cidr", "public-host", "certificate-arn",
       "database-host", "database-port", "database-name", "database-secret-arn", "redis-host",
-      "redis-user", "tmdb-secret-arn", "secret-key-secret-arn", "runner-project",
+      "redis-user", "redis-cache-name", "tmdb-secret-arn", "secret-key-secret-arn", "runner-project",
       "ecr-repository-url", "app-role-arn", "certificate-validation",
     ]) && output.parameter_path == "/netflix-clone/${var.environment}"
     error_message = "the release step's values must be published under /netflix-clone/<env>/"
