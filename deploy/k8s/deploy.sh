@@ -59,6 +59,7 @@ need() {  # <name> <regex the value must match: no quoting or YAML surprises get
 }
 need region '[a-z]{2}(-[a-z]+)+-[0-9]'
 need vpc-cidr '[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}'
+need alb-subnets-cidr '[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}'
 need database-host '[a-z0-9.-]+'
 need database-port '[0-9]{2,5}'
 need database-name '[a-z_][a-z0-9_]*'
@@ -91,10 +92,10 @@ configMapGenerator:
       - DATABASE_SECRET_ID=${value[database-secret-arn]}
       - REDIS_URL=rediss://${value[redis-user]}@${value[redis-host]}:6379/0
       - REDIS_IAM_CACHE_NAME=${value[redis-cache-name]}
-      - FORWARDED_ALLOW_IPS=${value[vpc-cidr]}
+      - FORWARDED_ALLOW_IPS=*
 patches:
   - target: {kind: NetworkPolicy, name: netflix-clone-web-ingress}
-    patch: '[{"op": "replace", "path": "/spec/ingress/0/from/0/ipBlock/cidr", "value": "${value[vpc-cidr]}"}]'
+    patch: '[{"op": "replace", "path": "/spec/ingress/0/from/0/ipBlock/cidr", "value": "${value[alb-subnets-cidr]}"}]'
   - target: {kind: NetworkPolicy, name: netflix-clone-egress}
     patch: '[{"op": "replace", "path": "/spec/egress/3/to/0/ipBlock/cidr", "value": "${value[vpc-cidr]}"}]'
 YAML

@@ -82,8 +82,21 @@ access_log_format = (
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 
+
 # Only these peers may set X-Forwarded-Proto/-For (the ALB or ingress in front; set per cluster).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip() or "127.0.0.1"
+def _forwarded_allow_ips() -> str:
+    value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip() or "127.0.0.1"
+    if "/" in value:
+        # gunicorn 23 takes addresses only and would stop with a bare "does not appear to be an
+        # IPv4 or IPv6 address". Behind a NetworkPolicy that admits only the load balancer's
+        # subnets, "*" is right: whoever reaches the pod is the load balancer.
+        raise ValueError(
+            f"FORWARDED_ALLOW_IPS must list addresses or be '*', not a network ({value})"
+        )
+    return value
+
+
+forwarded_allow_ips = _forwarded_allow_ips()
 
 # The worker heartbeat file lives in memory, so the root file system can be read-only.
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()  # noqa: S108

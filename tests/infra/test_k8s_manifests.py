@@ -9,6 +9,7 @@ The committed overlays alone are checked to hold no per-environment infrastructu
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import os
 import re
@@ -89,6 +90,7 @@ def published_values(env: str) -> dict[str, str]:
     return {
         "region": "eu-west-1",
         "vpc-cidr": f"10.{OCTET[env]}.0.0/16",
+        "alb-subnets-cidr": f"10.{OCTET[env]}.96.0/22",
         "database-host": f"netflix-clone-{env}.c0ffee.eu-west-1.rds.amazonaws.com",
         "database-port": "5432",
         "database-name": "netflix_clone",
@@ -349,15 +351,19 @@ def test_config_holds_secret_ids_never_secrets(
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_network_policies_deny_by_default_and_trust_the_vpc(rendered: Rendered, env: str) -> None:
+def test_network_policies_admit_only_the_albs_subnets(rendered: Rendered, env: str) -> None:
     docs = rendered[(env, "app")]
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
     assert policies["default-deny-all"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-    vpc = config(docs)["FORWARDED_ALLOW_IPS"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", vpc)
-    assert not vpc.startswith("192.0.2.")
+    published = published_values(env)
+    vpc, alb = published["vpc-cidr"], published["alb-subnets-cidr"]
+    # Only the ALB's subnets reach the pods, so no other pod of the VPC can forge
+    # X-Forwarded-For; that is also why gunicorn may trust forwarded headers from any peer
+    # (it takes addresses only, never a CIDR: "*" is the way to say "whoever the policy admits").
     (ingress_rule,) = policies["netflix-clone-web-ingress"]["ingress"]
-    assert ingress_rule["from"] == [{"ipBlock": {"cidr": vpc}}]
+    assert ingress_rule["from"] == [{"ipBlock": {"cidr": alb}}]
+    assert ipaddress.IPv4Network(alb).subnet_of(ipaddress.IPv4Network(vpc))
+    assert config(docs)["FORWARDED_ALLOW_IPS"] == "*"
     assert ingress_rule["ports"] == [{"protocol": "TCP", "port": 8000}]
     egress = policies["netflix-clone-egress"]["egress"]
     allowed = {(p["protocol"], p["port"]) for rule in egress for p in rule["ports"]}
@@ -370,7 +376,7 @@ def test_network_policies_deny_by_default_and_trust_the_vpc(rendered: Rendered, 
         ("TCP", 6379),
     }
     data_rule = next(r for r in egress if {"protocol": "TCP", "port": 5432} in r["ports"])
-    assert data_rule["to"] == [{"ipBlock": {"cidr": vpc}}]
+    assert data_rule["to"] == [{"ipBlock": {"cidr": vpc}}]  # PostgreSQL and Redis: the VPC
     assert "192.0.2." not in yaml.safe_dump_all(docs)
 
 
@@ -378,7 +384,7 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
     """The rendered overlay with every field that may differ per environment blanked out."""
     docs = copy.deepcopy(docs)
     configmap_name = only(docs, "ConfigMap")["metadata"]["name"]
-    vpc = config(docs)["FORWARDED_ALLOW_IPS"]
+    cidrs = {published_values(env)["vpc-cidr"], published_values(env)["alb-subnets-cidr"]}
     for doc in docs:
         kind, spec = doc["kind"], doc.get("spec", {})
         if kind == "ConfigMap":
@@ -398,7 +404,7 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
         elif kind == "NetworkPolicy":
             for rule in spec.get("ingress", []) + spec.get("egress", []):
                 for peer in rule.get("to", []) + rule.get("from", []):
-                    if peer.get("ipBlock", {}).get("cidr") == vpc:
+                    if peer.get("ipBlock", {}).get("cidr") in cidrs:
                         peer["ipBlock"]["cidr"] = "<env>"
     text = json.dumps(docs, sort_keys=True)
     # The ConfigMap's hash suffix follows its (env-specific) content.
@@ -431,7 +437,6 @@ def test_overlays_differ_only_where_intended(rendered: Rendered, step: str) -> N
         "DATABASE_SECRET_ID",
         "DATABASE_URL",
         "REDIS_URL",
-        "FORWARDED_ALLOW_IPS",
     ):
         assert len({config(rendered[(env, step)])[field] for env in ENVS}) == 3, field
     if step == "app":
@@ -674,5 +679,8 @@ def test_deploy_reads_the_values_terraform_published_in_ssm(tmp_path: Path) -> N
     (call,) = (log / "aws-calls").read_text().splitlines()
     assert call.startswith("ssm get-parameters-by-path --path /netflix-clone/prod/ ")
     app = [d for d in yaml.safe_load_all((tmp_path / "app.yaml").read_text()) if d]
-    assert config(app)["FORWARDED_ALLOW_IPS"] == values["vpc-cidr"]
+    assert config(app)["FORWARDED_ALLOW_IPS"] == "*"
+    policies = {d["metadata"]["name"]: d["spec"] for d in app if d["kind"] == "NetworkPolicy"}
+    (ingress_rule,) = policies["netflix-clone-web-ingress"]["ingress"]
+    assert ingress_rule["from"] == [{"ipBlock": {"cidr": values["alb-subnets-cidr"]}}]
     assert only(app, "Ingress")["spec"]["rules"][0]["host"] == values["public-host"]

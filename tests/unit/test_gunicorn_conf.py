@@ -61,7 +61,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         WEB_CONCURRENCY="3",
         GUNICORN_THREADS="8",
         GUNICORN_ACCESS_LOG="1",
-        FORWARDED_ALLOW_IPS="10.0.0.0/8",
+        FORWARDED_ALLOW_IPS="10.0.96.10,10.0.97.10",
         LOG_LEVEL="WARNING",
     )
 
@@ -69,7 +69,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert conf.workers == 3
     assert conf.threads == 8
     assert conf.accesslog == "-"
-    assert conf.forwarded_allow_ips == "10.0.0.0/8"
+    assert conf.forwarded_allow_ips == "10.0.96.10,10.0.97.10"
     assert conf.loglevel == "warning"
 
 
@@ -160,3 +160,10 @@ def test_child_exit_drops_the_dead_workers_live_gauges(
 
     assert not dead.exists()
     assert alive.exists()
+
+
+def test_a_network_in_forwarded_allow_ips_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # gunicorn itself takes addresses only: a CIDR used to crash-loop the pods with a bare error.
+    with pytest.raises(ValueError, match="not a network"):
+        load_conf(monkeypatch, FORWARDED_ALLOW_IPS="10.30.0.0/16")
+    assert load_conf(monkeypatch, FORWARDED_ALLOW_IPS="*").forwarded_allow_ips == "*"

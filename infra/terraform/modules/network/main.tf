@@ -7,6 +7,11 @@ locals {
   # only hold load balancers and NAT gateways. Both carve from disjoint parts of the VPC range.
   private_subnets = { for i, az in var.azs : az => cidrsubnet(var.vpc_cidr, 3, i) }
   public_subnets  = { for i, az in var.azs : az => cidrsubnet(var.vpc_cidr, 8, 96 + i) }
+  # The /22 that holds every public /24 (netnums 96..99 are the /22's 24th block, for up to four
+  # AZs; var.azs takes three): the only sources the app's pods admit, since only the load
+  # balancer's ENIs live there (kubelet probes come from the node, which the VPC CNI's policy
+  # agent always admits).
+  public_subnets_cidr = cidrsubnet(var.vpc_cidr, 6, 24)
 
   nat_azs = var.single_nat_gateway ? [var.azs[0]] : var.azs
 

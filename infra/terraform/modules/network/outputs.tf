@@ -8,6 +8,11 @@ output "vpc_cidr" {
   value       = aws_vpc.this.cidr_block
 }
 
+output "public_subnets_cidr" {
+  description = "One CIDR covering every public subnet: the load balancer's addresses, and nothing else of the VPC."
+  value       = local.public_subnets_cidr
+}
+
 output "public_subnet_ids" {
   description = "IDs of the public subnets (load balancers, NAT gateways), in the order of var.azs."
   value       = [for az in var.azs : aws_subnet.public[az].id]

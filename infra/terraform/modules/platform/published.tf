@@ -12,6 +12,7 @@ locals {
     "cluster-name"           = module.cluster.cluster_name
     "namespace"              = local.namespace
     "vpc-cidr"               = module.network.vpc_cidr
+    "alb-subnets-cidr"       = module.network.public_subnets_cidr
     "public-host"            = var.public_host
     "certificate-arn"        = var.route53_zone_id == null ? aws_acm_certificate.public.arn : aws_acm_certificate_validation.public[0].certificate_arn
     "database-host"          = module.data_stores.db_address

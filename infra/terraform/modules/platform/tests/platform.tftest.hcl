@@ -118,7 +118,7 @@ run "invariants" {
   # --- values published for the release step ------------------------------------------------
   assert {
     condition = toset(output.published_parameters) == toset([
-      "region", "cluster-name", "namespace", "vpc-cidr", "public-host", "certificate-arn",
+      "region", "cluster-name", "namespace", "vpc-cidr", "alb-subnets-cidr", "public-host", "certificate-arn",
       "database-host", "database-port", "database-name", "database-secret-arn", "redis-host",
       "redis-user", "redis-cache-name", "tmdb-secret-arn", "secret-key-secret-arn", "runner-project",
       "ecr-repository-url", "app-role-arn", "certificate-validation",
