@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -62,3 +63,27 @@ def test_item_12_the_public_ingress_never_forwards_metrics() -> None:
     assert rule["fixedResponseConfig"]["statusCode"] == "404"
     # Ordered before the catch-all, which alone reaches the pods.
     assert paths[-1]["path"] == "/" and paths[-1]["backend"]["service"]["name"] == "netflix-clone"
+
+
+def test_item_12_the_docs_page_cannot_be_framed(make_app: AppFactory) -> None:
+    csp = make_app().test_client().get("/docs").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_item_12_only_the_albs_subnets_reach_the_pods() -> None:
+    """The web pods admit port 8000 from one ipBlock, which deploy.sh fills with the ALB's
+    subnets (alb-subnets-cidr), never the VPC: another pod of the VPC could forge
+    X-Forwarded-For. (tests/infra/test_k8s_manifests.py renders it with published values.)"""
+    policies: dict[str, Any] = {
+        d["metadata"]["name"]: d  # type: ignore[index]
+        for d in _docs(REPO / "deploy/k8s/base/networkpolicy.yaml")
+    }
+    (rule,) = policies["netflix-clone-web-ingress"]["spec"]["ingress"]
+    assert rule["from"] == [{"ipBlock": {"cidr": "192.0.2.0/24"}}]  # the placeholder
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
+    deploy = (REPO / "deploy/k8s/deploy.sh").read_text()
+    assert (
+        '"path": "/spec/ingress/0/from/0/ipBlock/cidr", "value": "${value[alb-subnets-cidr]}"'
+        in deploy
+    )
+    assert "FORWARDED_ALLOW_IPS=*" in deploy
