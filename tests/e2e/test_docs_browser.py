@@ -9,46 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from netflix_clone.app import create_app
-from tests.conftest import test_settings
-from tests.e2e.test_gateway_browser import CHROMIUM, CHROMIUM_ARGS, HOW_TO_INSTALL
+from tests.e2e.browser import chromium, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    app = create_app(
-        test_settings(
-            database_url=f"sqlite:///{tmp_path / 'docs.sqlite3'}",
-            instance_path=tmp_path / "instance",
-            catalog_source="demo",
-        )
-    )
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="docs-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(tmp_path) as url:
+        yield url
 
 
 def test_docs_renders_every_operation_of_the_31_document(server: str, tmp_path: Path) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install it with {HOW_TO_INSTALL}")
-    from playwright.sync_api import Error, sync_playwright
-
     with urllib.request.urlopen(f"{server}/openapi.json", timeout=10) as answer:  # noqa: S310
         spec = json.load(answer)
     assert spec["openapi"].startswith("3.1")
@@ -60,69 +38,60 @@ def test_docs_renders_every_operation_of_the_31_document(server: str, tmp_path: 
     }
     assert ("POST", "/api/users") in expected
 
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
-            )
-        except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} could not be launched ({HOW_TO_INSTALL}): {exc}")
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(20_000)
-            page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), lambda route: route.abort())
-            outside: list[str] = []
-            page.on(
-                "request",
-                lambda r: outside.append(r.url) if not r.url.startswith(server) else None,
-            )
-            console: list[str] = []
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), lambda route: route.abort())
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith(server) else None,
+        )
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
 
-            response = page.goto(f"{server}/docs", wait_until="load")
-            assert response is not None and response.status == 200
-            csp = response.headers["content-security-policy"]
-            assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+        response = page.goto(f"{server}/docs", wait_until="load")
+        assert response is not None and response.status == 200
+        csp = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
 
-            page.wait_for_selector(".opblock-summary-path", state="attached")
-            page.screenshot(path=str(tmp_path / "docs.png"), full_page=True)
-            body = page.locator("body").inner_text()
-            assert "valid version field" not in body, body[:500]
-            assert "netflix-clone API" in body
-            pairs = page.eval_on_selector_all(
-                ".opblock",
-                """blocks => blocks.map(b => [
-                        b.querySelector('.opblock-summary-method').textContent.trim(),
-                        b.querySelector('.opblock-summary-path').getAttribute('data-path')])""",
-            )
-            rendered = {(method, path) for method, path in pairs}
-            assert ("POST", "/api/users") in rendered
-            assert rendered == expected
+        page.wait_for_selector(".opblock-summary-path", state="attached")
+        page.screenshot(path=str(tmp_path / "docs.png"), full_page=True)
+        body = page.locator("body").inner_text()
+        assert "valid version field" not in body, body[:500]
+        assert "netflix-clone API" in body
+        pairs = page.eval_on_selector_all(
+            ".opblock",
+            """blocks => blocks.map(b => [
+                    b.querySelector('.opblock-summary-method').textContent.trim(),
+                    b.querySelector('.opblock-summary-path').getAttribute('data-path')])""",
+        )
+        rendered = {(method, path) for method, path in pairs}
+        assert ("POST", "/api/users") in rendered
+        assert rendered == expected
 
-            # Opening an operation shows its request body, from the 3.1 document's schema.
-            sign_up = page.locator(
-                ".opblock-post", has=page.locator('.opblock-summary-path[data-path="/api/users"]')
-            )
-            sign_up.locator(".opblock-summary").click()
-            sign_up.locator(".opblock-section-request-body").wait_for()
-            opened = sign_up.inner_text()
-            assert "Sign up" in opened and "display_name" in opened, opened[:1000]
+        # Opening an operation shows its request body, from the 3.1 document's schema.
+        sign_up = page.locator(
+            ".opblock-post", has=page.locator('.opblock-summary-path[data-path="/api/users"]')
+        )
+        sign_up.locator(".opblock-summary").click()
+        sign_up.locator(".opblock-section-request-body").wait_for()
+        opened = sign_up.inner_text()
+        assert "Sign up" in opened and "display_name" in opened, opened[:1000]
 
-            # "Try it out" sends a real request from the page: the CSP lets the viewer reach us.
-            health = page.locator(
-                ".opblock-get", has=page.locator('.opblock-summary-path[data-path="/healthz"]')
-            )
-            health.locator(".opblock-summary").click()
-            health.locator(".try-out__btn").click()
-            health.locator(".execute").click()
-            live = health.locator(".live-responses-table tbody .response-col_status")
-            live.first.wait_for()
-            assert live.first.inner_text().strip() == "200"
-            assert '"status": "ok"' in health.locator(".live-responses-table").inner_text()
+        # "Try it out" sends a real request from the page: the CSP lets the viewer reach us.
+        health = page.locator(
+            ".opblock-get", has=page.locator('.opblock-summary-path[data-path="/healthz"]')
+        )
+        health.locator(".opblock-summary").click()
+        health.locator(".try-out__btn").click()
+        health.locator(".execute").click()
+        live = health.locator(".live-responses-table tbody .response-col_status")
+        live.first.wait_for()
+        assert live.first.inner_text().strip() == "200"
+        assert '"status": "ok"' in health.locator(".live-responses-table").inner_text()
 
-            violations = [c for c in console if "Content Security Policy" in c or "pageerror" in c]
-            assert violations == [], violations
-            assert outside == [], outside
-        finally:
-            browser.close()
+        violations = [c for c in console if "Content Security Policy" in c or "pageerror" in c]
+        assert violations == [], violations
+        assert outside == [], outside

@@ -8,113 +8,70 @@ fails with the reason: it is the only check that a browser really runs such an a
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from netflix_clone.app import create_app
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from tests.conftest import test_settings
+from tests.e2e.browser import chromium, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SPA_DIR = Path(__file__).parent / "spa"
-HOW_TO_INSTALL = "apt-get install -y chromium (scripts/install-system-deps.sh does it in CI)"
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """Our app under a real WSGI server on a free loopback port: demo catalog, SPA_DIR set."""
-    app = create_app(
-        test_settings(
-            database_url=f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
-            instance_path=tmp_path / "instance",
-            catalog_source="demo",
-            spa_dir=SPA_DIR,
-        )
-    )
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(tmp_path, spa_dir=SPA_DIR) as url:
+        yield url
 
 
 def test_an_existing_style_app_renders_titles_through_the_gateway(
     server: str, tmp_path: Path
 ) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install it with {HOW_TO_INSTALL}")
-    from playwright.sync_api import Error, sync_playwright
-
     demo = DemoTMDB.default()
     expected_titles = [m["title"] for m in demo.handle("movie/popular", {})[1]["results"]]
     expected_genres = [g["name"] for g in demo.handle("genre/movie/list", {})[1]["genres"]]
     assert expected_titles and expected_genres
 
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
-            )
-        except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} could not be launched ({HOW_TO_INSTALL}): {exc}")
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            # No network beyond loopback: poster images (image.tmdb.org) are refused at once.
-            page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), lambda route: route.abort())
-            responses: list[tuple[str, int]] = []
-            page.on("response", lambda r: responses.append((r.url, r.status)))
-            console: list[str] = []
-            page.on("console", lambda m: console.append(m.text))
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        # No network beyond loopback: poster images (image.tmdb.org) are refused at once.
+        page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), lambda route: route.abort())
+        responses: list[tuple[str, int]] = []
+        page.on("response", lambda r: responses.append((r.url, r.status)))
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
 
-            page.goto(f"{server}/", wait_until="load")
-            status = _settled_status(page)
-            assert status == "ready", (status, console)
-            titles = page.locator("#popular .title").all_inner_texts()
-            assert titles == expected_titles
-            assert page.locator("#genres .genre").all_inner_texts() == expected_genres
-            poster = page.locator("#popular img").first.get_attribute("src") or ""
-            assert poster.startswith("https://image.tmdb.org/t/p/w185/")
+        page.goto(f"{server}/", wait_until="load")
+        status = _settled_status(page)
+        assert status == "ready", (status, console)
+        titles = page.locator("#popular .title").all_inner_texts()
+        assert titles == expected_titles
+        assert page.locator("#genres .genre").all_inner_texts() == expected_genres
+        poster = page.locator("#popular img").first.get_attribute("src") or ""
+        assert poster.startswith("https://image.tmdb.org/t/p/w185/")
 
-            gateway = [(url, code) for url, code in responses if "/tmdb/3/" in url]
-            assert {url.split("/tmdb/3/")[1].split("?")[0] for url, _ in gateway} == {
-                "configuration",
-                "genre/movie/list",
-                "movie/popular",
-            }
-            assert all(code == 200 and "api_key=anything" in url for url, code in gateway)
+        gateway = [(url, code) for url, code in responses if "/tmdb/3/" in url]
+        assert {url.split("/tmdb/3/")[1].split("?")[0] for url, _ in gateway} == {
+            "configuration",
+            "genre/movie/list",
+            "movie/popular",
+        }
+        assert all(code == 200 and "api_key=anything" in url for url, code in gateway)
 
-            screenshot = tmp_path / "gateway-home.png"
-            page.screenshot(path=str(screenshot), full_page=True)
-            assert screenshot.stat().st_size > 1000
+        screenshot = tmp_path / "gateway-home.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        assert screenshot.stat().st_size > 1000
 
-            # A deep link into a client route gets the same app (index.html fallback).
-            page.goto(f"{server}/browse/popular", wait_until="load")
-            assert _settled_status(page) == "ready"
-            assert page.locator("#popular .title").first.inner_text() == expected_titles[0]
-        finally:
-            browser.close()
+        # A deep link into a client route gets the same app (index.html fallback).
+        page.goto(f"{server}/browse/popular", wait_until="load")
+        assert _settled_status(page) == "ready"
+        assert page.locator("#popular .title").first.inner_text() == expected_titles[0]
 
 
 def _settled_status(page: Any) -> str:
