@@ -30,47 +30,29 @@ locals {
 
 # --- Encryption key: Kubernetes Secrets envelope encryption and control-plane logs
 
-resource "aws_kms_key" "cluster" {
-  description             = "${var.cluster_name} EKS secrets envelope encryption and control-plane logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "ControlPlaneLogs"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
-          }
-        }
-      },
-    ]
-  })
-  tags = merge(var.tags, { Name = var.cluster_name })
+module "key" {
+  source          = "../log-key"
+  name            = "${var.cluster_name}-eks"
+  description     = "${var.cluster_name} EKS secrets envelope encryption and control-plane logs"
+  log_group_names = [local.log_group_name]
+  tags            = var.tags
 }
 
-resource "aws_kms_alias" "cluster" {
-  name          = "alias/${var.cluster_name}-eks"
-  target_key_id = aws_kms_key.cluster.key_id
+moved {
+  from = aws_kms_key.cluster
+  to   = module.key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.cluster
+  to   = module.key.aws_kms_alias.this
 }
 
 # Created before the cluster so EKS does not create it without retention or encryption.
 resource "aws_cloudwatch_log_group" "cluster" {
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.cluster.arn
+  kms_key_id        = module.key.arn
   tags              = var.tags
 }
 
@@ -113,7 +95,7 @@ resource "aws_iam_role_policy" "cluster_kms" {
     Statement = [{
       Effect   = "Allow"
       Action   = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"]
-      Resource = aws_kms_key.cluster.arn
+      Resource = module.key.arn
     }]
   })
 }
@@ -166,7 +148,7 @@ resource "aws_eks_cluster" "this" {
   encryption_config {
     resources = ["secrets"]
     provider {
-      key_arn = aws_kms_key.cluster.arn
+      key_arn = module.key.arn
     }
   }
 

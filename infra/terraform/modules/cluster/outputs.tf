@@ -30,7 +30,7 @@ output "node_role_arn" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting Kubernetes Secrets and the control-plane logs."
-  value       = aws_kms_key.cluster.arn
+  value       = module.key.arn
 }
 
 output "log_group_name" {

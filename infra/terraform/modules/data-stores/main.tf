@@ -13,46 +13,25 @@ locals {
   }
   cache_log_group = "/aws/elasticache/${var.name}/slow-log"
 
-  log_group_arns = [
-    for n in concat(values(local.db_log_groups), [local.cache_log_group]) :
-    "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${n}"
-  ]
-
   cache_failover = var.cache_nodes > 1
 }
 
-resource "aws_kms_key" "data" {
-  description             = "${var.name} RDS and ElastiCache storage, Performance Insights and their logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "DataStoreLogs"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.log_group_arns }
-        }
-      },
-    ]
-  })
-  tags = merge(var.tags, { Name = "${var.name}-data" })
+module "key" {
+  source          = "../log-key"
+  name            = "${var.name}-data"
+  description     = "${var.name} RDS and ElastiCache storage, Performance Insights and their logs"
+  log_group_names = concat(values(local.db_log_groups), [local.cache_log_group])
+  tags            = var.tags
 }
 
-resource "aws_kms_alias" "data" {
-  name          = "alias/${var.name}-data"
-  target_key_id = aws_kms_key.data.key_id
+moved {
+  from = aws_kms_key.data
+  to   = module.key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.data
+  to   = module.key.aws_kms_alias.this
 }
 
 # =============================================================================================
@@ -124,7 +103,7 @@ resource "aws_cloudwatch_log_group" "db" {
 
   name              = each.value
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
+  kms_key_id        = module.key.arn
   tags              = var.tags
 }
 
@@ -169,7 +148,7 @@ resource "aws_db_instance" "this" {
   max_allocated_storage = var.db_max_allocated_storage_gib
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.data.arn
+  kms_key_id            = module.key.arn
 
   multi_az               = var.multi_az
   db_subnet_group_name   = aws_db_subnet_group.this.name
@@ -189,7 +168,7 @@ resource "aws_db_instance" "this" {
   enabled_cloudwatch_logs_exports = keys(local.db_log_groups)
 
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.data.arn
+  performance_insights_kms_key_id       = module.key.arn
   performance_insights_retention_period = 7
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.rds_monitoring.arn
@@ -229,7 +208,7 @@ resource "aws_elasticache_subnet_group" "this" {
 resource "aws_cloudwatch_log_group" "cache" {
   name              = local.cache_log_group
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.data.arn
+  kms_key_id        = module.key.arn
   tags              = var.tags
 }
 
@@ -313,7 +292,7 @@ resource "aws_elasticache_replication_group" "this" {
   user_group_ids     = [aws_elasticache_user_group.this.user_group_id]
 
   at_rest_encryption_enabled = true
-  kms_key_id                 = aws_kms_key.data.arn
+  kms_key_id                 = module.key.arn
   transit_encryption_enabled = true
   transit_encryption_mode    = "required"
 

@@ -50,7 +50,7 @@ output "cache_security_group_id" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting database and cache storage."
-  value       = aws_kms_key.data.arn
+  value       = module.key.arn
 }
 
 output "db_multi_az" {

@@ -53,7 +53,7 @@ locals {
         Sid      = "OwnKey"
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource = aws_kms_key.runner.arn
+        Resource = module.key.arn
       },
       {
         Sid    = "GitHubConnection"
@@ -68,40 +68,22 @@ locals {
   }
 }
 
-resource "aws_kms_key" "runner" {
-  description             = "${local.project_name} build logs and output"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "RunnerLogs"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
-          }
-        }
-      },
-    ]
-  })
-  tags = merge(var.tags, { Name = local.project_name })
+module "key" {
+  source          = "../log-key"
+  name            = local.project_name
+  description     = "${local.project_name} build logs and output"
+  log_group_names = [local.log_group_name]
+  tags            = var.tags
 }
 
-resource "aws_kms_alias" "runner" {
-  name          = "alias/${local.project_name}"
-  target_key_id = aws_kms_key.runner.key_id
+moved {
+  from = aws_kms_key.runner
+  to   = module.key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.runner
+  to   = module.key.aws_kms_alias.this
 }
 
 resource "aws_security_group" "runner" {
@@ -134,7 +116,7 @@ resource "aws_vpc_security_group_egress_rule" "runner_dns" {
 resource "aws_cloudwatch_log_group" "runner" {
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.runner.arn
+  kms_key_id        = module.key.arn
   tags              = var.tags
 }
 
@@ -168,7 +150,7 @@ resource "aws_codebuild_project" "runner" {
   service_role       = aws_iam_role.runner.arn
   build_timeout      = var.build_timeout_minutes
   queued_timeout     = 60
-  encryption_key     = aws_kms_key.runner.arn
+  encryption_key     = module.key.arn
   project_visibility = "PRIVATE"
 
   artifacts {
