@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from devtools.fake_tmdb import FakeTMDB, new_api_key, new_read_token
 
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from tests.tmdb_spec import validate_tmdb_response
+from tests.waiting import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INVALID_KEY = {
@@ -370,15 +370,8 @@ def test_unknown_control_call_is_404(tmdb: FakeTMDB) -> None:
 # ---------------------------------------------------------------------------- command line
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_command_line_server(tmp_path: Path) -> None:
-    port, key = _free_port(), new_api_key()
+    port, key = free_port(), new_api_key()
     faults = tmp_path / "faults.json"
     faults.write_text(json.dumps([{"match": "movie/upcoming", "status": 502, "times": 1}]))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])}

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.waiting import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 DEV_ONLY = ("pytest", "mypy", "ruff", "playwright", "moto", "schemathesis", "xdist")
 RUNTIME = ("flask", "gunicorn", "sqlalchemy", "psycopg", "redis", "httpx", "boto3", "click")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_make_run_serves_from_an_environment_without_dev_tools(tmp_path: Path) -> None:
