@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from netflix_clone.db import DatabaseGuard, is_unavailable
 from netflix_clone.exceptions import (
     Conflict,
     DomainError,
@@ -135,8 +136,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc: SQLAlchemyError) -> Response:
-        from netflix_clone.db import DatabaseGuard, is_unavailable
-
         if not is_unavailable(exc):
             # The database's own message can quote the row ("Key (email)=(...)", "Failing row
             # contains ..."): log where it failed and what kind of error, never that text.
