@@ -99,6 +99,12 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+class KindConverter(BaseConverter):
+    """A title's kind in a path: `movie` or `series`; anything else is not a route (404)."""
+
+    regex = r"movie|series"
+
+
 @dataclass
 class Operation:
     summary: str
@@ -260,6 +266,8 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
         conv = match.group("conv") or "default"
         if conv in ("id", "int"):
             schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        elif conv == "kind":
+            schema = {"type": "string", "enum": ["movie", "series"]}
         else:
             schema = {"type": "string", "pattern": r"^[^/]+$"}
         params.append(

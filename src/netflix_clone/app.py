@@ -13,7 +13,7 @@ from flask_migrate import Migrate, upgrade
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from netflix_clone.api import IdConverter
+from netflix_clone.api import IdConverter, KindConverter
 from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["kind"] = KindConverter
     # `/api/movies/` is `/api/movies`: set before any route exists, so every rule takes it.
     app.url_map.strict_slashes = False
     if settings.trusted_proxy_hops:
@@ -105,12 +106,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     from netflix_clone.accounts import routes as accounts
     from netflix_clone.catalog import routes as catalog
     from netflix_clone.library import routes as library
+    from netflix_clone.library import service as library_service
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(profile_routes.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(library.bp)
+    # The catalog asks member data which titles a profile hid, without importing it.
+    svc.extras["title_exclusions"] = library_service.hidden_keys
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     app.register_error_handler(UpstreamError, upstream_problem)
 

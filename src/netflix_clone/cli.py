@@ -336,10 +336,10 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
                 profiles.create_profile(principal, user.id, {"name": "Kids", "kids": True})
                 picks = [movie_ids[(n + i) % len(movie_ids)] for i in range(6)]
                 for movie_id in picks[:4]:
-                    library.add_to_list(main, movie_id)
+                    library.add_to_list(main, ("movie", movie_id))
                 for i, movie_id in enumerate(picks[2:5]):
-                    library.rate(main, movie_id, SEED_RATINGS[i])
-                library.record_progress(main, picks[5], 1800, 6000, 1)
+                    library.rate(main, ("movie", movie_id), SEED_RATINGS[i])
+                library.record_progress(main, ("movie", picks[5]), 1800, 6000, 1)
                 commit()  # one unit of work per member: a failure later keeps the earlier ones
                 created += 1
     click.echo(

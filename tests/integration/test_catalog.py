@@ -35,6 +35,7 @@ def test_every_list_in_our_shape(catalog_app: Callable[..., Flask], name: str) -
     assert body["results"], name
     card = body["results"][0]
     assert set(card) == {
+        "kind",
         "id",
         "title",
         "original_title",

@@ -47,12 +47,12 @@ def test_my_list_add_remove_idempotent_and_ordered(
     assert again.json and again.json["in_list"] is True
     page = client.get("/api/profile/list?per_page=1", headers=headers).json or {}
     assert page["total"] == 2
-    assert [i["movie"]["id"] for i in page["items"]] == [second]
-    assert page["items"][0]["movie"]["title"]
+    assert [i["title"]["id"] for i in page["items"]] == [second]
+    assert page["items"][0]["title"]["title"]
     assert client.delete(f"/api/profile/list/{second}", headers=headers).status_code == 204
     assert client.delete(f"/api/profile/list/{second}", headers=headers).status_code == 204
     items = (client.get("/api/profile/list", headers=headers).json or {})["items"]
-    assert [i["movie"]["id"] for i in items] == [first]
+    assert [i["title"]["id"] for i in items] == [first]
 
 
 def test_adding_an_unknown_movie_is_404(
@@ -115,7 +115,7 @@ def test_ratings_put_list_delete(
     assert ok.status_code == 200
     client.put(f"/api/profile/ratings/{FORREST_GUMP}", headers=headers, json={"rating": "love"})
     items = (client.get("/api/profile/ratings", headers=headers).json or {})["items"]
-    assert [(i["movie"]["id"], i["rating"]) for i in items] == [(FORREST_GUMP, "love")]
+    assert [(i["title"]["id"], i["rating"]) for i in items] == [(FORREST_GUMP, "love")]
     bad = client.put(
         f"/api/profile/ratings/{FORREST_GUMP}", headers=headers, json={"rating": "meh"}
     )
@@ -130,10 +130,13 @@ def test_a_dislike_hides_the_title_from_rows_and_recommendations(
     _, headers = viewer
     browse = client.get("/api/browse", headers=headers).json or {}
     trending = next(r for r in browse["rows"] if r["id"] == "trending")
-    victim = trending["items"][0]["id"]
-    client.put(f"/api/profile/ratings/{victim}", headers=headers, json={"rating": "dislike"})
+    first = trending["items"][0]
+    victim = (first["kind"], first["id"])
+    client.put(
+        f"/api/profile/ratings/{victim[0]}/{victim[1]}", headers=headers, json={"rating": "dislike"}
+    )
     after = client.get("/api/browse", headers=headers).json or {}
-    assert victim not in {i["id"] for r in after["rows"] for i in r["items"]}
+    assert victim not in {(i["kind"], i["id"]) for r in after["rows"] for i in r["items"]}
     # Recommendations of a title that recommends it.
     details = client.get(f"/api/movies/{FIGHT_CLUB}").json or {}
     rec = details["recommendations"][0]["id"]
@@ -164,7 +167,7 @@ def progress(
 
 def row_ids(client: FlaskClient, headers: dict[str, str]) -> list[int]:
     items = (client.get("/api/profile/continue-watching", headers=headers).json or {})["items"]
-    return [i["movie"]["id"] for i in items]
+    return [i["title"]["id"] for i in items]
 
 
 def test_out_of_order_progress_keeps_the_newest(
@@ -224,7 +227,7 @@ def test_thresholds_first_minute_five_percent_and_ninety(
     assert done["finished"] is True
     assert row_ids(client, headers) == []
     history = (client.get("/api/profile/history", headers=headers).json or {})["items"]
-    assert [(h["movie"]["id"], h["status"]) for h in history] == [(FORREST_GUMP, "finished")]
+    assert [(h["title"]["id"], h["status"]) for h in history] == [(FORREST_GUMP, "finished")]
     assert history[0]["finished_at"]
     assert (
         client.put(
@@ -287,16 +290,26 @@ def test_browse_rows_order_reasons_and_no_duplicates(
     progress(client, headers, popular_ids(client)[0], 900)
     body = client.get("/api/browse", headers=headers).json or {}
     ids = [r["id"] for r in body["rows"]]
-    assert ids[:5] == ["continue-watching", "my-list", "trending", "top-rated", "new-releases"]
+    assert ids[:6] == [
+        "continue-watching",
+        "my-list",
+        "trending",
+        "popular-series",
+        "top-rated",
+        "new-releases",
+    ]
     because = next(r for r in body["rows"] if r["id"] == f"because-{FIGHT_CLUB}")
     assert because["reason"] == {
         "kind": "because_you_liked",
+        "title_kind": "movie",
+        "title_id": FIGHT_CLUB,
+        "title_name": "Fight Club",
         "movie_id": FIGHT_CLUB,
         "movie_title": "Fight Club",
         "genre_id": None,
     }
     assert any(r["reason"]["kind"] == "genre" for r in body["rows"])
-    cards = [i["id"] for r in body["rows"] for i in r["items"]]
+    cards = [(i["kind"], i["id"]) for r in body["rows"] for i in r["items"]]
     assert len(cards) == len(set(cards)), "a title appeared twice on one page"
     # Each row pages on its own.
     page2 = client.get("/api/browse/rows/trending?page=2&per_row=5", headers=headers)

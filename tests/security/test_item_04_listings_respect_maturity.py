@@ -19,7 +19,7 @@ from tests.security.helpers import (
 
 
 def _ids(page: dict[str, Any]) -> list[int]:
-    return [item["movie"]["id"] for item in page["items"]]
+    return [item["title"]["id"] for item in page["items"]]
 
 
 def test_item_4_history_ratings_and_lists_hide_titles_above_a_lowered_level(

@@ -1,4 +1,5 @@
-"""/api/movies, /api/genres and /api/about: cacheable JSON with ETag and Cache-Control."""
+"""/api/movies, /api/series, /api/search, /api/genres and /api/about: cacheable JSON with ETag
+and Cache-Control."""
 
 from __future__ import annotations
 
@@ -18,24 +19,29 @@ from netflix_clone.catalog.schemas import (
     About,
     DetailsQuery,
     GenreList,
-    LocaleQuery,
+    GenreQuery,
     MovieDetails,
     MovieListQuery,
-    MoviePage,
+    MultiSearchQuery,
     SearchQuery,
+    Season,
+    SeriesDetails,
+    SeriesListQuery,
+    TitlePage,
 )
 from netflix_clone.catalog.service import Meta
-from netflix_clone.context import services
-from netflix_clone.library.movies import (
-    ensure_movie,
+from netflix_clone.catalog.titles import (
+    ensure_title,
+    exclusions,
     filter_cards,
     require_allowed,
     unrestricted,
 )
-from netflix_clone.library.service import hidden_ids
+from netflix_clone.context import services
 
 bp = Blueprint("catalog", __name__)
 TAGS = ["movies"]
+SERIES_TAGS = ["series"]
 UPSTREAM_ERRORS = (502, 503, 504)
 CATALOG_HEADERS = {
     "ETag": "Validator for If-None-Match.",
@@ -68,7 +74,7 @@ FILTERED_PAGES = 5
 
 
 def _filter_page(
-    me: Profile | None, page: MoviePage, other_page: Callable[[int], MoviePage]
+    me: Profile | None, page: TitlePage, other_page: Callable[[int], TitlePage]
 ) -> None:
     """Drop what the profile may not see, and count only what it may: the totals then walk the
     list's first FILTERED_PAGES pages (through the cache and our title records)."""
@@ -148,7 +154,7 @@ def cacheable(
     summary="A movie list: popular, top rated, now playing, upcoming or trending",
     tags=TAGS,
     query=MovieListQuery,
-    response=MoviePage,
+    response=TitlePage,
     errors=UPSTREAM_ERRORS,
     auth="optional",
     description=PERSONAL,
@@ -159,7 +165,7 @@ def list_movies(query: MovieListQuery) -> Response:
     build, meta = service.list_movies(query)
     me = viewer()
 
-    def other_page(number: int) -> MoviePage:
+    def other_page(number: int) -> TitlePage:
         return service.list_movies(query.model_copy(update={"page": number}))[0]()
 
     return cacheable(
@@ -172,7 +178,7 @@ def list_movies(query: MovieListQuery) -> Response:
     summary="Search movies by title",
     tags=TAGS,
     query=SearchQuery,
-    response=MoviePage,
+    response=TitlePage,
     errors=UPSTREAM_ERRORS,
     auth="optional",
     description=PERSONAL,
@@ -183,7 +189,7 @@ def search_movies(query: SearchQuery) -> Response:
     build, meta = service.search(query)
     me = viewer()
 
-    def other_page(number: int) -> MoviePage:
+    def other_page(number: int) -> TitlePage:
         return service.search(query.model_copy(update={"page": number}))[0]()
 
     return cacheable(
@@ -208,27 +214,122 @@ def movie(movie_id: int, query: DetailsQuery) -> Response:
     region = query.region or (me.country if me else "US")
     build, meta = service.movie_details(movie_id, query.language, region)
     if me is not None:
-        require_allowed(me, ensure_movie(movie_id))
+        require_allowed(me, ensure_title(("movie", movie_id)))
 
     def personalise(details: MovieDetails) -> None:
         if me is not None:
-            details.recommendations = filter_cards(me, details.recommendations, hidden_ids(me))
+            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
 
     return cacheable(build, meta, MAX_AGE["details"], me, personalise)
 
 
+@bp.get("/api/series")
+@operation(
+    summary="A series list: popular, top rated, on the air, airing today or trending",
+    tags=SERIES_TAGS,
+    query=SeriesListQuery,
+    response=TitlePage,
+    errors=UPSTREAM_ERRORS,
+    auth="optional",
+    description=PERSONAL,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
+def list_series(query: SeriesListQuery) -> Response:
+    build, meta = service.list_series(query)
+    me = viewer()
+
+    def other_page(number: int) -> TitlePage:
+        return service.list_series(query.model_copy(update={"page": number}))[0]()
+
+    return cacheable(
+        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
+    )
+
+
+@bp.get("/api/series/<id:series_id>")
+@operation(
+    summary="One series: seasons, creators, networks, cast, content rating, trailer, "
+    "next episode to air, recommendations",
+    tags=SERIES_TAGS,
+    query=DetailsQuery,
+    response=SeriesDetails,
+    errors=(403, *UPSTREAM_ERRORS),
+    auth="optional",
+    description=PERSONAL,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
+def series(series_id: int, query: DetailsQuery) -> Response:
+    me = viewer()
+    region = query.region or (me.country if me else "US")
+    build, meta = service.series_details(series_id, query.language, region)
+    if me is not None:
+        require_allowed(me, ensure_title(("series", series_id)))
+
+    def personalise(details: SeriesDetails) -> None:
+        if me is not None:
+            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
+
+    return cacheable(build, meta, MAX_AGE["details"], me, personalise)
+
+
+@bp.get("/api/series/<id:series_id>/seasons/<id:season_number>")
+@operation(
+    summary="One season of a series: its episodes with runtime, still and air date",
+    tags=SERIES_TAGS,
+    query=DetailsQuery,
+    response=Season,
+    errors=(403, *UPSTREAM_ERRORS),
+    auth="optional",
+    description=PERSONAL,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
+def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
+    me = viewer()
+    if me is not None:  # the series' rating covers its seasons
+        require_allowed(me, ensure_title(("series", series_id)))
+    build, meta = service.season(series_id, season_number, query.language)
+    return cacheable(build, meta, MAX_AGE["details"], me)
+
+
+@bp.get("/api/search")
+@operation(
+    summary="Search movies and series together (each result carries its `kind`)",
+    tags=["search"],
+    query=MultiSearchQuery,
+    response=TitlePage,
+    errors=UPSTREAM_ERRORS,
+    auth="optional",
+    description=PERSONAL,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
+def search_all(query: MultiSearchQuery) -> Response:
+    build, meta = service.search_all(query)
+    me = viewer()
+
+    def other_page(number: int) -> TitlePage:
+        return service.search_all(query.model_copy(update={"page": number}))[0]()
+
+    return cacheable(
+        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
+    )
+
+
 @bp.get("/api/genres")
 @operation(
-    summary="Movie genres",
+    summary="Movie or TV genres (their ids differ)",
     tags=TAGS,
-    query=LocaleQuery,
+    query=GenreQuery,
     response=GenreList,
     errors=UPSTREAM_ERRORS,
     extra_responses={304: None},
     response_headers=CATALOG_HEADERS,
 )
-def genres(query: LocaleQuery) -> Response:
-    result, meta = service.genres(query.language)
+def genres(query: GenreQuery) -> Response:
+    result, meta = service.genres(query.language, query.kind)
     return cacheable(lambda: result, meta, MAX_AGE["static"])
 
 

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from netflix_clone.api import QueryModel, Visible
 
 ListName = Literal["popular", "top_rated", "now_playing", "upcoming", "trending"]
+SeriesListName = Literal["popular", "top_rated", "on_the_air", "airing_today", "trending"]
+Kind = Literal["movie", "series"]
 LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
 REGION = r"^[A-Z]{2}$"
 
@@ -19,7 +21,11 @@ class Genre(BaseModel):
     name: str
 
 
-class MovieCard(BaseModel):
+class TitleCard(BaseModel):
+    """A movie or a series on a card. For a series, `title` is its name, `release_date` its
+    first air date and `genres` TV genres (their ids differ from movie genres)."""
+
+    kind: Kind = "movie"
     id: int
     title: str
     original_title: str | None
@@ -34,6 +40,9 @@ class MovieCard(BaseModel):
     popularity: float | None
     original_language: str | None
     adult: bool
+
+
+MovieCard = TitleCard
 
 
 class CastMember(BaseModel):
@@ -57,7 +66,7 @@ class Trailer(BaseModel):
     official: bool | None
 
 
-class MovieDetails(MovieCard):
+class MovieDetails(TitleCard):
     runtime: int | None = Field(description="Minutes.")
     tagline: str | None
     status: str | None
@@ -73,15 +82,86 @@ class MovieDetails(MovieCard):
     trailer: Trailer | None
     poster_url_large: str | None = Field(description="w500 poster.")
     backdrop_url_large: str | None = Field(description="w1280 backdrop.")
-    recommendations: list[MovieCard]
+    recommendations: list[TitleCard]
     source: Literal["tmdb", "demo"]
 
 
-class MoviePage(BaseModel):
+class TitlePage(BaseModel):
     page: int
     total_pages: int = Field(description="At most 500, as TMDB serves no page beyond.")
     total_results: int
-    results: list[MovieCard]
+    results: list[TitleCard]
+    source: Literal["tmdb", "demo"]
+
+
+MoviePage = TitlePage
+
+
+class Episode(BaseModel):
+    season_number: int
+    episode_number: int
+    name: str
+    overview: str
+    runtime: int | None = Field(description="Minutes.")
+    still_url: str | None = Field(description="w300 still, or null.")
+    air_date: dt.date | None
+    rating: float | None
+
+
+class SeasonSummary(BaseModel):
+    season_number: int
+    name: str
+    overview: str
+    air_date: dt.date | None
+    episode_count: int
+    poster_url: str | None
+
+
+class Person(BaseModel):
+    id: int
+    name: str
+
+
+class Network(BaseModel):
+    id: int
+    name: str
+    logo_url: str | None
+
+
+class SeriesDetails(TitleCard):
+    tagline: str | None
+    status: str | None
+    in_production: bool | None
+    homepage: str | None
+    number_of_seasons: int
+    number_of_episodes: int | None
+    episode_runtime: int | None = Field(description="Typical minutes per episode.")
+    seasons: list[SeasonSummary] = Field(description="In order; specials (season 0) left out.")
+    creators: list[Person]
+    networks: list[Network]
+    cast: list[CastMember]
+    content_rating: str | None = Field(
+        description="TV content rating for `content_rating_region`, e.g. TV-MA."
+    )
+    content_rating_region: str
+    min_age: int | None = Field(description="Minimum age derived from content ratings.")
+    trailer: Trailer | None
+    poster_url_large: str | None = Field(description="w500 poster.")
+    backdrop_url_large: str | None = Field(description="w1280 backdrop.")
+    next_episode_to_air: Episode | None
+    last_episode_to_air: Episode | None
+    recommendations: list[TitleCard]
+    source: Literal["tmdb", "demo"]
+
+
+class Season(BaseModel):
+    series_id: int
+    season_number: int
+    name: str
+    overview: str
+    air_date: dt.date | None
+    poster_url: str | None
+    episodes: list[Episode]
     source: Literal["tmdb", "demo"]
 
 
@@ -122,3 +202,23 @@ class SearchQuery(LocaleQuery):
 
 class DetailsQuery(LocaleQuery):
     pass
+
+
+class SeriesListQuery(LocaleQuery):
+    list: SeriesListName = "popular"
+    genre: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="TV genre id or English name, e.g. 18 or Drama.",
+    )
+    page: int = Field(default=1, ge=1, le=500)
+
+
+class GenreQuery(LocaleQuery):
+    kind: Kind = Field(default="movie", description="Movie and TV genres differ.")
+
+
+class MultiSearchQuery(LocaleQuery):
+    q: Visible = Field(min_length=1, max_length=100, description="Words of the title.")
+    page: int = Field(default=1, ge=1, le=500)

@@ -1,4 +1,4 @@
-"""Catalog use cases: lists, details, search and genres in our own shapes."""
+"""Catalog use cases: lists, details, seasons, search and genres in our own shapes."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.schemas import (
     Genre,
     GenreList,
-    MovieCard,
     MovieDetails,
     MovieListQuery,
-    MoviePage,
+    MultiSearchQuery,
     SearchQuery,
+    Season,
+    SeriesDetails,
+    SeriesListQuery,
+    TitleCard,
+    TitlePage,
 )
 from netflix_clone.catalog.source import CacheStatus, Catalog, Fetched
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
@@ -32,7 +36,17 @@ LIST_PATHS = {
     "upcoming": "movie/upcoming",
     "trending": "trending/movie/week",
 }
+SERIES_LIST_PATHS = {
+    "popular": "tv/popular",
+    "top_rated": "tv/top_rated",
+    "on_the_air": "tv/on_the_air",
+    "airing_today": "tv/airing_today",
+    "trending": "trending/tv/week",
+}
 DETAIL_APPENDS = "credits,videos,release_dates,recommendations"
+SERIES_APPENDS = "content_ratings,credits,recommendations,videos"
+GENRE_PATHS = {"movie": "genre/movie/list", "series": "genre/tv/list"}
+GenreMaps = dict[str, dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -60,61 +74,77 @@ def image_base() -> str:
     return services().settings.tmdb_image_base_url
 
 
-def genre_map(language: str) -> dict[int, str]:
+def genre_map(language: str, kind: str = "movie") -> dict[int, str]:
     """Genre id -> name in `language`; the bundled English names if TMDB cannot be reached."""
     try:
-        fetched = catalog().fetch("genre/movie/list", {"language": language})
-        memo: dict[tuple[str, float], dict[int, str]] = services().extras.setdefault(
+        fetched = catalog().fetch(GENRE_PATHS[kind], {"language": language})
+        memo: dict[tuple[str, str, float], dict[int, str]] = services().extras.setdefault(
             "genre_maps", {}
         )
-        known = memo.get((language, fetched.stored_at))
+        known = memo.get((kind, language, fetched.stored_at))
         if known is not None:
             return known
-        body = fetched.body
-        genres = body.get("genres") if isinstance(body, dict) else None
-        if isinstance(genres, list):
-            names = {
-                g["id"]: str(g.get("name") or "")
-                for g in genres
-                if isinstance(g, dict) and isinstance(g.get("id"), int)
-            }
+        names = _names(fetched.body)
+        if names is not None:
             if len(memo) > 64:  # a few languages, refreshed every few days: stays tiny
                 memo.clear()
-            memo[(language, fetched.stored_at)] = names
+            memo[(kind, language, fetched.stored_at)] = names
             return names
     except UpstreamError as exc:
         log.warning("genre list unavailable (%s); using bundled names", type(exc).__name__)
-    return _bundled_genres()
+    return _bundled_genres(kind)
 
 
-def _bundled_genres() -> dict[int, str]:
-    _, body = DemoTMDB.default().handle("genre/movie/list", {})
-    return {g["id"]: g["name"] for g in body["genres"]}
+def genre_maps(language: str) -> GenreMaps:
+    """Both kinds' genre maps (each one cache read, memoised per cache entry)."""
+    return {kind: genre_map(language, kind) for kind in GENRE_PATHS}
 
 
-def resolve_genre(value: str, language: str) -> int:
+def _names(body: Any) -> dict[int, str] | None:
+    genres = body.get("genres") if isinstance(body, dict) else None
+    if not isinstance(genres, list):
+        return None
+    return {
+        g["id"]: str(g.get("name") or "")
+        for g in genres
+        if isinstance(g, dict) and isinstance(g.get("id"), int)
+    }
+
+
+def _bundled_genres(kind: str = "movie") -> dict[int, str]:
+    _, body = DemoTMDB.default().handle(GENRE_PATHS[kind], {})
+    return _names(body) or {}
+
+
+def resolve_genre(value: str, language: str, kind: str = "movie") -> int:
     if value.isdigit():
         return int(value)
     wanted = value.strip().lower()
-    for names in (genre_map(language), _bundled_genres()):
+    for names in (genre_map(language, kind), _bundled_genres(kind)):
         for genre_id, name in names.items():
             if name.lower() == wanted:
                 return genre_id
+    where = "GET /api/genres" if kind == "movie" else "GET /api/genres?kind=series"
     raise Invalid(
-        f"No genre is called {value!r}; see GET /api/genres.",
+        f"No genre is called {value!r}; see {where}.",
         errors=[FieldError("genre", "unknown genre")],
     )
 
 
 def _page(
-    body: Any, requested: int, genres: dict[int, str], source: str, keep: Any = None
-) -> MoviePage:
+    body: Any,
+    requested: int,
+    genres: GenreMaps,
+    source: str,
+    keep: Any = None,
+    kind: str = "movie",
+) -> TitlePage:
     body = body if isinstance(body, dict) else {}
-    results = normalise.cards(body.get("results"), genres, image_base())
+    results = normalise.cards(body.get("results"), genres, image_base(), kind)
     if keep is not None:
         results = [r for r in results if keep(r)]
     total_pages = normalise.integer(body.get("total_pages")) or 0
-    return MoviePage(
+    return TitlePage(
         page=normalise.integer(body.get("page")) or requested,
         total_pages=min(total_pages, MAX_PAGE),
         total_results=normalise.integer(body.get("total_results")) or len(results),
@@ -123,7 +153,7 @@ def _page(
     )
 
 
-def list_movies(query: MovieListQuery) -> tuple[Lazy[MoviePage], Meta]:
+def list_movies(query: MovieListQuery) -> tuple[Lazy[TitlePage], Meta]:
     params = {"language": query.language, "page": str(query.page)}
     if query.region:
         params["region"] = query.region
@@ -134,7 +164,7 @@ def list_movies(query: MovieListQuery) -> tuple[Lazy[MoviePage], Meta]:
         if query.list in ("trending", "now_playing", "upcoming"):
             # These lists are curated upstream (release windows per region, trending scores) and
             # have no genre filter: keep their meaning and filter the page we have.
-            def keep(card: MovieCard) -> bool:
+            def keep(card: TitleCard) -> bool:
                 return any(g.id == genre_id for g in card.genres)
         else:
             path = "discover/movie"
@@ -143,8 +173,33 @@ def list_movies(query: MovieListQuery) -> tuple[Lazy[MoviePage], Meta]:
         params.pop("region", None)
     fetched = catalog().fetch(path, params)
 
-    def build() -> MoviePage:
-        return _page(fetched.body, query.page, genre_map(query.language), fetched.source, keep)
+    def build() -> TitlePage:
+        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source, keep)
+
+    return build, Meta.of(fetched)
+
+
+def list_series(query: SeriesListQuery) -> tuple[Lazy[TitlePage], Meta]:
+    params = {"language": query.language, "page": str(query.page)}
+    keep = None
+    path = SERIES_LIST_PATHS[query.list]
+    if query.genre:
+        genre_id = resolve_genre(query.genre, query.language, "series")
+        if query.list in ("trending", "on_the_air", "airing_today"):
+            # Curated upstream (airing windows, trending scores): filter the page we have.
+            def keep(card: TitleCard) -> bool:
+                return any(g.id == genre_id for g in card.genres)
+        else:
+            path = "discover/tv"
+            params.update(_discover_for(query.list, genre_id))
+    # TV lists have no region (TMDB's airing lists take a timezone, which we leave at its
+    # default): `region` is accepted for symmetry with /api/movies and has no effect here.
+    fetched = catalog().fetch(path, params)
+
+    def build() -> TitlePage:
+        return _page(
+            fetched.body, query.page, genre_maps(query.language), fetched.source, keep, "series"
+        )
 
     return build, Meta.of(fetched)
 
@@ -167,7 +222,7 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
             raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.all_certifications(body), region)
         result = normalise.details(
-            body, genre_map(language), image_base(), region, age, fetched.source
+            body, genre_maps(language), image_base(), region, age, fetched.source
         )
         if result is None:
             raise UpstreamFailed("The catalog sent an unusable answer.")
@@ -176,7 +231,44 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
     return build, Meta.of(fetched)
 
 
-def search(query: SearchQuery) -> tuple[Lazy[MoviePage], Meta]:
+def series_details(series_id: int, language: str, region: str) -> tuple[Lazy[SeriesDetails], Meta]:
+    fetched = catalog().fetch(
+        f"tv/{series_id}", {"language": language, "append_to_response": SERIES_APPENDS}
+    )
+    body = fetched.body
+
+    def build() -> SeriesDetails:
+        if not isinstance(body, dict):
+            raise UpstreamFailed("The catalog sent an unusable answer.")
+        age, _ = maturity.min_age(normalise.tv_certifications(body), region, "tv")
+        result = normalise.series_details(
+            body, genre_maps(language), image_base(), region, age, fetched.source
+        )
+        if result is None:
+            raise UpstreamFailed("The catalog sent an unusable answer.")
+        return result
+
+    return build, Meta.of(fetched)
+
+
+def season(series_id: int, number: int, language: str) -> tuple[Lazy[Season], Meta]:
+    fetched = catalog().fetch(f"tv/{series_id}/season/{number}", {"language": language})
+    body = fetched.body
+
+    def build() -> Season:
+        result = (
+            normalise.season(body, series_id, image_base(), fetched.source)
+            if isinstance(body, dict)
+            else None
+        )
+        if result is None:
+            raise UpstreamFailed("The catalog sent an unusable answer.")
+        return result
+
+    return build, Meta.of(fetched)
+
+
+def search(query: SearchQuery) -> tuple[Lazy[TitlePage], Meta]:
     params = {
         "query": query.q,
         "page": str(query.page),
@@ -189,14 +281,30 @@ def search(query: SearchQuery) -> tuple[Lazy[MoviePage], Meta]:
         params["region"] = query.region
     fetched = catalog().fetch("search/movie", params)
 
-    def build() -> MoviePage:
-        return _page(fetched.body, query.page, genre_map(query.language), fetched.source)
+    def build() -> TitlePage:
+        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source)
 
     return build, Meta.of(fetched)
 
 
-def genres(language: str) -> tuple[GenreList, Meta]:
-    fetched = catalog().fetch("genre/movie/list", {"language": language})
+def search_all(query: MultiSearchQuery) -> tuple[Lazy[TitlePage], Meta]:
+    """Movies and series in one answer (TMDB's multi search; people are left out)."""
+    params = {
+        "query": query.q,
+        "page": str(query.page),
+        "language": query.language,
+        "include_adult": "false",
+    }
+    fetched = catalog().fetch("search/multi", params)
+
+    def build() -> TitlePage:
+        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source)
+
+    return build, Meta.of(fetched)
+
+
+def genres(language: str, kind: str = "movie") -> tuple[GenreList, Meta]:
+    fetched = catalog().fetch(GENRE_PATHS[kind], {"language": language})
     body = fetched.body if isinstance(fetched.body, dict) else {}
     items = [
         Genre(id=g["id"], name=str(g.get("name") or ""))

@@ -11,20 +11,20 @@ from typing import Any
 from netflix_clone.accounts.models import Profile
 from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
-from netflix_clone.catalog.schemas import MovieCard
+from netflix_clone.catalog.models import Title, TitleKey
+from netflix_clone.catalog.schemas import TitleCard
 from netflix_clone.catalog.service import catalog, image_base
+from netflix_clone.catalog.titles import (
+    allowed,
+    card_from_title,
+    ensure_titles,
+    filter_cards,
+    genres_for,
+)
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
-from netflix_clone.library.models import Movie
-from netflix_clone.library.movies import (
-    allowed,
-    card_from_movie,
-    ensure_movies,
-    filter_cards,
-    genres_for,
-)
 from netflix_clone.library.schemas import Browse, Row, RowReason
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,17 @@ KIDS_GENRES = (16, 10751, 35, 12)  # Animation, Family, Comedy, Adventure
 GENRE_ROWS = 4
 BECAUSE_ROWS = 2
 LIKED_SAMPLE = 20  # the most recent likes shape the genre rows
+# id: (title, TMDB path, reason, kind of the path's items; trending/all mixes both kinds)
 CATALOG_ROWS = {
-    "trending": ("Trending Now", "trending/movie/week", "trending"),
-    "top-rated": ("Top Rated", "movie/top_rated", "top_rated"),
-    "new-releases": ("New Releases", "movie/now_playing", "new_releases"),
+    "trending": ("Trending Now", "trending/all/week", "trending", "movie"),
+    "popular-series": ("Popular Series", "tv/popular", "series", "series"),
+    "top-rated": ("Top Rated", "movie/top_rated", "top_rated", "movie"),
+    "new-releases": ("New Releases", "movie/now_playing", "new_releases", "movie"),
+    "top-rated-series": ("Top Rated Series", "tv/top_rated", "series", "series"),
 }
+RECOMMENDATIONS = {"movie": "movie/{id}/recommendations", "series": "tv/{id}/recommendations"}
 
-Loader = Callable[[int, int], tuple[list[MovieCard], bool]]
+Loader = Callable[[int, int], tuple[list[TitleCard], bool]]
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,10 @@ class RowSpec:
     load: Loader
 
 
-def _catalog_loader(profile: Profile, path: str, extra: dict[str, str] | None = None) -> Loader:
-    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
+def _catalog_loader(
+    profile: Profile, path: str, extra: dict[str, str] | None = None, kind: str = "movie"
+) -> Loader:
+    def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
         fetched = catalog().fetch(path, params)
         key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
@@ -59,7 +65,7 @@ def _catalog_loader(profile: Profile, path: str, extra: dict[str, str] | None = 
         known = memo.get(key)
         if known is None:
             body = fetched.body if isinstance(fetched.body, dict) else {}
-            items = normalise.cards(body.get("results"), genres_for(profile), image_base())
+            items = normalise.cards(body.get("results"), genres_for(profile), image_base(), kind)
             total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
             known = (items, page < total_pages)
             memo.put(key, known)
@@ -68,9 +74,9 @@ def _catalog_loader(profile: Profile, path: str, extra: dict[str, str] | None = 
     return load
 
 
-def _card_memo() -> LRU[Hashable, tuple[list[MovieCard], bool]]:
+def _card_memo() -> LRU[Hashable, tuple[list[TitleCard], bool]]:
     """Cards normalised from one catalog cache entry, shared by every profile's rows."""
-    memo: LRU[Hashable, tuple[list[MovieCard], bool]] = services().extras.setdefault(
+    memo: LRU[Hashable, tuple[list[TitleCard], bool]] = services().extras.setdefault(
         "browse_card_memo", LRU(512)
     )
     return memo
@@ -78,28 +84,30 @@ def _card_memo() -> LRU[Hashable, tuple[list[MovieCard], bool]]:
 
 def _member_loader(
     profile: Profile,
-    rows_of: Callable[[Profile, int, int], tuple[Sequence[tuple[Any, Movie]], int]],
+    rows_of: Callable[[Profile, int, int], tuple[Sequence[tuple[Any, Title]], int]],
 ) -> Loader:
     """A row from the profile's own data (Continue Watching, My List): cards from our records."""
 
-    def load(page: int, per_row: int) -> tuple[list[MovieCard], bool]:
+    def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         rows, total = rows_of(profile, page, per_row)
         genres = genres_for(profile)
-        return [card_from_movie(m, genres) for _, m in rows], total > page * per_row
+        return [card_from_title(t, genres) for _, t in rows], total > page * per_row
 
     return load
 
 
-def _favourite_genres(profile: Profile, liked: list[Movie]) -> list[int]:
+def _favourite_genres(profile: Profile, liked: list[Title]) -> list[int]:
+    """Movie genres for the genre rows (TV genre ids differ, so liked series don't count)."""
     counts: Counter[int] = Counter()
-    for movie in liked:
-        counts.update(movie.genre_ids or [])
+    for title in liked:
+        if title.kind == "movie":
+            counts.update(title.genre_ids or [])
     defaults = KIDS_GENRES if profile.kids else ADULT_GENRES
     ordered = [g for g, _ in counts.most_common()] + list(defaults)
     return list(dict.fromkeys(ordered))[:GENRE_ROWS]
 
 
-def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
+def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
     specs = [
         RowSpec(
             "continue-watching",
@@ -114,30 +122,40 @@ def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
             _member_loader(profile, service.my_list),
         ),
     ]
-    for row_id, (title, path, kind) in CATALOG_ROWS.items():
+    for row_id, (title, path, reason, kind) in CATALOG_ROWS.items():
         specs.append(
             RowSpec(
                 row_id,
                 title,
-                RowReason(kind=kind),
-                _catalog_loader(profile, path),
+                RowReason.model_validate({"kind": reason}),
+                _catalog_loader(profile, path, kind=kind),
             )
         )
-    liked_ids = service.rated_ids(profile, "love", "like")[:LIKED_SAMPLE]
-    records = ensure_movies(liked_ids)  # one query (and fetches only for unknown titles)
+    liked_keys = service.rated_keys(profile, "love", "like")[:LIKED_SAMPLE]
+    records = ensure_titles(liked_keys)  # one query (and fetches only for unknown titles)
     # Only titles the profile may see seed its rows: a title rated before the profile's level
     # was lowered must not reappear in a row's name or its recommendations.
-    liked = [records[i] for i in liked_ids if i in records and allowed(profile, records[i])]
-    for movie in [m for m in liked if m.id not in hidden][:BECAUSE_ROWS]:
+    liked = [records[k] for k in liked_keys if k in records and allowed(profile, records[k])]
+    for liked_title in [t for t in liked if t.key not in hidden][:BECAUSE_ROWS]:
+        kind, title_id = liked_title.key
+        is_movie = kind == "movie"
         specs.append(
             RowSpec(
-                f"because-{movie.id}",
-                f"Because you liked {movie.title}",
-                RowReason(kind="because_you_liked", movie_id=movie.id, movie_title=movie.title),
-                _catalog_loader(profile, f"movie/{movie.id}/recommendations"),
+                # A movie keeps its original row id; a series' id names its kind.
+                f"because-{title_id}" if is_movie else f"because-series-{title_id}",
+                f"Because you liked {liked_title.title}",
+                RowReason(
+                    kind="because_you_liked",
+                    title_kind=kind,
+                    title_id=title_id,
+                    title_name=liked_title.title,
+                    movie_id=title_id if is_movie else None,
+                    movie_title=liked_title.title if is_movie else None,
+                ),
+                _catalog_loader(profile, RECOMMENDATIONS[kind].format(id=title_id), kind=kind),
             )
         )
-    names = genres_for(profile)
+    names = genres_for(profile)["movie"]
     for genre_id in _favourite_genres(profile, liked):
         if genre_id in names:
             specs.append(
@@ -160,7 +178,7 @@ def row_specs(profile: Profile, hidden: set[int]) -> list[RowSpec]:
 
 
 def _build(
-    profile: Profile, spec: RowSpec, page: int, per_row: int, exclude: set[int]
+    profile: Profile, spec: RowSpec, page: int, per_row: int, exclude: set[TitleKey]
 ) -> Row | None:
     try:
         candidates, has_more = spec.load(page, per_row)
@@ -175,20 +193,20 @@ def _build(
 
 
 def browse(profile: Profile, per_row: int) -> Browse:
-    hidden = service.hidden_ids(profile)
+    hidden = service.hidden_keys(profile)
     exclude = set(hidden)
     rows = []
     for spec in row_specs(profile, hidden):
         row = _build(profile, spec, 1, per_row, exclude)
         if row is None or not row.items:
             continue
-        exclude |= {item.id for item in row.items}  # no title twice on one page
+        exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
         rows.append(row)
     return Browse(profile_id=profile.id, rows=rows)
 
 
 def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
-    hidden = service.hidden_ids(profile)
+    hidden = service.hidden_keys(profile)
     for spec in row_specs(profile, hidden):
         if spec.id == row_id:
             built = _build(profile, spec, page, per_row, hidden)

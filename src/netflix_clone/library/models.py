@@ -2,38 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.accounts.models import BigId
+from netflix_clone.catalog.models import TitleId
 from netflix_clone.db import UTCDateTime, db, utcnow
 
-MovieId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Movie(db.Model):  # type: ignore[name-defined,misc]
-    """Our copy of what a card and the maturity filter need about a title members touched, so
-    lists render from one query instead of one upstream call per card."""
-
-    __tablename__ = "movies"
-
-    id: Mapped[int] = mapped_column(MovieId, primary_key=True, autoincrement=False)
-    title: Mapped[str] = mapped_column(String(300))
-    original_title: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    overview: Mapped[str] = mapped_column(Text, default="")
-    release_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    poster_path: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    backdrop_path: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    genre_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    vote_average: Mapped[float | None] = mapped_column(Float, nullable=True)
-    vote_count: Mapped[int] = mapped_column(Integer, default=0)
-    popularity: Mapped[float | None] = mapped_column(Float, nullable=True)
-    original_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    adult: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Country -> rating from TMDB release dates (theatrical first), and where it came from.
-    certifications: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    rating_source: Mapped[str] = mapped_column(String(16), default="tmdb")
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+# Member rows name a title by kind ("movie" or "series") and TMDB id; the catalog owns the
+# title records (netflix_clone.catalog.models.Title).
 
 
 def _profile_fk() -> ForeignKey:
@@ -44,7 +21,8 @@ class ListEntry(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "my_list"
 
     profile_id: Mapped[int] = mapped_column(BigId, _profile_fk(), primary_key=True)
-    movie_id: Mapped[int] = mapped_column(MovieId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title_id: Mapped[int] = mapped_column(TitleId, primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_my_list_profile_added", "profile_id", "added_at"),)
@@ -54,7 +32,8 @@ class Rating(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "ratings"
 
     profile_id: Mapped[int] = mapped_column(BigId, _profile_fk(), primary_key=True)
-    movie_id: Mapped[int] = mapped_column(MovieId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title_id: Mapped[int] = mapped_column(TitleId, primary_key=True)
     rating: Mapped[str] = mapped_column(String(8))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -62,12 +41,16 @@ class Rating(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Viewing(db.Model):  # type: ignore[name-defined,misc]
-    """Where a profile is in a title, plus what it chose to hide."""
+    """Where a profile is in a title, plus what it chose to hide. For a series, one row holds
+    the resume point: the episode (season, number) and the position in it."""
 
     __tablename__ = "viewings"
 
     profile_id: Mapped[int] = mapped_column(BigId, _profile_fk(), primary_key=True)
-    movie_id: Mapped[int] = mapped_column(MovieId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title_id: Mapped[int] = mapped_column(TitleId, primary_key=True)
+    season_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    episode_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     position_seconds: Mapped[int] = mapped_column(Integer)
     duration_seconds: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(BigInteger)

@@ -1,19 +1,27 @@
-"""/api/profile/* and /api/browse: everything acts on the profile named by the token."""
+"""/api/profile/* and /api/browse: everything acts on the profile named by the token.
+
+Titles are named by kind and id (`/api/profile/list/series/1399`); the paths without a kind
+(`/api/profile/list/550`) are the original movie paths, kept for existing clients."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask import Blueprint
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
 from netflix_clone.api import operation
+from netflix_clone.catalog.models import Title, TitleKey
+from netflix_clone.catalog.schemas import Kind
+from netflix_clone.catalog.titles import card_from_title, genres_for
 from netflix_clone.library import browse as browse_service
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
-from netflix_clone.library.movies import card_from_movie, genres_for
 from netflix_clone.library.schemas import (
     Browse,
     BrowseQuery,
+    EpisodeRef,
     ListChange,
     ListItem,
     ListPage,
@@ -26,6 +34,7 @@ from netflix_clone.library.schemas import (
     RatingPage,
     Row,
     RowQuery,
+    SeriesProgressIn,
     WatchItem,
     WatchPage,
 )
@@ -39,15 +48,19 @@ BROWSE_TAGS = ["browse"]
 # 403: no profile chosen, or the title is above the profile's maturity level.
 PROFILE_ERRORS = (403,)
 UPSTREAM = (502, 503, 504)
+LEGACY = " The path without a kind names a movie (kept for existing clients)."
 
 
 def profile() -> Profile:
     return current_profile(current_principal())
 
 
+# --- My List ---------------------------------------------------------------------------------
+
+
 @bp.get("/api/profile/list")
 @operation(
-    summary="My List, most recently added first",
+    summary="My List, most recently added first (movies and series)",
     tags=LIST_TAGS,
     query=PageQuery,
     response=ListPage,
@@ -59,15 +72,21 @@ def get_list(query: PageQuery) -> ListPage:
     rows, total = service.my_list(me, query.page, query.per_page)
     genres = genres_for(me)
     return ListPage(
-        items=[ListItem(movie=card_from_movie(m, genres), added_at=e.added_at) for e, m in rows],
+        items=[ListItem(title=card_from_title(t, genres), added_at=e.added_at) for e, t in rows],
         page=query.page,
         per_page=query.per_page,
         total=total,
     )
 
 
-@bp.put("/api/profile/list/<id:movie_id>")
-@operation(
+def _add(key: TitleKey) -> tuple[ListChange, int]:
+    entry, created = service.add_to_list(profile(), key)
+    change = ListChange(kind=key[0], id=key[1], in_list=True, added_at=entry.added_at)
+    return change, 201 if created else 200
+
+
+ADD = partial(
+    operation,
     summary="Add a title to My List (idempotent)",
     tags=LIST_TAGS,
     response=ListChange,
@@ -75,15 +94,22 @@ def get_list(query: PageQuery) -> ListPage:
     auth=True,
     errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
 )
-def add_to_list(movie_id: int) -> tuple[ListChange, int]:
-    entry, created = service.add_to_list(profile(), movie_id)
-    return ListChange(movie_id=movie_id, in_list=True, added_at=entry.added_at), (
-        201 if created else 200
-    )
 
 
-@bp.delete("/api/profile/list/<id:movie_id>")
-@operation(
+@bp.put("/api/profile/list/<kind:kind>/<id:title_id>")
+@ADD()
+def add_to_list(kind: Kind, title_id: int) -> tuple[ListChange, int]:
+    return _add((kind, title_id))
+
+
+@bp.put("/api/profile/list/<id:movie_id>")
+@ADD(summary="Add a movie to My List (idempotent)", description=LEGACY)
+def add_movie_to_list(movie_id: int) -> tuple[ListChange, int]:
+    return _add(("movie", movie_id))
+
+
+REMOVE = partial(
+    operation,
     summary="Remove a title from My List (idempotent)",
     tags=LIST_TAGS,
     response=None,
@@ -91,8 +117,21 @@ def add_to_list(movie_id: int) -> tuple[ListChange, int]:
     auth=True,
     errors=PROFILE_ERRORS,
 )
-def remove_from_list(movie_id: int) -> None:
-    service.remove_from_list(profile(), movie_id)
+
+
+@bp.delete("/api/profile/list/<kind:kind>/<id:title_id>")
+@REMOVE()
+def remove_from_list(kind: Kind, title_id: int) -> None:
+    service.remove_from_list(profile(), (kind, title_id))
+
+
+@bp.delete("/api/profile/list/<id:movie_id>")
+@REMOVE(summary="Remove a movie from My List (idempotent)", description=LEGACY)
+def remove_movie_from_list(movie_id: int) -> None:
+    service.remove_from_list(profile(), ("movie", movie_id))
+
+
+# --- ratings ---------------------------------------------------------------------------------
 
 
 @bp.get("/api/profile/ratings")
@@ -110,12 +149,8 @@ def get_ratings(query: PageQuery) -> RatingPage:
     genres = genres_for(me)
     return RatingPage(
         items=[
-            RatingItem(
-                movie=card_from_movie(m, genres),
-                rating=r.rating,
-                rated_at=r.rated_at,
-            )
-            for r, m in rows
+            RatingItem(title=card_from_title(t, genres), rating=r.rating, rated_at=r.rated_at)
+            for r, t in rows
         ],
         page=query.page,
         per_page=query.per_page,
@@ -123,8 +158,13 @@ def get_ratings(query: PageQuery) -> RatingPage:
     )
 
 
-@bp.put("/api/profile/ratings/<id:movie_id>")
-@operation(
+def _rate(key: TitleKey, body: RatingIn) -> RatingOut:
+    rating = service.rate(profile(), key, body.rating)
+    return RatingOut(kind=key[0], id=key[1], rating=rating.rating, rated_at=rating.rated_at)
+
+
+RATE = partial(
+    operation,
     summary="Rate a title: dislike hides it from rows and recommendations",
     tags=RATING_TAGS,
     body=RatingIn,
@@ -132,17 +172,22 @@ def get_ratings(query: PageQuery) -> RatingPage:
     auth=True,
     errors=(*PROFILE_ERRORS, *UPSTREAM),
 )
-def put_rating(movie_id: int, body: RatingIn) -> RatingOut:
-    rating = service.rate(profile(), movie_id, body.rating)
-    return RatingOut(
-        movie_id=movie_id,
-        rating=rating.rating,
-        rated_at=rating.rated_at,
-    )
 
 
-@bp.delete("/api/profile/ratings/<id:movie_id>")
-@operation(
+@bp.put("/api/profile/ratings/<kind:kind>/<id:title_id>")
+@RATE()
+def put_rating(kind: Kind, title_id: int, body: RatingIn) -> RatingOut:
+    return _rate((kind, title_id), body)
+
+
+@bp.put("/api/profile/ratings/<id:movie_id>")
+@RATE(summary="Rate a movie: dislike hides it from rows and recommendations", description=LEGACY)
+def put_movie_rating(movie_id: int, body: RatingIn) -> RatingOut:
+    return _rate(("movie", movie_id), body)
+
+
+UNRATE = partial(
+    operation,
     summary="Remove a rating",
     tags=RATING_TAGS,
     response=None,
@@ -150,44 +195,104 @@ def put_rating(movie_id: int, body: RatingIn) -> RatingOut:
     auth=True,
     errors=PROFILE_ERRORS,
 )
-def delete_rating(movie_id: int) -> None:
-    service.unrate(profile(), movie_id)
 
 
-@bp.put("/api/profile/progress/<id:movie_id>")
-@operation(
-    summary="Report the playback position (newest sequence wins)",
-    tags=WATCH_TAGS,
-    body=ProgressIn,
-    response=ProgressOut,
-    auth=True,
-    errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
-)
-def put_progress(movie_id: int, body: ProgressIn) -> ProgressOut:
+@bp.delete("/api/profile/ratings/<kind:kind>/<id:title_id>")
+@UNRATE()
+def delete_rating(kind: Kind, title_id: int) -> None:
+    service.unrate(profile(), (kind, title_id))
+
+
+@bp.delete("/api/profile/ratings/<id:movie_id>")
+@UNRATE(summary="Remove a movie's rating", description=LEGACY)
+def delete_movie_rating(movie_id: int) -> None:
+    service.unrate(profile(), ("movie", movie_id))
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def _progress(
+    key: TitleKey, body: ProgressIn, episode: service.EpisodeRef | None = None
+) -> ProgressOut:
     result = service.record_progress(
-        profile(), movie_id, body.position_seconds, body.duration_seconds, body.sequence
+        profile(),
+        key,
+        body.position_seconds,
+        body.duration_seconds,
+        body.sequence,
+        episode,
     )
     v = result.viewing
     return ProgressOut(
-        movie_id=movie_id,
+        kind=key[0],
+        id=key[1],
         applied=result.applied,
         stored=result.stored,
         finished=result.finished,
         position_seconds=v.position_seconds if v else None,
         duration_seconds=v.duration_seconds if v else None,
         sequence=v.sequence if v else None,
+        season_number=v.season_number if v else None,
+        episode_number=v.episode_number if v else None,
     )
 
 
+PROGRESS = partial(
+    operation,
+    summary="Report a movie's playback position (newest sequence wins)",
+    tags=WATCH_TAGS,
+    body=ProgressIn,
+    response=ProgressOut,
+    auth=True,
+    errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
+)
+
+
+@bp.put("/api/profile/progress/movie/<id:movie_id>")
+@PROGRESS()
+def put_movie_progress(movie_id: int, body: ProgressIn) -> ProgressOut:
+    return _progress(("movie", movie_id), body)
+
+
+@bp.put("/api/profile/progress/<id:movie_id>")
+@PROGRESS(description=LEGACY)
+def put_progress(movie_id: int, body: ProgressIn) -> ProgressOut:
+    return _progress(("movie", movie_id), body)
+
+
+@bp.put("/api/profile/progress/series/<id:series_id>")
+@operation(
+    summary="Report the playback position in a series' episode (newest sequence wins)",
+    description="`sequence` increases per series, across its episodes. Past 90 % of an "
+    "episode the resume point becomes the next episode (across a season boundary) at 0; "
+    "past 90 % of the last aired episode the series is finished and leaves Continue Watching.",
+    tags=WATCH_TAGS,
+    body=SeriesProgressIn,
+    response=ProgressOut,
+    auth=True,
+    errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
+)
+def put_series_progress(series_id: int, body: SeriesProgressIn) -> ProgressOut:
+    episode = service.EpisodeRef(body.season_number, body.episode_number)
+    return _progress(("series", series_id), body, episode)
+
+
 def _watch_page(
-    rows: list[tuple[Viewing, object]], page: int, per_page: int, total: int, me: Profile
+    rows: list[tuple[Viewing, Title]], page: int, per_page: int, total: int, me: Profile
 ) -> WatchPage:
     genres = genres_for(me)
     items = []
-    for v, m in rows:
+    for v, t in rows:
+        episode = (
+            EpisodeRef(season_number=v.season_number, episode_number=v.episode_number)
+            if v.season_number is not None and v.episode_number is not None
+            else None
+        )
         items.append(
             WatchItem(
-                movie=card_from_movie(m, genres),  # type: ignore[arg-type]
+                title=card_from_title(t, genres),
+                episode=episode,
                 position_seconds=v.position_seconds,
                 duration_seconds=v.duration_seconds,
                 progress=round(v.position_seconds / v.duration_seconds, 4),
@@ -202,7 +307,7 @@ def _watch_page(
 
 @bp.get("/api/profile/continue-watching")
 @operation(
-    summary="Titles in progress, most recent activity first",
+    summary="Titles in progress, most recent activity first (a series once, at its episode)",
     tags=WATCH_TAGS,
     query=PageQuery,
     response=WatchPage,
@@ -212,11 +317,11 @@ def _watch_page(
 def get_continue_watching(query: PageQuery) -> WatchPage:
     me = profile()
     rows, total = service.continue_watching(me, query.page, query.per_page)
-    return _watch_page(rows, query.page, query.per_page, total, me)  # type: ignore[arg-type]
+    return _watch_page(rows, query.page, query.per_page, total, me)
 
 
-@bp.delete("/api/profile/continue-watching/<id:movie_id>")
-@operation(
+HIDE_ROW = partial(
+    operation,
     summary="Hide a title from Continue Watching (the position is kept)",
     tags=WATCH_TAGS,
     response=None,
@@ -224,8 +329,18 @@ def get_continue_watching(query: PageQuery) -> WatchPage:
     auth=True,
     errors=PROFILE_ERRORS,
 )
-def hide_continue_watching(movie_id: int) -> None:
-    service.hide_from_row(profile(), movie_id)
+
+
+@bp.delete("/api/profile/continue-watching/<kind:kind>/<id:title_id>")
+@HIDE_ROW()
+def hide_continue_watching(kind: Kind, title_id: int) -> None:
+    service.hide_from_row(profile(), (kind, title_id))
+
+
+@bp.delete("/api/profile/continue-watching/<id:movie_id>")
+@HIDE_ROW(description=LEGACY)
+def hide_movie_continue_watching(movie_id: int) -> None:
+    service.hide_from_row(profile(), ("movie", movie_id))
 
 
 @bp.get("/api/profile/history")
@@ -240,11 +355,11 @@ def hide_continue_watching(movie_id: int) -> None:
 def get_history(query: PageQuery) -> WatchPage:
     me = profile()
     rows, total = service.history(me, query.page, query.per_page)
-    return _watch_page(rows, query.page, query.per_page, total, me)  # type: ignore[arg-type]
+    return _watch_page(rows, query.page, query.per_page, total, me)
 
 
-@bp.delete("/api/profile/history/<id:movie_id>")
-@operation(
+HIDE_HISTORY = partial(
+    operation,
     summary="Hide a title from history, rows and recommendations",
     tags=WATCH_TAGS,
     response=None,
@@ -252,13 +367,26 @@ def get_history(query: PageQuery) -> WatchPage:
     auth=True,
     errors=PROFILE_ERRORS,
 )
-def hide_history(movie_id: int) -> None:
-    service.hide_from_history(profile(), movie_id)
+
+
+@bp.delete("/api/profile/history/<kind:kind>/<id:title_id>")
+@HIDE_HISTORY()
+def hide_history(kind: Kind, title_id: int) -> None:
+    service.hide_from_history(profile(), (kind, title_id))
+
+
+@bp.delete("/api/profile/history/<id:movie_id>")
+@HIDE_HISTORY(description=LEGACY)
+def hide_movie_history(movie_id: int) -> None:
+    service.hide_from_history(profile(), ("movie", movie_id))
+
+
+# --- browse ----------------------------------------------------------------------------------
 
 
 @bp.get("/api/browse")
 @operation(
-    summary="The home screen: ordered rows of cards for this profile",
+    summary="The home screen: ordered rows of cards (movies and series) for this profile",
     tags=BROWSE_TAGS,
     query=BrowseQuery,
     response=Browse,

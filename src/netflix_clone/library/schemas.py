@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from netflix_clone.api import JsonInt, QueryModel, RequestModel
-from netflix_clone.catalog.schemas import MovieCard
+from netflix_clone.catalog.schemas import Kind, TitleCard
 
 RatingValue = Literal["dislike", "like", "love"]
 
@@ -17,7 +17,7 @@ class PageQuery(QueryModel):
 
 
 class ListItem(BaseModel):
-    movie: MovieCard
+    title: TitleCard
     added_at: datetime
 
 
@@ -29,7 +29,8 @@ class ListPage(BaseModel):
 
 
 class ListChange(BaseModel):
-    movie_id: int
+    kind: Kind
+    id: int
     in_list: bool
     added_at: datetime | None
 
@@ -39,13 +40,14 @@ class RatingIn(RequestModel):
 
 
 class RatingItem(BaseModel):
-    movie: MovieCard
+    title: TitleCard
     rating: RatingValue
     rated_at: datetime
 
 
 class RatingOut(BaseModel):
-    movie_id: int
+    kind: Kind
+    id: int
     rating: RatingValue
     rated_at: datetime
 
@@ -68,18 +70,38 @@ class ProgressIn(RequestModel):
     )
 
 
+class SeriesProgressIn(ProgressIn):
+    season_number: JsonInt = Field(ge=1, le=1000, description="The episode's season.")
+    episode_number: JsonInt = Field(ge=1, le=10_000)
+
+
 class ProgressOut(BaseModel):
-    movie_id: int
+    kind: Kind
+    id: int
     applied: bool = Field(description="False when a newer update was already recorded.")
     stored: bool = Field(description="False below 5% or the first minute: nothing is kept.")
-    finished: bool
+    finished: bool = Field(
+        description="The title is finished: a movie past 90 %, a series' last aired episode "
+        "past 90 %."
+    )
     position_seconds: int | None
     duration_seconds: int | None
     sequence: int | None
+    season_number: int | None = Field(
+        description="Series: the episode to resume, after this update (past 90 % of an "
+        "episode, the next one at 0)."
+    )
+    episode_number: int | None
+
+
+class EpisodeRef(BaseModel):
+    season_number: int
+    episode_number: int
 
 
 class WatchItem(BaseModel):
-    movie: MovieCard
+    title: TitleCard
+    episode: EpisodeRef | None = Field(description="Series: the episode to resume.")
     position_seconds: int
     duration_seconds: int
     progress: float = Field(description="0-1")
@@ -105,17 +127,21 @@ class RowReason(BaseModel):
         "new_releases",
         "genre",
         "because_you_liked",
+        "series",
     ]
     genre_id: int | None = None
-    movie_id: int | None = None
-    movie_title: str | None = None
+    title_kind: Kind | None = None
+    title_id: int | None = None
+    title_name: str | None = None
+    movie_id: int | None = Field(default=None, description="Deprecated: title_id of a movie.")
+    movie_title: str | None = Field(default=None, description="Deprecated: title_name.")
 
 
 class Row(BaseModel):
     id: str
     title: str
     reason: RowReason
-    items: list[MovieCard]
+    items: list[TitleCard]
     page: int
     has_more: bool
 

@@ -1,20 +1,22 @@
-"""My List, ratings, viewing progress and history for one profile."""
+"""My List, ratings, viewing progress and history for one profile. Titles are named by
+(kind, TMDB id): a movie or a series; the catalog owns their records."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile
+from netflix_clone.catalog.models import Title, TitleKey, title_key
+from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
 from netflix_clone.db import db, savepoint, utcnow
 from netflix_clone.exceptions import Conflict, Invalid, not_found
-from netflix_clone.library.models import ListEntry, Movie, Rating, Viewing
-from netflix_clone.library.movies import allowed, ensure_movie, require_allowed, unrestricted
+from netflix_clone.library.models import ListEntry, Rating, Viewing
 
 MAX_LIST = 500
 MIN_POSITION_SECONDS = 60
@@ -22,18 +24,28 @@ MIN_FRACTION = 0.05
 FINISHED_FRACTION = 0.90
 
 
-def _movie_for(profile: Profile, movie_id: int) -> Movie:
-    movie = ensure_movie(movie_id)
-    require_allowed(profile, movie)
-    return movie
+def _title_for(profile: Profile, key: TitleKey) -> Title:
+    title = ensure_title(key)
+    require_allowed(profile, title)
+    return title
+
+
+def _is(model: Any, profile: Profile, key: TitleKey) -> tuple[Any, ...]:
+    return (model.profile_id == profile.id, model.kind == key[0], model.title_id == key[1])
+
+
+def _joined(model: Any) -> Any:
+    return select(model, Title).join(
+        Title, and_(Title.kind == model.kind, Title.id == model.title_id)
+    )
 
 
 # --- My List ---------------------------------------------------------------------------------
 
 
-def add_to_list(profile: Profile, movie_id: int) -> tuple[ListEntry, bool]:
-    _movie_for(profile, movie_id)
-    existing = db.session.get(ListEntry, (profile.id, movie_id))
+def add_to_list(profile: Profile, key: TitleKey) -> tuple[ListEntry, bool]:
+    _title_for(profile, key)
+    existing = db.session.get(ListEntry, (profile.id, *key))
     if existing is not None:
         return existing, False
     count = db.session.scalar(select(func.count()).where(ListEntry.profile_id == profile.id)) or 0
@@ -41,23 +53,21 @@ def add_to_list(profile: Profile, movie_id: int) -> tuple[ListEntry, bool]:
         raise Conflict(
             f"My List holds at most {MAX_LIST} titles; remove some first.", code="list-full"
         )
-    entry = ListEntry(profile_id=profile.id, movie_id=movie_id, added_at=utcnow())
+    entry = ListEntry(profile_id=profile.id, kind=key[0], title_id=key[1], added_at=utcnow())
     try:
         with savepoint():
             db.session.add(entry)
     except IntegrityError:
         # A parallel add won: the primary key keeps exactly one row, and this one is a no-op.
-        winner = db.session.get(ListEntry, (profile.id, movie_id))
+        winner = db.session.get(ListEntry, (profile.id, *key))
         if winner is None:
             raise
         return winner, False
     return entry, True
 
 
-def remove_from_list(profile: Profile, movie_id: int) -> None:
-    db.session.execute(
-        delete(ListEntry).where(ListEntry.profile_id == profile.id, ListEntry.movie_id == movie_id)
-    )
+def remove_from_list(profile: Profile, key: TitleKey) -> None:
+    db.session.execute(delete(ListEntry).where(*_is(ListEntry, profile, key)))
 
 
 # A restricted profile's listings are filtered in Python (ratings come from certifications by
@@ -66,7 +76,7 @@ MAX_FILTERED_ROWS = 5000
 
 
 def _page(profile: Profile, query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
-    """One page of (row, movie) pairs the profile may see, and how many it may see in all."""
+    """One page of (row, title) pairs the profile may see, and how many it may see in all."""
     start = (page - 1) * per_page
     if unrestricted(profile):
         total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -82,12 +92,11 @@ def _page(profile: Profile, query: Any, page: int, per_page: int) -> tuple[list[
 
 def my_list(
     profile: Profile, page: int, per_page: int
-) -> tuple[list[tuple[ListEntry, Movie]], int]:
+) -> tuple[list[tuple[ListEntry, Title]], int]:
     query = (
-        select(ListEntry, Movie)
-        .join(Movie, Movie.id == ListEntry.movie_id)
+        _joined(ListEntry)
         .where(ListEntry.profile_id == profile.id)
-        .order_by(ListEntry.added_at.desc(), ListEntry.movie_id.desc())
+        .order_by(ListEntry.added_at.desc(), ListEntry.kind, ListEntry.title_id.desc())
     )
     return _page(profile, query, page, per_page)
 
@@ -95,53 +104,53 @@ def my_list(
 # --- ratings ---------------------------------------------------------------------------------
 
 
-def rate(profile: Profile, movie_id: int, rating: str) -> Rating:
-    _movie_for(profile, movie_id)
+def rate(profile: Profile, key: TitleKey, rating: str) -> Rating:
+    _title_for(profile, key)
     now = utcnow()
     changed = db.session.execute(
-        update(Rating)
-        .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
-        .values(rating=rating, rated_at=now)
+        update(Rating).where(*_is(Rating, profile, key)).values(rating=rating, rated_at=now)
     )
     if changed.rowcount == 0:  # type: ignore[attr-defined]
         try:
             with savepoint():
                 db.session.add(
-                    Rating(profile_id=profile.id, movie_id=movie_id, rating=rating, rated_at=now)
+                    Rating(
+                        profile_id=profile.id,
+                        kind=key[0],
+                        title_id=key[1],
+                        rating=rating,
+                        rated_at=now,
+                    )
                 )
         except IntegrityError:  # a parallel first rating: ours is the later word
             db.session.execute(
-                update(Rating)
-                .where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
-                .values(rating=rating, rated_at=now)
+                update(Rating).where(*_is(Rating, profile, key)).values(rating=rating, rated_at=now)
             )
-    result: Rating | None = db.session.get(Rating, (profile.id, movie_id))
+    result: Rating | None = db.session.get(Rating, (profile.id, *key))
     if result is None:  # deleted between our write and this read by a parallel DELETE
         raise not_found("rating")
     return result
 
 
-def unrate(profile: Profile, movie_id: int) -> None:
-    db.session.execute(
-        delete(Rating).where(Rating.profile_id == profile.id, Rating.movie_id == movie_id)
-    )
+def unrate(profile: Profile, key: TitleKey) -> None:
+    db.session.execute(delete(Rating).where(*_is(Rating, profile, key)))
 
 
-def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Movie]], int]:
+def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Title]], int]:
     query = (
-        select(Rating, Movie)
-        .join(Movie, Movie.id == Rating.movie_id)
+        _joined(Rating)
         .where(Rating.profile_id == profile.id)
-        .order_by(Rating.rated_at.desc(), Rating.movie_id.desc())
+        .order_by(Rating.rated_at.desc(), Rating.kind, Rating.title_id.desc())
     )
     return _page(profile, query, page, per_page)
 
 
-def rated_ids(profile: Profile, *values: str) -> list[int]:
-    query = select(Rating.movie_id).where(Rating.profile_id == profile.id)
+def rated_keys(profile: Profile, *values: str) -> list[TitleKey]:
+    query = select(Rating.kind, Rating.title_id).where(Rating.profile_id == profile.id)
     if values:
         query = query.where(Rating.rating.in_(values))
-    return list(db.session.scalars(query.order_by(Rating.rated_at.desc())))
+    rows = db.session.execute(query.order_by(Rating.rated_at.desc(), Rating.title_id.desc()))
+    return [title_key(kind, title_id) for kind, title_id in rows]
 
 
 # --- progress, continue watching, history ----------------------------------------------------
@@ -152,6 +161,8 @@ class Position:
     position_seconds: int
     duration_seconds: int
     sequence: int
+    season_number: int | None = None
+    episode_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,25 +173,99 @@ class ProgressResult:
     viewing: Position | None
 
 
+@dataclass(frozen=True)
+class EpisodeRef:
+    season_number: int
+    episode_number: int
+
+
 def _counts(position: int, duration: int) -> bool:
     return position >= MIN_POSITION_SECONDS and position >= MIN_FRACTION * duration
 
 
+def _check_episode(title: Title, episode: EpisodeRef) -> None:
+    counts = {int(season): int(count) for season, count in title.seasons or []}
+    if not counts:
+        return  # the catalog listed no seasons: accept what the player names
+    if episode.season_number not in counts:
+        raise Invalid.field(
+            "season_number",
+            "no such season",
+            f"'{title.title}' has no season {episode.season_number} "
+            f"(seasons: {', '.join(str(s) for s in counts)}).",
+        )
+    if episode.episode_number > counts[episode.season_number]:
+        raise Invalid.field(
+            "episode_number",
+            "no such episode",
+            f"Season {episode.season_number} of '{title.title}' has "
+            f"{counts[episode.season_number]} episodes.",
+        )
+
+
+def next_episode(title: Title, episode: EpisodeRef) -> EpisodeRef | None:
+    """The episode after this one, across a season boundary; None after the last one that
+    has aired (as far as the catalog knows)."""
+    seasons = [(s, n) for s, n in title.seasons or [] if n > 0]
+    following: EpisodeRef | None = None
+    for number, count in seasons:
+        if number == episode.season_number and episode.episode_number < count:
+            following = EpisodeRef(number, episode.episode_number + 1)
+            break
+        if number > episode.season_number:
+            following = EpisodeRef(number, 1)
+            break
+    if following is None:
+        return None
+    last = title.last_aired
+    if last and (following.season_number, following.episode_number) > (last[0], last[1]):
+        return None  # announced but not aired yet
+    return following
+
+
 def record_progress(
-    profile: Profile, movie_id: int, position: int, duration: int, sequence: int
+    profile: Profile,
+    key: TitleKey,
+    position: int,
+    duration: int,
+    sequence: int,
+    episode: EpisodeRef | None = None,
 ) -> ProgressResult:
     """A heartbeat: one statement. Only a newer sequence number may overwrite, so late or
-    reordered heartbeats change nothing; the database decides races, not a prior read."""
+    reordered heartbeats change nothing; the database decides races, not a prior read.
+
+    For a series the heartbeat names its episode and the row holds the resume point: past
+    90 % of an episode that point moves to the start of the next one (across seasons), and
+    only the last aired episode finished takes the series out of Continue Watching."""
     if position > duration:
         raise Invalid.field(
             "position_seconds",
             "exceeds duration_seconds",
             "position_seconds cannot exceed duration_seconds.",
         )
-    _movie_for(profile, movie_id)  # the title's row (no TMDB call when we have it), maturity
+    title = _title_for(profile, key)  # the title's row (no TMDB call when we have it), maturity
     now = utcnow()
     finished = position >= FINISHED_FRACTION * duration
+    where: tuple[int | None, int | None] = (None, None)
+    store_anyway = False
+    if key[0] == "series":
+        if episode is None:
+            raise Invalid.field(
+                "season_number", "required", "A series heartbeat names its episode."
+            )
+        _check_episode(title, episode)
+        where = (episode.season_number, episode.episode_number)
+        if finished:
+            following = next_episode(title, episode)
+            if following is not None:  # resume at the start of the next episode
+                where = (following.season_number, following.episode_number)
+                position = 0
+                duration = title.episode_runtime * 60 if title.episode_runtime else duration
+                finished = False
+                store_anyway = True
     values: dict[str, Any] = {
+        "season_number": where[0],
+        "episode_number": where[1],
         "position_seconds": position,
         "duration_seconds": duration,
         "sequence": sequence,
@@ -191,16 +276,30 @@ def record_progress(
         "hidden_from_history": False,
     }
     table = Viewing.__table__
-    this = (table.c.profile_id == profile.id, table.c.movie_id == movie_id)
+    this = (
+        table.c.profile_id == profile.id,
+        table.c.kind == key[0],
+        table.c.title_id == key[1],
+    )
     newer = table.c.sequence < sequence
-    shown = (table.c.position_seconds, table.c.duration_seconds, table.c.sequence)
+    shown = (
+        table.c.position_seconds,
+        table.c.duration_seconds,
+        table.c.sequence,
+        table.c.season_number,
+        table.c.episode_number,
+    )
     statement: Any
-    if _counts(position, duration) or finished:
+    if _counts(position, duration) or finished or store_anyway:
         insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
         statement = (
-            insert.values(profile_id=profile.id, movie_id=movie_id, started_at=now, **values)
+            insert.values(
+                profile_id=profile.id, kind=key[0], title_id=key[1], started_at=now, **values
+            )
             .on_conflict_do_update(
-                index_elements=[table.c.profile_id, table.c.movie_id], set_=values, where=newer
+                index_elements=[table.c.profile_id, table.c.kind, table.c.title_id],
+                set_=values,
+                where=newer,
             )
             .returning(*shown)
         )
@@ -213,7 +312,7 @@ def record_progress(
     if stored is None:
         return ProgressResult(False, False, False, None)
     # A newer (or the same) heartbeat is already recorded: say what it holds.
-    return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:3]))
+    return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:5]))
 
 
 def _in_row(query: Any) -> Any:
@@ -221,56 +320,61 @@ def _in_row(query: Any) -> Any:
         Viewing.finished_at.is_(None),
         Viewing.hidden_from_row.is_(False),
         Viewing.hidden_from_history.is_(False),
-        Viewing.position_seconds >= MIN_POSITION_SECONDS,
-        Viewing.position_seconds >= MIN_FRACTION * Viewing.duration_seconds,
+        or_(
+            # A series stays in the row between episodes (its resume point may be at 0).
+            Viewing.kind == "series",
+            and_(
+                Viewing.position_seconds >= MIN_POSITION_SECONDS,
+                Viewing.position_seconds >= MIN_FRACTION * Viewing.duration_seconds,
+            ),
+        ),
     )
 
 
 def continue_watching(
     profile: Profile, page: int, per_page: int
-) -> tuple[list[tuple[Viewing, Movie]], int]:
+) -> tuple[list[tuple[Viewing, Title]], int]:
     query = _in_row(
-        select(Viewing, Movie)
-        .join(Movie, Movie.id == Viewing.movie_id)
+        _joined(Viewing)
         .where(Viewing.profile_id == profile.id)
-        .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
+        .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
     )
     return _page(profile, query, page, per_page)
 
 
-def hide_from_row(profile: Profile, movie_id: int) -> None:
-    viewing = db.session.get(Viewing, (profile.id, movie_id))
+def hide_from_row(profile: Profile, key: TitleKey) -> None:
+    viewing = db.session.get(Viewing, (profile.id, *key))
     if viewing is None:
         raise not_found("title in Continue Watching")
     viewing.hidden_from_row = True  # the position stays for the next play
 
 
-def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Movie]], int]:
+def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Title]], int]:
     query = (
-        select(Viewing, Movie)
-        .join(Movie, Movie.id == Viewing.movie_id)
+        _joined(Viewing)
         .where(Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(False))
-        .order_by(Viewing.updated_at.desc(), Viewing.movie_id.desc())
+        .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
     )
     return _page(profile, query, page, per_page)
 
 
-def hide_from_history(profile: Profile, movie_id: int) -> None:
-    viewing = db.session.get(Viewing, (profile.id, movie_id))
+def hide_from_history(profile: Profile, key: TitleKey) -> None:
+    viewing = db.session.get(Viewing, (profile.id, *key))
     if viewing is None:
         raise not_found("title in your history")
     viewing.hidden_from_history = True
     viewing.hidden_from_row = True
 
 
-def hidden_ids(profile: Profile) -> set[int]:
+def hidden_keys(profile: Profile) -> set[TitleKey]:
     """Titles the profile never wants suggested: disliked or removed from history."""
-    disliked = set(rated_ids(profile, "dislike"))
-    hidden = set(
-        db.session.scalars(
-            select(Viewing.movie_id).where(
+    disliked = set(rated_keys(profile, "dislike"))
+    hidden = {
+        title_key(kind, title_id)
+        for kind, title_id in db.session.execute(
+            select(Viewing.kind, Viewing.title_id).where(
                 Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(True)
             )
         )
-    )
+    }
     return disliked | hidden

@@ -1,0 +1,246 @@
+"""Title records (movies and series) and the one maturity filter every list, row and detail
+goes through. The catalog owns these; member data (netflix_clone.library) refers to them by
+(kind, id) and never the other way round."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from netflix_clone.accounts.models import Profile
+from netflix_clone.catalog import maturity, normalise
+from netflix_clone.catalog.models import Title, TitleKey
+from netflix_clone.catalog.schemas import TitleCard
+from netflix_clone.catalog.service import (
+    DETAIL_APPENDS,
+    SERIES_APPENDS,
+    GenreMaps,
+    catalog,
+    genre_maps,
+    image_base,
+)
+from netflix_clone.catalog.source import Catalog
+from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
+from netflix_clone.context import services
+from netflix_clone.db import db, savepoint, utcnow
+from netflix_clone.exceptions import Forbidden, not_found
+
+log = logging.getLogger(__name__)
+RECORD_TTL = timedelta(days=7)
+FETCH_WORKERS = 8
+NOUN = {"movie": "movie", "series": "series"}
+
+
+def details_request(key: TitleKey) -> tuple[str, dict[str, str]]:
+    """The upstream request whose answer a title record is made from (shared with the detail
+    endpoints through the cache)."""
+    kind, title_id = key
+    if kind == "series":
+        return f"tv/{title_id}", {"language": "en-US", "append_to_response": SERIES_APPENDS}
+    return f"movie/{title_id}", {"language": "en-US", "append_to_response": DETAIL_APPENDS}
+
+
+def _fields(kind: str, raw: dict[str, Any], source: str) -> dict[str, Any]:
+    series = kind == "series"
+    name = raw.get("name") if series else raw.get("title")
+    original = raw.get("original_name") if series else raw.get("original_title")
+    released = raw.get("first_air_date") if series else raw.get("release_date")
+    fields: dict[str, Any] = {
+        "title": (normalise.text(name) or normalise.text(original) or "")[:300],
+        "original_title": (normalise.text(original) or None),
+        "overview": normalise.text(raw.get("overview")) or "",
+        "release_date": str(normalise.date(released) or "") or None,
+        "poster_path": raw.get("poster_path") if isinstance(raw.get("poster_path"), str) else None,
+        "backdrop_path": (
+            raw.get("backdrop_path") if isinstance(raw.get("backdrop_path"), str) else None
+        ),
+        "genre_ids": [
+            g["id"]
+            for g in raw.get("genres") or []
+            if isinstance(g, dict) and isinstance(g.get("id"), int)
+        ],
+        "vote_average": normalise.number(raw.get("vote_average")),
+        "vote_count": normalise.integer(raw.get("vote_count")) or 0,
+        "popularity": normalise.number(raw.get("popularity")),
+        "original_language": normalise.text(raw.get("original_language")),
+        "adult": raw.get("adult") is True,
+        "certifications": (
+            normalise.tv_certifications(raw) if series else normalise.all_certifications(raw)
+        ),
+        "rating_source": source,
+        "fetched_at": utcnow(),
+    }
+    if series:
+        fields["seasons"] = normalise.season_counts(raw)
+        fields["last_aired"] = normalise.last_aired(raw)
+        fields["episode_runtime"] = normalise.episode_runtime(raw)
+    return fields
+
+
+def _fetch_raw(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] | None, str]:
+    """Details through the shared cache; None when the catalog has no such title."""
+    path, params = details_request(key)
+    try:
+        fetched = cat.fetch(path, params)
+    except UpstreamNotFound:
+        return key, None, cat.source.name
+    body = fetched.body if isinstance(fetched.body, dict) else None
+    return key, body, fetched.source
+
+
+def _store(key: TitleKey, raw: dict[str, Any], source: str) -> Title:
+    fields = _fields(key[0], raw, source)
+    title: Title | None = db.session.get(Title, key)
+    try:
+        with savepoint():
+            if title is None:
+                title = Title(kind=key[0], id=key[1], **fields)
+                db.session.add(title)
+            else:
+                for name, value in fields.items():
+                    setattr(title, name, value)
+    except IntegrityError:  # another request stored it first; theirs is as good as ours
+        stored: Title | None = db.session.get(Title, key, populate_existing=True)
+        if stored is None:
+            raise
+        title = stored
+    return title
+
+
+def load_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
+    """The records we have for these keys, in one query."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(Title).where(tuple_(Title.kind, Title.id).in_(wanted))).all()
+    return {t.key: t for t in rows}
+
+
+def ensure_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
+    """Records for these keys, fetching (concurrently, through the cache) only what is missing
+    or old. Unknown titles are left out."""
+    wanted = list(dict.fromkeys(keys))
+    found = load_titles(wanted)
+    cutoff = utcnow() - RECORD_TTL
+    missing = [k for k in wanted if k not in found or found[k].fetched_at < cutoff]
+    if missing:
+        cat = catalog()
+        with ThreadPoolExecutor(max_workers=min(FETCH_WORKERS, len(missing))) as pool:
+            results = list(pool.map(lambda k: _safe_fetch(cat, k), missing))
+        for key, raw, source in results:
+            if raw is not None:
+                found[key] = _store(key, raw, source)
+    return found
+
+
+def _safe_fetch(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] | None, str]:
+    try:
+        return _fetch_raw(cat, key)
+    except UpstreamError as exc:
+        # No record this time: the filter treats the title as unrated, the safe side for kids.
+        log.warning("details for %s %s unavailable: %s", key[0], key[1], type(exc).__name__)
+        return key, None, cat.source.name
+
+
+def ensure_title(key: TitleKey) -> Title:
+    """The title's row for a write (a heartbeat, a rating): never waits on TMDB when we have
+    one, however old; old rows are refreshed when a listing next reads them."""
+    title = db.session.get(Title, key)
+    if title is not None:
+        return title
+    _, raw, source = _fetch_raw(catalog(), key)
+    if raw is None:
+        raise not_found(NOUN.get(key[0], "title"))
+    return _store(key, raw, source)
+
+
+def unrestricted(profile: Profile | None) -> bool:
+    return profile is None or (profile.maturity_level == "adults" and not profile.kids)
+
+
+def title_min_age(title: Title, profile: Profile) -> int | None:
+    kind: maturity.Kind = "tv" if title.kind == "series" else "movie"
+    return maturity.min_age(title.certifications or {}, profile.country, kind)[0]
+
+
+def allowed(profile: Profile | None, title: Title | None, genre_ids: Iterable[int] = ()) -> bool:
+    if profile is None or unrestricted(profile):
+        return True
+    if title is None:
+        age, genres = None, set(genre_ids)
+    else:
+        age, genres = title_min_age(title, profile), set(title.genre_ids or [])
+    return maturity.allowed(profile.maturity_level, age, genres, profile.kids)
+
+
+def require_allowed(profile: Profile | None, title: Title) -> None:
+    if not allowed(profile, title):
+        age = title_min_age(title, profile) if profile else None
+        rating = f"rated for {age}+" if age is not None else "not rated"
+        raise Forbidden(
+            f"'{title.title}' is {rating}, above this profile's maturity level "
+            f"({profile.maturity_level if profile else 'adults'}).",
+            code="maturity-restricted",
+        )
+
+
+def card_key(card: TitleCard) -> TitleKey:
+    return (card.kind, card.id)
+
+
+def filter_cards(
+    profile: Profile | None,
+    cards: Sequence[TitleCard],
+    exclude: set[TitleKey] | frozenset[TitleKey] = frozenset(),
+) -> list[TitleCard]:
+    """The one filter: drops excluded titles and, for restricted profiles, over-limit ones."""
+    kept = [c for c in cards if card_key(c) not in exclude]
+    if unrestricted(profile):
+        return kept
+    records = ensure_titles(card_key(c) for c in kept)
+    return [c for c in kept if allowed(profile, records.get(card_key(c)), [g.id for g in c.genres])]
+
+
+def card_from_title(title: Title, genres: GenreMaps) -> TitleCard:
+    released = normalise.date(title.release_date)
+    base = image_base()
+    names = genres.get(title.kind, {})
+    return TitleCard(
+        kind=title.kind,
+        id=title.id,
+        title=title.title,
+        original_title=title.original_title,
+        overview=title.overview,
+        release_date=released,
+        year=released.year if released else None,
+        genres=[{"id": g, "name": names[g]} for g in title.genre_ids or [] if g in names],
+        poster_url=normalise.image_url(base, "w342", title.poster_path),
+        backdrop_url=normalise.image_url(base, "w780", title.backdrop_path),
+        rating=title.vote_average,
+        vote_count=title.vote_count,
+        popularity=title.popularity,
+        original_language=title.original_language,
+        adult=title.adult,
+    )
+
+
+def genres_for(profile: Profile | None) -> GenreMaps:
+    return genre_maps(profile.language if profile else "en-US")
+
+
+# --- what a member never wants suggested (provided by the member-data package) ------------
+
+Exclusions = Callable[[Profile], set[TitleKey]]
+
+
+def exclusions(profile: Profile) -> set[TitleKey]:
+    """Titles the profile has hidden (disliked, removed from history). Member data provides
+    this (`extras["title_exclusions"]`, wired in create_app), so the catalog never imports it."""
+    provider: Exclusions | None = services().extras.get("title_exclusions")
+    return provider(profile) if provider is not None else set()
