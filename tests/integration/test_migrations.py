@@ -95,3 +95,107 @@ def test_0003_account_country_keeps_what_existing_accounts_used(
         downgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
         assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
         db.engine.dispose()
+
+
+def test_0004_titles_by_kind_keeps_every_member_row(
+    backend: str, tmp_path: Path, postgres_url: str, worker_tag: str
+) -> None:
+    """My List, ratings, progress and title records made before series existed survive the
+    change to (kind, title_id) as movies, and the app reads them; a downgrade keeps them too."""
+    from sqlalchemy import text
+
+    url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
+    app = create_app(test_settings(database_url=url, instance_path=tmp_path))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0003_account_country")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, role, country,"
+                    " created_at, updated_at) VALUES (1, 'm@example.com', 'M', 'h', 'member',"
+                    " 'US', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO profiles (id, user_id, name, avatar, language, kids,"
+                    " maturity_level, is_main, created_at) VALUES (7, 1, 'Main', 'default',"
+                    " 'en-US', false, 'adults', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            for movie_id, title in ((550, "Fight Club"), (13, "Forrest Gump")):
+                conn.execute(
+                    text(
+                        "INSERT INTO movies (id, title, overview, genre_ids, vote_count, adult,"
+                        " certifications, rating_source, fetched_at) VALUES (:id, :title, '',"
+                        " '[18]', 10, false, '{\"US\": \"R\"}', 'demo', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": movie_id, "title": title},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO my_list (profile_id, movie_id, added_at) VALUES"
+                    " (7, 550, CURRENT_TIMESTAMP), (7, 13, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO ratings (profile_id, movie_id, rating, rated_at) VALUES"
+                    " (7, 550, 'love', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO viewings (profile_id, movie_id, position_seconds,"
+                    " duration_seconds, sequence, started_at, updated_at, hidden_from_row,"
+                    " hidden_from_history) VALUES (7, 13, 1800, 8520, 42, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP, false, false)"
+                )
+            )
+        upgrade(directory=str(MIGRATIONS_DIR))
+
+        with db.engine.connect() as conn:
+            titles = conn.execute(text("SELECT kind, id, title FROM titles ORDER BY id")).all()
+            listed = conn.execute(
+                text("SELECT profile_id, kind, title_id FROM my_list ORDER BY title_id")
+            ).all()
+            rated = conn.execute(text("SELECT kind, title_id, rating FROM ratings")).all()
+            watched = conn.execute(
+                text(
+                    "SELECT kind, title_id, season_number, episode_number, position_seconds,"
+                    " sequence FROM viewings"
+                )
+            ).all()
+        assert [tuple(r) for r in titles] == [
+            ("movie", 13, "Forrest Gump"),
+            ("movie", 550, "Fight Club"),
+        ]
+        assert [tuple(r) for r in listed] == [(7, "movie", 13), (7, "movie", 550)]
+        assert [tuple(r) for r in rated] == [("movie", 550, "love")]
+        assert [tuple(r) for r in watched] == [("movie", 13, None, None, 1800, 42)]
+
+        # The app reads the migrated rows through its own models.
+        from netflix_clone.accounts.models import Profile
+        from netflix_clone.library import service
+
+        me = db.session.get(Profile, 7)
+        assert me is not None
+        rows, total = service.my_list(me, 1, 10)
+        assert total == 2 and {t.key for _, t in rows} == {("movie", 13), ("movie", 550)}
+        assert service.rated_keys(me, "love") == [("movie", 550)]
+        # A series row beside them, then a downgrade: the movie rows are kept.
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO my_list (profile_id, kind, title_id, added_at) VALUES"
+                    " (7, 'series', 550, CURRENT_TIMESTAMP)"
+                )
+            )
+        db.session.remove()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0003_account_country")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT profile_id, movie_id FROM my_list ORDER BY movie_id"))
+            assert [tuple(r) for r in back] == [(7, 13), (7, 550)]
+            assert conn.execute(text("SELECT count(*) FROM movies")).scalar_one() == 2
+        db.engine.dispose()

@@ -20,9 +20,11 @@ LEVEL_MAX_AGE: dict[str, int | None] = {
 }
 LEVEL_ORDER = ("little_kids", "older_kids", "teens", "adults")
 # Genres considered family-safe when a kids profile meets a title with no known rating:
-# Animation (16) or Family (10751), and none of Horror (27), Thriller (53), Crime (80), War (10752).
-FAMILY_GENRES = frozenset({16, 10751})
-UNSAFE_GENRES = frozenset({27, 53, 80, 10752})
+# Animation (16), Family (10751) or, for series, Kids (10762); and none of Horror (27),
+# Thriller (53), Crime (80), War (10752) or, for series, War & Politics (10768). Animation,
+# Family and Crime have the same ids in TMDB's movie and TV genre lists.
+FAMILY_GENRES = frozenset({16, 10751, 10762})
+UNSAFE_GENRES = frozenset({27, 53, 80, 10752, 10768})
 
 _BY_COUNTRY: dict[str, dict[str, int]] = {
     "US": {"G": 0, "PG": 7, "PG-13": 13, "R": 17, "NC-17": 18},
