@@ -228,8 +228,8 @@ TV_NOTES = [
     "next_episode_to_air, recorded episode details) replaces its derived one.",
     "TV: derived episode runtime = the first recorded episode_run_time of the series in any "
     "recording, else 24 minutes for Animation, else 45 minutes (tv.episode_runtime).",
-    "TV: derived season ids = 1e9 + series_id*1e4 + season*1e3, episode ids = that + episode "
-    "number; they are not TMDB ids.",
+    "TV: derived ids: season 1e9 + series_id*4000 + season*400, episode that + episode number "
+    "(also in recorded series); they fit TMDB's int32 ids but are not TMDB's.",
     "TV: content ratings are recorded only for 1399 (US TV-MA); the others are derived from "
     "genres, US only: Kids -> TV-Y7, else Crime -> TV-MA, else Family -> TV-G, else TV-14 "
     "(Animation alone says nothing: Rick and Morty or Invincible are animated).",
@@ -477,7 +477,10 @@ def iso_plus(date: str, days: int) -> str | None:
 
 
 def derived_season_id(series_id: int, season_number: int) -> int:
-    return DERIVED_ID_BASE + series_id * 10_000 + season_number * 1_000
+    """See TV_NOTES; DemoTMDB numbers a derived episode ``this + episode number``."""
+    if not (0 <= season_number < 10 and series_id * 4_000 < 2**31 - 1 - DERIVED_ID_BASE - 4_000):
+        raise ValueError(f"no derived id for season {season_number} of {series_id}")
+    return DERIVED_ID_BASE + series_id * 4_000 + season_number * 400
 
 
 def derived_details(item: dict[str, Any], genre_names: dict[int, str]) -> dict[str, Any]:
