@@ -1,0 +1,573 @@
+"""DemoTMDB answers TMDB v3's TV paths from the bundled catalog, as TMDB would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from netflix_clone.catalog import tmdb_rules
+from netflix_clone.catalog.demo_tmdb import PAGE_SIZE, DemoTMDB
+from tests.tmdb_spec import ValidationError, validate_tmdb_response
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOT_FOUND = {
+    "success": False,
+    "status_code": 34,
+    "status_message": "The resource you requested could not be found.",
+}
+GOT = 1399  # Game of Thrones: recorded details, season 1, episode 1x01, ratings, credits, videos
+CLERKS = 2  # Clerks: The Animated Series: recorded details (one season and specials)
+STRANGER_THINGS = 66732  # details derived from its list item; a Netflix original
+NETFLIX = 213
+TV_APPEND_ALL = "credits,videos,images,content_ratings,similar,recommendations"
+TV_SUBS = ("credits", "videos", "images", "content_ratings", "similar", "recommendations")
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoTMDB:
+    return DemoTMDB.default()
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    text = resources.files("netflix_clone.catalog").joinpath("demo_data.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_demo_catalog", REPO_ROOT / "scripts" / "build_demo_catalog.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ok(demo: DemoTMDB, path: str, **params: str) -> dict[str, Any]:
+    status, body = demo.handle(path, params)
+    assert status == 200, (path, params, body)
+    return body
+
+
+def ids(body: dict[str, Any]) -> list[int]:
+    return [item["id"] for item in body["results"]]
+
+
+def us_rating(demo: DemoTMDB, series_id: int) -> str:
+    results = ok(demo, f"tv/{series_id}/content_ratings")["results"]
+    return str(next(r["rating"] for r in results if r["iso_3166_1"] == "US"))
+
+
+# ---------------------------------------------------------------------------- the data file
+
+
+def test_at_least_30_series_with_two_seasons_and_their_episodes(demo: DemoTMDB) -> None:
+    with_two = 0
+    for series_id in demo.series_ids:
+        details = ok(demo, f"tv/{series_id}")
+        regular = [s for s in details["seasons"] if s["season_number"] > 0]
+        assert len(regular) == details["number_of_seasons"] >= 1, series_id
+        total = 0
+        for season in details["seasons"]:
+            body = ok(demo, f"tv/{series_id}/season/{season['season_number']}")
+            assert len(body["episodes"]) == season["episode_count"] > 0, (series_id, season)
+            total += len(body["episodes"]) if season["season_number"] > 0 else 0
+        if not demo.has_recorded_tv_details(series_id):
+            assert total == details["number_of_episodes"], series_id
+        with_two += len(regular) >= 2
+    assert with_two >= 30
+
+
+def test_series_genres_are_tmdbs_english_tv_genres(data: dict[str, Any]) -> None:
+    names = {genre["id"]: genre["name"] for genre in data["tv"]["genres"]}
+    assert names[10765] == "Sci-Fi & Fantasy" and names[35] == "Comedy"
+    for item in data["tv"]["series"]:
+        assert set(item["genre_ids"]) <= set(names), item["id"]
+
+
+def test_recorded_values_win_and_derived_ones_are_listed(data: dict[str, Any]) -> None:
+    tv = data["tv"]
+    derived = set(tv["derived"]["details"])
+    assert {GOT, CLERKS}.isdisjoint(derived)
+    assert {int(i) for i in tv["details"]} - derived == {GOT, CLERKS}
+    got = tv["details"][str(GOT)]
+    assert got["name"] == "Game of Thrones" and got["tagline"] == "Winter Is Coming"
+    assert [n["id"] for n in got["networks"]] == [49]  # HBO, as recorded
+    assert GOT not in tv["derived"]["content_ratings"]
+    assert "1399/1" in tv["seasons"] and "1399/1/1" in tv["episodes"]
+    assert any("derived" in note for note in tv["notes"])
+
+
+def test_maturity_spread_has_tv_ma_and_kids_series(demo: DemoTMDB) -> None:
+    ratings = {series_id: us_rating(demo, series_id) for series_id in demo.series_ids}
+    assert ratings[GOT] == "TV-MA"  # recorded
+    assert sum(r == "TV-MA" for r in ratings.values()) >= 3
+    assert sum(r in ("TV-G", "TV-Y7", "TV-Y") for r in ratings.values()) >= 3
+
+
+def test_derived_content_ratings_follow_the_stated_genre_rule(
+    demo: DemoTMDB, data: dict[str, Any]
+) -> None:
+    for item in data["tv"]["series"]:
+        if item["id"] not in data["tv"]["derived"]["content_ratings"]:
+            continue
+        genres = set(item["genre_ids"])
+        expected = (
+            "TV-Y7"
+            if 10762 in genres
+            else "TV-MA"
+            if 80 in genres
+            else "TV-G"
+            if 10751 in genres
+            else "TV-14"
+        )
+        assert us_rating(demo, item["id"]) == expected, item["id"]
+
+
+def test_derived_ids_fit_tmdbs_int32_and_do_not_collide(demo: DemoTMDB) -> None:
+    seen: set[int] = set()
+    for series_id in demo.series_ids:
+        for season in ok(demo, f"tv/{series_id}")["seasons"]:
+            body = ok(demo, f"tv/{series_id}/season/{season['season_number']}")
+            for episode in body["episodes"]:
+                assert 1 <= episode["id"] <= tmdb_rules.MAX_ID
+                assert episode["id"] not in seen
+                seen.add(episode["id"])
+
+
+# ---------------------------------------------------------------------------- spec conformance
+
+TV_SPEC_CASES: list[tuple[str, str, dict[str, str]]] = [
+    ("genre/tv/list", "genre/tv/list", {"language": "en"}),
+    ("certification/tv/list", "certification/tv/list", {}),
+    ("tv/popular", "tv/popular", {"page": "2"}),
+    ("tv/top_rated", "tv/top_rated", {}),
+    ("tv/on_the_air", "tv/on_the_air", {}),
+    ("tv/airing_today", "tv/airing_today", {}),
+    ("trending/tv/{time_window}", "trending/tv/day", {}),
+    ("trending/tv/{time_window}", "trending/tv/week", {"page": "2"}),
+    ("trending/all/{time_window}", "trending/all/day", {}),
+    ("trending/all/{time_window}", "trending/all/week", {"page": "3"}),
+    ("discover/tv", "discover/tv", {"with_networks": "213", "sort_by": "name.asc"}),
+    ("search/tv", "search/tv", {"query": "the"}),
+    ("search/multi", "search/multi", {"query": "star wars"}),
+]
+
+
+@pytest.mark.parametrize(("template", "path", "params"), TV_SPEC_CASES)
+def test_every_tv_list_path_fits_the_official_schema(
+    demo: DemoTMDB, template: str, path: str, params: dict[str, str]
+) -> None:
+    validate_tmdb_response(template, ok(demo, path, **params))
+
+
+def test_every_series_details_sub_resource_season_and_episode_fits_the_schema(
+    demo: DemoTMDB,
+) -> None:
+    season_t = "tv/{series_id}/season/{season_number}"
+    for series_id in demo.series_ids:
+        details = ok(demo, f"tv/{series_id}", append_to_response=TV_APPEND_ALL)
+        validate_tmdb_response("tv/{series_id}", details)
+        for sub in TV_SUBS:
+            body = ok(demo, f"tv/{series_id}/{sub}")
+            validate_tmdb_response(f"tv/{{series_id}}/{sub}", body)
+            appended = {k: v for k, v in body.items() if k != "id"}
+            assert details[sub] == appended
+        for season in details["seasons"]:
+            number = season["season_number"]
+            body = ok(demo, f"tv/{series_id}/season/{number}")
+            validate_tmdb_response(season_t, body)
+            for episode in (body["episodes"][0], body["episodes"][-1]):
+                path = f"tv/{series_id}/season/{number}/episode/{episode['episode_number']}"
+                validate_tmdb_response(f"{season_t}/episode/{{episode_number}}", ok(demo, path))
+
+
+def test_tv_schema_validation_still_rejects_wrong_types(demo: DemoTMDB) -> None:
+    body = ok(demo, f"tv/{GOT}")
+    body["seasons"] = {"season_number": 1}
+    with pytest.raises(ValidationError):
+        validate_tmdb_response("tv/{series_id}", body)
+    season = ok(demo, f"tv/{GOT}/season/2")
+    season["episodes"][0]["episode_number"] = "one"
+    with pytest.raises(ValidationError):
+        validate_tmdb_response("tv/{series_id}/season/{season_number}", season)
+
+
+# ---------------------------------------------------------------------------- lists and trending
+
+
+@pytest.mark.parametrize(
+    "name", ["popular", "top_rated", "on_the_air", "airing_today", "trending_day", "trending_week"]
+)
+def test_tv_lists_page_through_their_bundled_members(demo: DemoTMDB, name: str) -> None:
+    path = f"tv/{name}" if not name.startswith("trending") else name.replace("_", "/tv/")
+    members = list(demo.tv_list_ids(name))
+    assert members and len(members) == len(set(members))
+    first = ok(demo, path)
+    assert first["total_results"] == len(members)
+    assert first["total_pages"] == math.ceil(len(members) / PAGE_SIZE)
+    collected: list[int] = []
+    for page in range(1, first["total_pages"] + 1):
+        body = ok(demo, path, page=str(page))
+        assert all("name" in item and "title" not in item for item in body["results"])
+        collected += ids(body)
+    assert collected == members
+    assert ok(demo, path, page=str(first["total_pages"] + 1))["results"] == []
+
+
+def test_tv_lists_carry_media_type_only_when_trending(demo: DemoTMDB) -> None:
+    assert {i["media_type"] for i in ok(demo, "trending/tv/day")["results"]} == {"tv"}
+    assert all("media_type" not in item for item in ok(demo, "tv/popular")["results"])
+    assert "dates" not in ok(demo, "tv/on_the_air")
+
+
+def test_tv_trending_week_is_day_and_popular_by_popularity(demo: DemoTMDB) -> None:
+    week = demo.tv_list_ids("trending_week")
+    assert set(week) == set(demo.tv_list_ids("trending_day")) | set(demo.tv_list_ids("popular"))
+    popularity = [ok(demo, f"tv/{i}")["popularity"] for i in week]
+    assert popularity == sorted(popularity, reverse=True)
+
+
+@pytest.mark.parametrize("window", ["day", "week"])
+def test_trending_all_mixes_movies_and_series(demo: DemoTMDB, window: str) -> None:
+    keys = list(demo.trending_all(window))
+    assert {kind for kind, _ in keys} == {"movie", "tv"}
+    assert len(keys) == len(set(keys))
+    collected: list[tuple[str, int]] = []
+    pages = ok(demo, f"trending/all/{window}")["total_pages"]
+    for page in range(1, pages + 1):
+        for item in ok(demo, f"trending/all/{window}", page=str(page))["results"]:
+            assert ("title" in item) == (item["media_type"] == "movie")
+            assert ("name" in item) == (item["media_type"] == "tv")
+            collected.append((item["media_type"], item["id"]))
+    assert collected == keys
+    movies = {("movie", i) for i in demo.list_ids(f"trending_{window}")}
+    series = {("tv", i) for i in demo.tv_list_ids(f"trending_{window}")}
+    assert movies | series <= set(keys)
+
+
+def test_trending_all_week_is_ordered_by_popularity(demo: DemoTMDB) -> None:
+    popularity = []
+    for kind, title_id in demo.trending_all("week"):
+        popularity.append(ok(demo, f"{kind}/{title_id}")["popularity"])
+    assert popularity == sorted(popularity, reverse=True)
+
+
+# ---------------------------------------------------------------------------- discover/tv
+
+
+def networks_of(demo: DemoTMDB, series_id: int) -> set[int]:
+    return {network["id"] for network in ok(demo, f"tv/{series_id}")["networks"]}
+
+
+def all_pages(demo: DemoTMDB, path: str, **params: str) -> list[dict[str, Any]]:
+    first = ok(demo, path, **params)
+    items = list(first["results"])
+    for page in range(2, first["total_pages"] + 1):
+        items += ok(demo, path, **params, page=str(page))["results"]
+    assert len(items) == first["total_results"]
+    return items
+
+
+def test_discover_tv_with_networks_netflix(demo: DemoTMDB) -> None:
+    netflix = all_pages(demo, "discover/tv", with_networks=str(NETFLIX))
+    assert len(netflix) >= 5
+    assert STRANGER_THINGS in [s["id"] for s in netflix]
+    assert all(NETFLIX in networks_of(demo, s["id"]) for s in netflix)
+    hbo = [s["id"] for s in all_pages(demo, "discover/tv", with_networks="49")]
+    assert hbo == [GOT]
+    either = {s["id"] for s in all_pages(demo, "discover/tv", with_networks="213|49")}
+    assert either == {s["id"] for s in netflix} | {GOT}
+    assert all_pages(demo, "discover/tv", with_networks="213,49") == []
+
+
+def test_discover_tv_with_genres_comma_is_and_pipe_is_or(demo: DemoTMDB) -> None:
+    def genre_sets(**params: str) -> list[set[int]]:
+        return [set(s["genre_ids"]) for s in all_pages(demo, "discover/tv", **params)]
+
+    both = genre_sets(with_genres="18,10765")
+    assert both and all({18, 10765} <= g for g in both)
+    either = genre_sets(with_genres="16|10762")
+    assert either and all(g & {16, 10762} for g in either)
+    assert len(either) >= len(genre_sets(with_genres="16"))
+    assert all(18 not in g for g in genre_sets(without_genres="18"))
+
+
+@pytest.mark.parametrize("field", tmdb_rules.TV_SORT_FIELDS)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_discover_tv_sorts_by_every_tmdb_tv_sort_field(
+    demo: DemoTMDB, field: str, direction: str
+) -> None:
+    items = all_pages(demo, "discover/tv", sort_by=f"{field}.{direction}")
+    values: list[Any] = [
+        str(i[field]).casefold() if field in ("name", "original_name") else i[field] for i in items
+    ]
+    if field != "first_air_date":
+        values = [float(v) for v in values] if field not in ("name", "original_name") else values
+    assert values == sorted(values, reverse=direction == "desc")
+    assert len(items) == ok(demo, "discover/tv")["total_results"]
+
+
+def test_discover_tv_default_and_unknown_sort_are_popularity_desc(demo: DemoTMDB) -> None:
+    default = ids(ok(demo, "discover/tv"))
+    assert default == ids(ok(demo, "discover/tv", sort_by="popularity.desc"))
+    assert default == ids(ok(demo, "discover/tv", sort_by="release_date.desc"))
+
+
+def test_discover_tv_dates_years_votes_and_null_dates(demo: DemoTMDB, data: dict[str, Any]) -> None:
+    ranged = all_pages(
+        demo,
+        "discover/tv",
+        **{"first_air_date.gte": "2020-01-01", "first_air_date.lte": "2021-12-31"},
+    )
+    assert ranged and all("2020-01-01" <= s["first_air_date"] <= "2021-12-31" for s in ranged)
+    year = all_pages(demo, "discover/tv", first_air_date_year="2023")
+    assert year and all(s["first_air_date"].startswith("2023") for s in year)
+    voted = all_pages(demo, "discover/tv", **{"vote_average.gte": "8", "vote_count.gte": "1000"})
+    assert voted and all(s["vote_average"] >= 8 and s["vote_count"] >= 1000 for s in voted)
+    undated = {s["id"] for s in data["tv"]["series"] if not s["first_air_date"]}
+    assert undated  # some recorded series have not aired yet
+    assert undated.isdisjoint(s["id"] for s in all_pages(demo, "discover/tv"))
+    with_nulls = all_pages(demo, "discover/tv", include_null_first_air_dates="true")
+    assert undated <= {s["id"] for s in with_nulls}
+    assert len(with_nulls) == len(data["tv"]["series"])
+    korean = all_pages(demo, "discover/tv", with_original_language="ko")
+    assert korean and all(s["original_language"] == "ko" for s in korean)
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def test_search_tv_is_case_insensitive_on_name_and_original_name(demo: DemoTMDB) -> None:
+    assert ids(ok(demo, "search/tv", query="GAME of thrones"))[0] == GOT
+    # "La casa de papel" is Money Heist's original name.
+    assert 71446 in ids(ok(demo, "search/tv", query="casa de papel"))
+    assert ids(ok(demo, "search/tv", query="rick and morty"))[:1] == [60625]
+    assert ok(demo, "search/tv", query="zzzz-nothing")["total_results"] == 0
+
+
+def test_search_tv_year_filter(demo: DemoTMDB) -> None:
+    assert GOT in ids(ok(demo, "search/tv", query="game", first_air_date_year="2011"))
+    assert GOT not in ids(ok(demo, "search/tv", query="game", first_air_date_year="2012"))
+
+
+def test_search_multi_mixes_movies_and_series_with_media_type(demo: DemoTMDB) -> None:
+    items = all_pages(demo, "search/multi", query="star wars")
+    kinds = {item["media_type"] for item in items}
+    assert kinds == {"movie", "tv"}
+    for item in items:
+        name = item["title"] if item["media_type"] == "movie" else item["name"]
+        original = item.get("original_title") or item.get("original_name")
+        assert "star wars" in f"{name} {original}".casefold()
+    # Exact matches first: the movie titled exactly "Star Wars".
+    assert (items[0]["media_type"], items[0]["id"]) == ("movie", 11)
+
+
+@pytest.mark.parametrize("path", ["search/tv", "search/multi"])
+def test_search_without_query_is_tmdbs_422(demo: DemoTMDB, path: str) -> None:
+    assert demo.handle(path, {}) == (422, {"errors": ["query must be provided"]})
+    assert demo.handle(path, {"query": "  "})[0] == 422
+
+
+# ---------------------------------------------------------------------------- details
+
+
+def test_recorded_series_details_and_append_to_response(demo: DemoTMDB) -> None:
+    body = ok(demo, f"tv/{GOT}", append_to_response=TV_APPEND_ALL + ",keywords,nonsense")
+    assert body["name"] == "Game of Thrones"
+    assert body["number_of_seasons"] == 8 and body["number_of_episodes"] == 73
+    assert body["last_episode_to_air"]["name"] == "The Iron Throne"
+    assert {"keywords", "nonsense"}.isdisjoint(body)
+    for name in TV_SUBS:
+        assert "id" not in body[name]
+    assert body["credits"]["cast"] and body["videos"]["results"]
+    assert [r["rating"] for r in body["content_ratings"]["results"] if r["iso_3166_1"] == "US"] == [
+        "TV-MA"
+    ]
+    # The recorded similar list (jdrouet) and recommendations (spec), bundled members only.
+    assert body["recommendations"]["results"][0]["id"] == 1396  # Breaking Bad
+    assert all(i["media_type"] == "tv" for i in body["recommendations"]["results"])
+    assert GOT not in ids(body["similar"])
+    assert ok(demo, f"tv/{GOT}-game-of-thrones")["id"] == GOT
+
+
+def test_append_to_response_limit_on_series(demo: DemoTMDB) -> None:
+    status, body = demo.handle(f"tv/{GOT}", {"append_to_response": ",".join(["credits"] * 21)})
+    assert status == 400 and body["status_code"] == 27
+    twenty = ok(demo, f"tv/{GOT}", append_to_response=",".join(["videos"] * 20))
+    assert "videos" in twenty
+
+
+def test_derived_series_details_are_honest(demo: DemoTMDB) -> None:
+    body = ok(demo, f"tv/{STRANGER_THINGS}", append_to_response="credits,videos,images")
+    assert not demo.has_recorded_tv_details(STRANGER_THINGS)
+    assert demo.has_recorded_tv_details(GOT)
+    assert body["name"] == "Stranger Things"
+    assert [n["id"] for n in body["networks"]] == [NETFLIX]
+    assert body["created_by"] == [] and body["status"] is None and body["tagline"] == ""
+    assert body["credits"] == {"cast": [], "crew": []} and body["videos"] == {"results": []}
+    assert body["images"] == {"backdrops": [], "logos": [], "posters": []}
+    assert [s["season_number"] for s in body["seasons"]] == [1, 2]
+    assert body["seasons"][0]["air_date"] == body["first_air_date"]
+    last = ok(demo, f"tv/{STRANGER_THINGS}/season/2")["episodes"][-1]
+    assert body["last_episode_to_air"] == {
+        k: v for k, v in last.items() if k not in ("crew", "guest_stars")
+    }
+    assert body["last_air_date"] == last["air_date"]
+    assert body["next_episode_to_air"] is None
+
+
+def test_recorded_images_of_the_wrong_title_are_not_served_for_series(demo: DemoTMDB) -> None:
+    # Both recorded tv images bodies are Fight Club's (id 550); a series gets none.
+    assert ok(demo, f"tv/{GOT}/images") == {
+        "id": GOT,
+        "backdrops": [],
+        "logos": [],
+        "posters": [],
+    }
+
+
+def test_derived_related_series_share_a_genre(demo: DemoTMDB) -> None:
+    genres = {g["id"] for g in ok(demo, f"tv/{STRANGER_THINGS}")["genres"]}
+    for name in ("similar", "recommendations"):
+        related = all_pages(demo, f"tv/{STRANGER_THINGS}/{name}")
+        assert related and len(related) <= 40
+        assert STRANGER_THINGS not in [s["id"] for s in related]
+        assert all(genres & set(s["genre_ids"]) for s in related)
+        assert all(("media_type" in s) == (name == "recommendations") for s in related)
+
+
+# ---------------------------------------------------------------------------- seasons / episodes
+
+
+def test_recorded_season_and_episode(demo: DemoTMDB) -> None:
+    season = ok(demo, f"tv/{GOT}/season/1")
+    assert season["name"] == "Season 1" and len(season["episodes"]) == 10
+    assert season["episodes"][0]["name"] == "Winter Is Coming"
+    assert all(e["runtime"] and e["still_path"] for e in season["episodes"])
+    episode = ok(demo, f"tv/{GOT}/season/1/episode/1")
+    assert episode["id"] == 63056 and episode["guest_stars"]
+    second = ok(demo, f"tv/{GOT}/season/1/episode/2")
+    recorded = season["episodes"][1]
+    assert second["name"] == recorded["name"] and second["id"] == recorded["id"]
+    assert "show_id" not in second
+
+
+def test_derived_season_of_a_recorded_series_keeps_recorded_episodes(demo: DemoTMDB) -> None:
+    season = ok(demo, f"tv/{GOT}/season/8")
+    summary = next(s for s in ok(demo, f"tv/{GOT}")["seasons"] if s["season_number"] == 8)
+    assert season["id"] == summary["id"] and season["name"] == summary["name"]
+    episodes = season["episodes"]
+    assert [e["episode_number"] for e in episodes] == list(range(1, summary["episode_count"] + 1))
+    assert episodes[0]["name"] == "Episode 1" and episodes[0]["overview"] == ""
+    assert episodes[-1]["name"] == "The Iron Throne" and episodes[-1]["runtime"] == 80
+    assert episodes[0]["runtime"] == 60  # the spec's recorded episode_run_time of 1399
+    finale = ok(demo, f"tv/{GOT}/season/8/episode/6")
+    assert finale["id"] == 1551830
+
+
+def test_derived_episodes_air_weekly_with_the_stated_runtime(
+    demo: DemoTMDB, data: dict[str, Any]
+) -> None:
+    runtime = data["tv"]["episode_runtime"]
+    for series_id in data["tv"]["derived"]["details"][:40]:
+        for season in ok(demo, f"tv/{series_id}")["seasons"]:
+            body = ok(demo, f"tv/{series_id}/season/{season['season_number']}")
+            assert body["air_date"] == season["air_date"]
+            for index, episode in enumerate(body["episodes"]):
+                assert episode["name"] == f"Episode {index + 1}"
+                assert episode["runtime"] == runtime[str(series_id)]
+                assert episode["show_id"] == series_id
+                if season["air_date"]:
+                    start = dt.date.fromisoformat(season["air_date"])
+                    expected = (start + dt.timedelta(weeks=index)).isoformat()
+                    assert episode["air_date"] == expected
+                else:
+                    assert episode["air_date"] is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tv/1",
+        "tv/999999999",
+        "tv/0",
+        "tv/abc",
+        "tv/1/season/1",
+        f"tv/{GOT}/season/9",
+        f"tv/{GOT}/season/1/episode/11",
+        f"tv/{GOT}/season/1/episode/0",
+        f"tv/{STRANGER_THINGS}/season/3",
+        f"tv/{STRANGER_THINGS}/season/1/episode/9",
+        f"tv/{GOT}/keywords",
+        f"tv/{GOT}/season/1/credits",
+        "tv/latest",
+        "trending/tv/month",
+        "genre/tv",
+    ],
+)
+def test_unknown_series_season_episode_or_path_is_404_code_34(demo: DemoTMDB, path: str) -> None:
+    assert demo.handle(path, {}) == (404, NOT_FOUND)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tv/popular",
+        "trending/tv/day",
+        "trending/all/week",
+        "discover/tv",
+        f"tv/{GOT}/similar",
+        f"tv/{GOT}/recommendations",
+    ],
+)
+def test_tv_paged_paths_refuse_bad_pages_like_tmdb(demo: DemoTMDB, path: str) -> None:
+    assert demo.handle(path, {"page": "0"}) == (400, tmdb_rules.INVALID_PAGE)
+    assert demo.handle(path, {"page": "x"}) == (400, tmdb_rules.INVALID_PAGE)
+    assert demo.handle(path, {"page": "501"}) == (422, tmdb_rules.PAGE_TOO_HIGH)
+    assert demo.handle(path, {"page": "500"})[0] == 200
+    status, _ = demo.handle("search/multi", {"query": "the", "page": "0"})
+    assert status == 400
+
+
+def test_certification_tv_list(demo: DemoTMDB) -> None:
+    us = {c["certification"] for c in ok(demo, "certification/tv/list")["certifications"]["US"]}
+    assert {"TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA"} <= us
+
+
+# ---------------------------------------------------------------------------- the route table
+
+
+def sample_path(route: tmdb_rules.Route) -> str:
+    values = {
+        "movie_id": "550",
+        "series_id": str(GOT),
+        "season_number": "1",
+        "episode_number": "1",
+        "time_window": "day",
+    }
+    return route.path(values)
+
+
+@pytest.mark.parametrize("route", tmdb_rules.ROUTES, ids=lambda route: route.name)
+def test_every_route_of_the_table_is_answered(demo: DemoTMDB, route: tmdb_rules.Route) -> None:
+    params = {"query": "game"} if route.required else {}
+    ok(demo, sample_path(route), **params)
+
+
+def test_the_builders_schema_subset_covers_every_served_path(builder: ModuleType) -> None:
+    served = {route.name for route in tmdb_rules.ROUTES} | {"certification/tv/list"}
+    assert set(builder.SCHEMA_PATHS) == served
+    bundled = json.loads((REPO_ROOT / "tests" / "data" / "tmdb-openapi-subset.json").read_text())
+    assert set(bundled["paths"]) == {f"/3/{name}" for name in served}
