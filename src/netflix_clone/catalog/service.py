@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -46,7 +46,7 @@ SERIES_LIST_PATHS = {
 DETAIL_APPENDS = "credits,videos,release_dates,recommendations"
 SERIES_APPENDS = "content_ratings,credits,recommendations,videos"
 GENRE_PATHS = {"movie": "genre/movie/list", "series": "genre/tv/list"}
-GenreMaps = dict[str, dict[int, str]]
+GenreMaps = Mapping[str, dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,31 @@ def genre_map(language: str, kind: str = "movie") -> dict[int, str]:
     return _bundled_genres(kind)
 
 
+class _GenreMaps(Mapping[str, dict[int, str]]):
+    """Genre maps per kind, each read (from the cache) only when a card of that kind needs
+    it: a movie page never asks for TV genres."""
+
+    def __init__(self, language: str) -> None:
+        self._language = language
+        self._maps: dict[str, dict[int, str]] = {}
+
+    def __getitem__(self, kind: str) -> dict[int, str]:
+        if kind not in GENRE_PATHS:
+            raise KeyError(kind)
+        if kind not in self._maps:
+            self._maps[kind] = genre_map(self._language, kind)
+        return self._maps[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(GENRE_PATHS)
+
+    def __len__(self) -> int:
+        return len(GENRE_PATHS)
+
+
 def genre_maps(language: str) -> GenreMaps:
-    """Both kinds' genre maps (each one cache read, memoised per cache entry)."""
-    return {kind: genre_map(language, kind) for kind in GENRE_PATHS}
+    """Genre id -> name per kind, each map fetched on first use."""
+    return _GenreMaps(language)
 
 
 def _names(body: Any) -> dict[int, str] | None:
