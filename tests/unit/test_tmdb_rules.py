@@ -1,7 +1,7 @@
 """tmdb_rules: TMDB's rules written once, checked against TMDB's own OpenAPI document.
 
 The document is the committed subset (tests/data/tmdb-openapi-subset.json, cut from TMDB's
-official spec by tests/data/make_tmdb_openapi_subset.py), so these checks need nothing beside
+official spec by tests/make_tmdb_openapi_subset.py), so these checks need nothing beside
 the repository.
 """
 

@@ -4,7 +4,7 @@ The full document (3 MB, `../shared/tmdb/openapi.json` beside the repository) is
 the project; the tests need only the 200 response schemas of the paths we serve, which are the
 routes of `netflix_clone.catalog.tmdb_rules.ROUTES`. Run after a route is added:
 
-    .venv/bin/python tests/data/make_tmdb_openapi_subset.py [FULL_SPEC]
+    .venv/bin/python -m tests.make_tmdb_openapi_subset [FULL_SPEC]
 
 `tests/contract/test_gateway_spec.py` checks that the committed file is exactly what this script
 makes from the full document (when that is present) and that it covers every route.
@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FULL_SPEC = REPO.parent / "shared" / "tmdb" / "openapi.json"
-SUBSET = Path(__file__).resolve().parent / "tmdb-openapi-subset.json"
+SUBSET = REPO / "tests" / "data" / "tmdb-openapi-subset.json"
 NOTE = (
     "Subset of TMDB's official spec (paths the gateway serves: parameters without their "
     "descriptions, 200 response schemas), made from ../shared/tmdb/openapi.json by "
-    "tests/data/make_tmdb_openapi_subset.py; used by tests when that file is absent."
+    "tests/make_tmdb_openapi_subset.py; used by tests when that file is absent."
 )
 
 
