@@ -8,6 +8,7 @@ discipline as the movie routes.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -333,3 +334,27 @@ def test_search_without_query_is_tmdbs_422(path: str, args: dict[str, str]) -> N
 def test_search_queries_are_bounded(query: str) -> None:
     for path in ("search/tv", "search/multi"):
         assert refused(path, {"query": query}).body == tmdb_rules.INVALID_PARAMETERS
+
+
+def test_docs_list_every_route_with_its_parameters() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "gateway.md").read_text("utf-8")
+    tables = doc.partition("## Supported paths and parameters")[2].partition("Value checks:")[0]
+    rows = [line for line in tables.splitlines() if line.startswith("| `")]
+    spelled = {
+        "{movie_id}": "{id}",
+        "{series_id}": "{id}",
+        "{season_number}": "{n}",
+        "{episode_number}": "{e}",
+    }
+    for route in tmdb_rules.ROUTES:
+        path = route.name
+        for placeholder, short in spelled.items():
+            path = path.replace(placeholder, short)
+        paths = {path.replace("{time_window}", window) for window in tmdb_rules.TIME_WINDOWS}
+        for one in paths:
+            (row,) = [row for row in rows if f"`{one}`" in row.split(" | ")[0]]
+            documented = set(re.findall(r"`([a-z_.]+)(?:/\.lte)?`", row.split(" | ")[1]))
+            documented |= {
+                name.replace(".gte", ".lte") for name in documented if name.endswith(".gte")
+            }
+            assert documented >= set(PARAMS[route.name]), (one, row)
