@@ -429,7 +429,10 @@ def test_movie_id_slug_is_accepted(demo: DemoTMDB) -> None:
         "movie/1/credits",
         "movie/550/keywords",
         "trending/movie/month",
-        "tv/popular",
+        "tv/1",
+        "tv/1399/keywords",
+        "tv/1399/season/9",
+        "tv/1399/season/1/episode/11",
         "",
     ],
 )
