@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Build the bundled demo catalog from the recorded TMDB v3 responses.
 
-Reads ``<source>/examples/**`` (default ``../shared/tmdb`` relative to the repository root) and
-writes ``src/netflix_clone/catalog/demo_data.json``. The app never reads ``../shared`` at run time;
-it reads only the file written here. Standard library only; the output is byte-for-byte
-deterministic for the same input, so a re-run shows up in ``git diff`` only when the input changed.
+Reads ``<source>/examples/**`` and the example bodies of ``<source>/openapi.json`` (default
+``../shared/tmdb`` relative to the repository root) and writes
+``src/netflix_clone/catalog/demo_data.json``: movies at the top level, TV series under ``tv``.
+The app never reads ``../shared`` at run time; it reads only the file written here. Standard
+library only; the output is byte-for-byte deterministic for the same input, so a re-run shows up
+in ``git diff`` only when the input changed.
 
 Rules (also recorded under ``notes`` in the output so a reader of the data file sees them):
 
@@ -20,6 +22,9 @@ Rules (also recorded under ``notes`` in the output so a reader of the data file 
 * Appended sub-resources (credits, videos, images, release_dates) are stored without their own
   ``id``; similar/recommendations are stored as ordered id lists of bundled movies.
 * The German genre list of the docs is ignored; the recorded English one is used.
+* TV series follow the same ranking and union rules; what is recorded and what is derived for
+  them (seasons, episodes, content ratings, networks, runtimes) is in ``TV_NOTES``, written to
+  ``tv.notes``, with the derived series listed under ``tv.derived``.
 """
 
 from __future__ import annotations
