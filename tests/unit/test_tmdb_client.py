@@ -60,7 +60,7 @@ def test_both_error_shapes_and_retry_after() -> None:
         {"status_code": 7, "status_message": "Invalid API key", "success": False}
     )
     assert tmdb_error_message(tmdb_rules.PAGE_TOO_HIGH).startswith("page must")
-    assert "could not be found (TMDB code 34)" in tmdb_error_message(tmdb_rules.NOT_FOUND)
+    assert "could not be found. (TMDB code 34)" in tmdb_error_message(tmdb_rules.NOT_FOUND)
     assert tmdb_error_message("<html>") == "no error details"
     assert parse_retry_after("7") == 7
     assert parse_retry_after(None) is None
