@@ -283,12 +283,14 @@ def test_error_bodies_carry_tmdbs_codes() -> None:
 
 
 def test_no_other_module_spells_tmdbs_rules() -> None:
-    # The rules live in tmdb_rules only: the gateway, the fake server and the client import them.
+    # The rules live in tmdb_rules only: the gateway, the demo catalog, the fake server and the
+    # client import them.
     root = Path(__file__).resolve().parents[2]
     sources = [
         root / "src" / "netflix_clone" / "gateway" / "allowlist.py",
         root / "src" / "netflix_clone" / "gateway" / "routes.py",
         root / "src" / "netflix_clone" / "catalog" / "tmdb.py",
+        root / "src" / "netflix_clone" / "catalog" / "demo_tmdb.py",
         root / "devtools" / "fake_tmdb" / "server.py",
     ]
     for source in sources:
