@@ -508,23 +508,25 @@ def test_unknown_series_season_episode_or_path_is_404_code_34(demo: DemoTMDB, pa
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "params"),
     [
-        "tv/popular",
-        "trending/tv/day",
-        "trending/all/week",
-        "discover/tv",
-        f"tv/{GOT}/similar",
-        f"tv/{GOT}/recommendations",
+        ("tv/popular", {}),
+        ("trending/tv/day", {}),
+        ("trending/all/week", {}),
+        ("discover/tv", {}),
+        ("search/tv", {"query": "the"}),
+        ("search/multi", {"query": "the"}),
+        (f"tv/{GOT}/similar", {}),
+        (f"tv/{GOT}/recommendations", {}),
     ],
 )
-def test_tv_paged_paths_refuse_bad_pages_like_tmdb(demo: DemoTMDB, path: str) -> None:
-    assert demo.handle(path, {"page": "0"}) == (400, tmdb_rules.INVALID_PAGE)
-    assert demo.handle(path, {"page": "x"}) == (400, tmdb_rules.INVALID_PAGE)
-    assert demo.handle(path, {"page": "501"}) == (422, tmdb_rules.PAGE_TOO_HIGH)
-    assert demo.handle(path, {"page": "500"})[0] == 200
-    status, _ = demo.handle("search/multi", {"query": "the", "page": "0"})
-    assert status == 400
+def test_tv_paged_paths_refuse_bad_pages_like_tmdb(
+    demo: DemoTMDB, path: str, params: dict[str, str]
+) -> None:
+    assert demo.handle(path, {**params, "page": "0"}) == (400, tmdb_rules.INVALID_PAGE)
+    assert demo.handle(path, {**params, "page": "x"}) == (400, tmdb_rules.INVALID_PAGE)
+    assert demo.handle(path, {**params, "page": "501"}) == (422, tmdb_rules.PAGE_TOO_HIGH)
+    assert demo.handle(path, {**params, "page": "500"})[0] == 200
 
 
 def test_certification_tv_list(demo: DemoTMDB) -> None:
