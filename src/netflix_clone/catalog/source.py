@@ -30,6 +30,7 @@ from netflix_clone.catalog.tmdb import (
     UpstreamRejected,
     UpstreamTimeout,
 )
+from netflix_clone.catalog.tmdb_rules import cache_class
 from netflix_clone.observability import CACHE
 from netflix_clone.ratelimit import RateLimiter
 from netflix_clone.redis_store import GuardedRedis
@@ -59,20 +60,8 @@ SLOT_POLL = 0.05
 
 
 def kind_of(path: str) -> str:
-    if path in ("configuration",):
-        return "configuration"
-    if path.startswith("genre/"):
-        return "genres"
-    if path.startswith("search/"):
-        return "search"
-    parts = path.split("/")
-    if len(parts) >= 2 and parts[0] == "movie" and parts[1].isdigit():
-        return (
-            "details"
-            if len(parts) == 2 or parts[2] not in ("similar", "recommendations")
-            else "list"
-        )
-    return "list"
+    """The freshness class of a v3 path (movie or TV), from TMDB's route table."""
+    return cache_class(path)
 
 
 class Source(Protocol):
