@@ -106,6 +106,7 @@ class Fetched:
     cache: CacheStatus
     age: int
     stored_at: float
+    fresh_until: float = 0.0  # what is derived from this answer may be reused until then
 
 
 def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
@@ -163,14 +164,28 @@ class Catalog:
             if cached.is_fresh():
                 CACHE.labels("hit").inc()
                 return Fetched(
-                    cached.value, self.source.name, "hit", cached.age(), cached.stored_at
+                    cached.value,
+                    self.source.name,
+                    "hit",
+                    cached.age(),
+                    cached.stored_at,
+                    cached.fresh_until,
                 )
             self._revalidate(key, path, params)
             CACHE.labels("stale").inc()
-            return Fetched(cached.value, self.source.name, "stale", cached.age(), cached.stored_at)
+            return Fetched(
+                cached.value,
+                self.source.name,
+                "stale",
+                cached.age(),
+                cached.stored_at,
+                cached.fresh_until,
+            )
         CACHE.labels("miss").inc()
         entry = self._load_cold(key, path, params)
-        return Fetched(entry.value, self.source.name, "miss", entry.age(), entry.stored_at)
+        return Fetched(
+            entry.value, self.source.name, "miss", entry.age(), entry.stored_at, entry.fresh_until
+        )
 
     def _load_cold(self, key: str, path: str, params: Mapping[str, str]) -> Entry:
         cooldown = self._cooldown_until - time.monotonic()

@@ -20,7 +20,6 @@ from typing import Any
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
-from netflix_clone.catalog.routes import etag_for, etag_matches
 from netflix_clone.catalog.source import Catalog, Fetched
 from netflix_clone.catalog.tmdb import (
     UpstreamAuthError,
@@ -41,6 +40,7 @@ from netflix_clone.catalog.tmdb_rules import (
     over_rate_limit,
 )
 from netflix_clone.context import services
+from netflix_clone.etags import etag_for, etag_matches
 from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
 from netflix_clone.observability import redactor
 

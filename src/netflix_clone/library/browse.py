@@ -1,9 +1,20 @@
-"""The home screen: ordered rows for one profile, each pageable on its own."""
+"""The home screen: ordered rows for one profile, each pageable on its own.
+
+A profile's home screen is cached as its rendered bytes, keyed by (profile, its data version,
+per_row): every write that changes what the rows show bumps the version in the same unit of
+work (library/versions.py), so the next browse after a write rebuilds (read your writes), and
+every other browse is a cache hit with no query beyond the profile the token names. An entry
+also expires when the first catalog answer it was built from does (then the rows would show
+an old list). The cache is per process: its key comes from the database, so every worker and
+pod is exact without sharing it."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections import Counter
+import threading
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +28,13 @@ from netflix_clone.catalog.service import catalog, image_base
 from netflix_clone.catalog.titles import (
     allowed,
     card_from_title,
-    ensure_titles,
     filter_cards,
     genres_for,
+    records_for,
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
+from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.schemas import Browse, Row, RowReason
@@ -43,7 +55,22 @@ CATALOG_ROWS = {
 }
 RECOMMENDATIONS = {"movie": "movie/{id}/recommendations", "series": "tv/{id}/recommendations"}
 
+# A cached home screen is rebuilt at least this often, whatever its catalog entries say.
+MAX_CACHED_SECONDS = 300
+CACHE_BYTES = 64 * 2**20  # per process: ~600 home screens of 20 cards a row
+
 Loader = Callable[[int, int], tuple[list[TitleCard], bool]]
+
+# The earliest `fresh_until` of the catalog answers read while building a home screen.
+_built_until: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "browse_built_until", default=None
+)
+
+
+def _note_fresh_until(value: float) -> None:
+    seen = _built_until.get()
+    if seen is not None:
+        seen.append(value)
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,7 @@ def _catalog_loader(
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
         fetched = catalog().fetch(path, params)
+        _note_fresh_until(fetched.fresh_until)
         key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
         memo = _card_memo()
         known = memo.get(key)
@@ -132,7 +160,7 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
             )
         )
     liked_keys = service.rated_keys(profile, "love", "like")[:LIKED_SAMPLE]
-    records = ensure_titles(liked_keys)  # one query (and fetches only for unknown titles)
+    records = records_for(liked_keys)  # one query (rated titles have rows)
     # Only titles the profile may see seed its rows: a title rated before the profile's level
     # was lowered must not reappear in a row's name or its recommendations.
     liked = [records[k] for k in liked_keys if k in records and allowed(profile, records[k])]
@@ -203,6 +231,65 @@ def browse(profile: Profile, per_row: int) -> Browse:
         exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
         rows.append(row)
     return Browse(profile_id=profile.id, rows=rows)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    etag: str
+    until: float
+
+
+class _ByteLRU:
+    """Rendered home screens, least recently used dropped first, bounded in bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, Rendered] = OrderedDict()
+
+    def get(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Rendered) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old.data)
+            self._items[key] = value
+            self._size += len(value.data)
+            while self._size > self._limit and self._items:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped.data)
+
+
+def _home_cache() -> _ByteLRU:
+    found: _ByteLRU = services().extras.setdefault("browse_cache", _ByteLRU(CACHE_BYTES))
+    return found
+
+
+def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
+    """The profile's rendered home screen and whether it came from the cache."""
+    key = (profile.id, profile.data_version, per_row)
+    now = time.time()
+    hit = _home_cache().get(key)
+    if hit is not None and now < hit.until:
+        return hit, True
+    seen: list[float] = [now + MAX_CACHED_SECONDS]
+    token = _built_until.set(seen)
+    try:
+        data = browse(profile, per_row).model_dump_json().encode()
+    finally:
+        _built_until.reset(token)
+    rendered = Rendered(data, etag_for(data), min(seen))
+    if rendered.until > now:  # built from stale catalog answers: next time, build again
+        _home_cache().put(key, rendered)
+    return rendered, False
 
 
 def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
