@@ -286,12 +286,15 @@ def filter_cards(
     profile: Profile | None,
     cards: Sequence[TitleCard],
     exclude: set[TitleKey] | frozenset[TitleKey] = frozenset(),
+    records: dict[TitleKey, Title] | None = None,
 ) -> list[TitleCard]:
-    """The one filter: drops excluded titles and, for restricted profiles, over-limit ones."""
+    """The one filter: drops excluded titles and, for restricted profiles, over-limit ones.
+    `records`: the titles' records when the caller already read them (one read for a page)."""
     kept = [c for c in cards if card_key(c) not in exclude]
     if unrestricted(profile):
         return kept
-    records = records_for(card_key(c) for c in kept)
+    if records is None:
+        records = records_for(card_key(c) for c in kept)
     return [c for c in kept if allowed(profile, records.get(card_key(c)), [g.id for g in c.genres])]
 
 

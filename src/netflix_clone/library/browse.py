@@ -16,7 +16,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from netflix_clone.accounts.models import Profile
@@ -24,13 +24,14 @@ from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import catalog, image_base
+from netflix_clone.catalog.service import GenreMaps, catalog, image_base
 from netflix_clone.catalog.titles import (
     allowed,
     card_from_title,
     filter_cards,
     genres_for,
     records_for,
+    unrestricted,
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
@@ -82,7 +83,11 @@ class RowSpec:
 
 
 def _catalog_loader(
-    profile: Profile, path: str, extra: dict[str, str] | None = None, kind: str = "movie"
+    profile: Profile,
+    genres: GenreMaps,
+    path: str,
+    extra: dict[str, str] | None = None,
+    kind: str = "movie",
 ) -> Loader:
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
@@ -93,7 +98,7 @@ def _catalog_loader(
         known = memo.get(key)
         if known is None:
             body = fetched.body if isinstance(fetched.body, dict) else {}
-            items = normalise.cards(body.get("results"), genres_for(profile), image_base(), kind)
+            items = normalise.cards(body.get("results"), genres, image_base(), kind)
             total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
             known = (items, page < total_pages)
             memo.put(key, known)
@@ -135,7 +140,23 @@ def _favourite_genres(profile: Profile, liked: list[Title]) -> list[int]:
     return list(dict.fromkeys(ordered))[:GENRE_ROWS]
 
 
-def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
+def _titles_loader(titles: Sequence[Title], genres: GenreMaps) -> Loader:
+    """A row from member data already read (the home screen's one query per kind)."""
+
+    def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
+        start = (page - 1) * per_row
+        cards = [card_from_title(t, genres) for t in titles[start : start + per_row]]
+        return cards, len(titles) > start + per_row
+
+    return load
+
+
+def row_specs(
+    profile: Profile,
+    hidden: set[TitleKey],
+    genres: GenreMaps,
+    liked_keys: Sequence[TitleKey] | None = None,
+) -> list[RowSpec]:
     specs = [
         RowSpec(
             "continue-watching",
@@ -156,10 +177,12 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                 row_id,
                 title,
                 RowReason.model_validate({"kind": reason}),
-                _catalog_loader(profile, path, kind=kind),
+                _catalog_loader(profile, genres, path, kind=kind),
             )
         )
-    liked_keys = service.rated_keys(profile, "love", "like")[:LIKED_SAMPLE]
+    if liked_keys is None:
+        liked_keys = service.rated_keys(profile, "love", "like")
+    liked_keys = liked_keys[:LIKED_SAMPLE]
     records = records_for(liked_keys)  # one query (rated titles have rows)
     # Only titles the profile may see seed its rows: a title rated before the profile's level
     # was lowered must not reappear in a row's name or its recommendations.
@@ -180,10 +203,12 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                     movie_id=title_id if is_movie else None,
                     movie_title=liked_title.title if is_movie else None,
                 ),
-                _catalog_loader(profile, RECOMMENDATIONS[kind].format(id=title_id), kind=kind),
+                _catalog_loader(
+                    profile, genres, RECOMMENDATIONS[kind].format(id=title_id), kind=kind
+                ),
             )
         )
-    names = genres_for(profile)["movie"]
+    names = genres["movie"]
     for genre_id in _favourite_genres(profile, liked):
         if genre_id in names:
             specs.append(
@@ -193,6 +218,7 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                     RowReason(kind="genre", genre_id=genre_id),
                     _catalog_loader(
                         profile,
+                        genres,
                         "discover/movie",
                         {
                             "with_genres": str(genre_id),
@@ -206,26 +232,57 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
 
 
 def _build(
-    profile: Profile, spec: RowSpec, page: int, per_row: int, exclude: set[TitleKey]
+    profile: Profile,
+    spec: RowSpec,
+    page: int,
+    per_row: int,
+    exclude: set[TitleKey],
+    loaded: tuple[list[TitleCard], bool] | None = None,
+    records: dict[TitleKey, Title] | None = None,
 ) -> Row | None:
     try:
-        candidates, has_more = spec.load(page, per_row)
+        candidates, has_more = loaded if loaded is not None else spec.load(page, per_row)
     except UpstreamError as exc:
         # One row failing must not take the home screen down with it.
         log.warning("browse row %s unavailable: %s", spec.id, type(exc).__name__)
         return None
-    items = filter_cards(profile, candidates, exclude)[:per_row]
+    items = filter_cards(profile, candidates, exclude, records)[:per_row]
     return Row(
         id=spec.id, title=spec.title, reason=spec.reason, items=items, page=page, has_more=has_more
     )
 
 
 def browse(profile: Profile, per_row: int) -> Browse:
-    hidden = service.hidden_keys(profile)
-    exclude = set(hidden)
+    """Every row's first page. Member data is three queries (ratings, viewings, My List),
+    the genre maps are read once, every catalog row is a cache read, and a restricted
+    profile's filter reads the records of all candidate titles in one query."""
+    data = service.home_data(profile, per_row)
+    genres = genres_for(profile)
+    visible = unrestricted(profile)
+    watching = data.watching if visible else [t for t in data.watching if allowed(profile, t)]
+    listed = data.listed if visible else [t for t in data.listed if allowed(profile, t)]
+    specs = row_specs(profile, data.hidden, genres, data.liked)
+    specs[0] = replace(specs[0], load=_titles_loader(watching, genres))
+    specs[1] = replace(specs[1], load=_titles_loader(listed, genres))
+    loaded: dict[str, tuple[list[TitleCard], bool] | UpstreamError] = {}
+    for spec in specs:
+        try:
+            loaded[spec.id] = spec.load(1, per_row)
+        except UpstreamError as exc:
+            loaded[spec.id] = exc
+    records: dict[TitleKey, Title] | None = None
+    if not visible:  # one read of every candidate's record, not one per row
+        records = records_for(
+            (c.kind, c.id) for got in loaded.values() if isinstance(got, tuple) for c in got[0]
+        )
+    exclude = set(data.hidden)
     rows = []
-    for spec in row_specs(profile, hidden):
-        row = _build(profile, spec, 1, per_row, exclude)
+    for spec in specs:
+        got = loaded[spec.id]
+        if isinstance(got, UpstreamError):
+            log.warning("browse row %s unavailable: %s", spec.id, type(got).__name__)
+            continue
+        row = _build(profile, spec, 1, per_row, exclude, got, records)
         if row is None or not row.items:
             continue
         exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
@@ -294,7 +351,7 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
 
 def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
     hidden = service.hidden_keys(profile)
-    for spec in row_specs(profile, hidden):
+    for spec in row_specs(profile, hidden, genres_for(profile)):
         if spec.id == row_id:
             built = _build(profile, spec, page, per_row, hidden)
             if built is None:

@@ -385,6 +385,55 @@ def hide_from_history(profile: Profile, key: TitleKey) -> None:
     versions.bump(profile, left_row=True)
 
 
+# --- the home screen's member data: one query per kind -----------------------------------
+
+
+@dataclass(frozen=True)
+class HomeData:
+    liked: list[TitleKey]  # loved and liked, newest first
+    hidden: set[TitleKey]  # disliked or removed from history: never suggested
+    watching: list[Title]  # Continue Watching, most recent first (not yet maturity-filtered)
+    listed: list[Title]  # My List, most recently added first (not yet maturity-filtered)
+
+
+def home_data(profile: Profile, limit: int) -> HomeData:
+    """What the home screen needs from member data in three queries (ratings, viewings, My
+    List), each bounded: at most `limit` titles per row are read for an unrestricted profile,
+    MAX_FILTERED_ROWS for a restricted one (it filters in Python)."""
+    cap = limit if unrestricted(profile) else MAX_FILTERED_ROWS
+    rated = db.session.execute(
+        select(Rating.kind, Rating.title_id, Rating.rating)
+        .where(Rating.profile_id == profile.id)
+        .order_by(Rating.rated_at.desc(), Rating.title_id.desc())
+    ).all()
+    liked = [title_key(k, i) for k, i, r in rated if r in ("love", "like")]
+    hidden = {title_key(k, i) for k, i, r in rated if r == "dislike"}
+    in_row = _in_row(select(Viewing.kind)).whereclause
+    viewings = db.session.execute(
+        _joined(Viewing)
+        .where(Viewing.profile_id == profile.id)
+        .where(or_(Viewing.hidden_from_history.is_(True), in_row))
+        .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
+        .limit(MAX_FILTERED_ROWS)
+    ).all()
+    watching: list[Title] = []
+    for viewing, title in viewings:
+        if viewing.hidden_from_history:
+            hidden.add(title.key)
+        elif len(watching) <= cap:
+            watching.append(title)
+    listed = [
+        t
+        for _, t in db.session.execute(
+            _joined(ListEntry)
+            .where(ListEntry.profile_id == profile.id)
+            .order_by(ListEntry.added_at.desc(), ListEntry.kind, ListEntry.title_id.desc())
+            .limit(cap + 1)
+        ).all()
+    ]
+    return HomeData(liked, hidden, watching, listed)
+
+
 def hidden_keys(profile: Profile) -> set[TitleKey]:
     """Titles the profile never wants suggested: disliked or removed from history."""
     disliked = set(rated_keys(profile, "dislike"))
