@@ -19,6 +19,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from netflix_clone.accounts.models import Profile
 from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
@@ -35,6 +37,7 @@ from netflix_clone.catalog.titles import (
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
+from netflix_clone.db import db
 from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
@@ -328,6 +331,25 @@ class _ByteLRU:
 def _home_cache() -> _ByteLRU:
     found: _ByteLRU = services().extras.setdefault("browse_cache", _ByteLRU(CACHE_BYTES))
     return found
+
+
+_VERSION_QUERY = select(Profile.data_version).where(
+    Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id")
+)
+
+
+def cached_hit(user_id: int, profile_id: int, per_row: int) -> Rendered | None:
+    """The cached home screen when it is still current: one indexed read of the profile's
+    data version (no entity, no account join), nothing else."""
+    version = (
+        db.session.connection()
+        .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
+        .scalar()
+    )
+    if version is None:
+        return None  # gone, or not this member's: the full path says why
+    hit = _home_cache().get((profile_id, version, per_row))
+    return hit if hit is not None and time.time() < hit.until else None
 
 
 def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:

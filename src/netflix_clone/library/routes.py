@@ -403,7 +403,13 @@ def hide_movie_history(movie_id: int) -> None:
     },
 )
 def get_browse(query: BrowseQuery) -> Response:
-    rendered, hit = browse_service.cached_browse(profile(), query.per_row)
+    principal = current_principal()
+    rendered = None
+    if principal.profile_id is not None:
+        rendered = browse_service.cached_hit(principal.user_id, principal.profile_id, query.per_row)
+    hit = rendered is not None
+    if rendered is None:
+        rendered, hit = browse_service.cached_browse(profile(), query.per_row)
     headers = {
         "ETag": rendered.etag,
         "Cache-Control": "private, no-cache",
