@@ -87,7 +87,7 @@ export function header(navigate) {
     }
   });
   return h("header", { class: "site-header" },
-    h("a", { class: "logo", href: "/browse", "aria-label": "netflix-clone home" }, "NETFLIX-CLONE"),
+    h("a", { class: "logo", href: "/browse" }, "NETFLIX-CLONE"),
     h("nav", { "aria-label": "Main" },
       h("a", { href: "/browse", class: "nav-link" }, "Home"),
       profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
