@@ -72,10 +72,12 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.set_default_timeout(15_000)
         outside: list[str] = []
-        page.route(
-            re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"),
-            lambda route: (outside.append(route.request.url), route.abort()),
-        )
+
+        def refuse(route: Any) -> None:
+            outside.append(route.request.url)
+            route.abort()
+
+        page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), refuse)
         console: list[str] = []
         page.on(
             "console", lambda m: console.append(m.text) if m.type in ("error", "warning") else None
@@ -86,9 +88,11 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         progress: list[dict[str, Any]] = []
         page.on(
             "request",
-            lambda r: progress.append(json.loads(r.post_data or "{}"))
-            if r.method == "PUT" and "/api/profile/progress/" in r.url
-            else None,
+            lambda r: (
+                progress.append(json.loads(r.post_data or "{}"))
+                if r.method == "PUT" and "/api/profile/progress/" in r.url
+                else None
+            ),
         )
         page.clock.install()  # real time flows; the player's two minutes are run on demand
         tag = f"{width}"
@@ -175,7 +179,9 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         page.get_by_role("button", name="Pause").click()
         stopped = SEEK_TO + PLAYED_MS // 1000
         expect(timeline).to_have_value(str(stopped))
-        expect(page.get_by_role("status").filter(has_text="Progress saved at 32:00")).to_be_visible()
+        expect(
+            page.get_by_role("status").filter(has_text="Progress saved at 32:00")
+        ).to_be_visible()
         page.screenshot(path=str(shots / f"player-{tag}.png"))
         sequences = [p["sequence"] for p in progress]
         assert sequences == sorted(set(sequences)), sequences  # strictly increasing
@@ -210,7 +216,8 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         expect(page).to_have_url(f"{server}/browse")
         expect(page.locator("section.row a.card").first).to_be_visible()
         shown = {
-            int(i) for i in page.locator("section.row a.card").evaluate_all(
+            int(i)
+            for i in page.locator("section.row a.card").evaluate_all(
                 "cards => cards.map(c => c.dataset.id)"
             )
         }
@@ -221,7 +228,9 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         page.screenshot(path=str(shots / f"kids-home-{tag}.png"))
 
         page.goto(f"{server}/title/movie/{R_RATED}", wait_until="load")
-        expect(page.get_by_role("heading", name="This title isn't available for Kids")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name="This title isn't available for Kids")
+        ).to_be_visible()
         expect(page.get_by_role("link", name="Back to Home")).to_be_visible()
         assert "Fight Club" not in page.locator("body").inner_text()
         assert page.locator("main img").count() == 0

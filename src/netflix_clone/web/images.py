@@ -11,8 +11,8 @@ scripts should anyone open it directly.
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -87,18 +87,10 @@ def build_index(roots: Any) -> dict[str, Known]:
     return index
 
 
-_index: dict[str, Known] | None = None
-_index_lock = threading.Lock()
-
-
+@functools.cache
 def demo_index() -> dict[str, Known]:
     """The index of the bundled demo catalog, built once per process from all of its data."""
-    global _index
-    with _index_lock:
-        if _index is None:
-            demo = DemoTMDB.default()
-            _index = build_index(list(vars(demo).values()))
-        return _index
+    return build_index(list(vars(DemoTMDB.default()).values()))
 
 
 def _hue(seed: int) -> int:
@@ -123,6 +115,11 @@ def _lines(title: str, width: int) -> list[str]:
     return lines
 
 
+def _xml(text: str) -> str:
+    """Text safe in XML content and in a double- or single-quoted attribute."""
+    return escape(text, {'"': "&quot;", "'": "&apos;"})
+
+
 def render_svg(known: Known | None, file_name: str) -> str:
     """An SVG poster (2:3) or backdrop (16:9) with the escaped title, or a neutral one."""
     wide = known is not None and known.key in ("backdrop_path", "still_path", "logo_path")
@@ -136,17 +133,25 @@ def render_svg(known: Known | None, file_name: str) -> str:
         hue = _hue(seed)
         top, bottom = f"hsl({hue}, 45%, 30%)", f"hsl({hue}, 55%, 12%)"
         title = _CONTROL.sub("", known.title)[:MAX_TITLE]
-    per_line = 24 if wide else 14
-    size = 64 if wide else 44
+    # Posters: the title centred. Backdrops sit behind headings: the title small, bottom right.
+    per_line = 32 if wide else 14
+    size = 40 if wide else 44
     lines = _lines(title, per_line)
-    first_y = height / 2 - (len(lines) - 1) * size * 0.6
+    x: float
+    if wide:
+        x, anchor = width - 48, "end"
+        first_y = height - 48 - (len(lines) - 1) * size * 1.2
+    else:
+        x, anchor = width / 2, "middle"
+        first_y = height / 2 - (len(lines) - 1) * size * 0.6
+    opacity = 0.7 if wide else 1
     texts = "".join(
-        f'<text x="{width / 2:.0f}" y="{first_y + i * size * 1.2:.0f}" text-anchor="middle" '
+        f'<text x="{x:.0f}" y="{first_y + i * size * 1.2:.0f}" text-anchor="{anchor}" '
         f'font-family="Helvetica, Arial, sans-serif" font-size="{size}" font-weight="700" '
-        f'fill="#ffffff">{escape(line, {chr(34): "&quot;", chr(39): "&apos;"})}</text>'
+        f'fill="#ffffff" fill-opacity="{opacity}">{_xml(line)}</text>'
         for i, line in enumerate(lines)
     )
-    label = escape(title or "No image", {chr(34): "&quot;", chr(39): "&apos;"})
+    label = _xml(title or "No image")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'

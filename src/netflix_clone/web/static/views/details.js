@@ -4,9 +4,9 @@ import { clear, h, toast } from "../dom.js";
 import { blockedPage, cardLink, errorPanel, loading, notFoundPage, runtimeText } from "./shell.js";
 
 const RATINGS = [
-  ["dislike", "Not for me", "👎"],
-  ["like", "I like this", "👍"],
-  ["love", "Love this!", "❤"],
+  ["dislike", "Not for me"],
+  ["like", "I like this"],
+  ["love", "Love this!"],
 ];
 
 // What this profile has done with a title: in My List, its rating, where it stopped.
@@ -101,15 +101,13 @@ function render(kind, title, state, ctx) {
     }
   });
 
-  const rateButtons = RATINGS.map(([value, label, icon]) => {
+  const rateButtons = RATINGS.map(([value, label]) => {
     const button = h("button", {
       type: "button",
-      class: "button icon-button",
+      class: "button outline small rate-button",
       "aria-pressed": String(state.rating === value),
-      "aria-label": label,
-      title: label,
       dataset: { rating: value },
-    }, h("span", { "aria-hidden": "true" }, icon));
+    }, label);
     button.addEventListener("click", async () => {
       const clearing = button.getAttribute("aria-pressed") === "true";
       for (const other of rateButtons) other.disabled = true;

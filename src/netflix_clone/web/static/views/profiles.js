@@ -48,7 +48,7 @@ export async function pickerView(main, _params, ctx) {
               h("span", { class: "profile-choice-name" }, profile.name),
               h("span", { class: "profile-badges", id: noteId },
                 profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
-                profile.locked ? h("span", { class: "badge" }, "🔒 PIN") : null,
+                profile.locked ? h("span", { class: "badge" }, "PIN") : null,
                 notes ? h("span", { class: "visually-hidden" }, notes) : null,
               ),
             ),
@@ -219,7 +219,7 @@ export async function manageView(main, _params, ctx) {
       h("h2", {}, avatar(profile, "small"), " ", profile.name,
         profile.is_main ? h("span", { class: "badge" }, "Main") : null,
         profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
-        profile.locked ? h("span", { class: "badge" }, "🔒 PIN") : null),
+        profile.locked ? h("span", { class: "badge" }, "PIN") : null),
       form,
     );
   });

@@ -81,10 +81,8 @@ export function header(navigate) {
     }
   });
   menu.addEventListener("click", () => closeMenu());
-  document.addEventListener("click", (event) => {
-    if (!menu.hidden && !menu.contains(event.target) && !menuButton.contains(event.target)) {
-      closeMenu();
-    }
+  menu.addEventListener("focusout", (event) => {
+    if (!menu.hidden && !menu.contains(event.relatedTarget) && event.relatedTarget !== menuButton) closeMenu();
   });
   return h("header", { class: "site-header" },
     h("a", { class: "logo", href: "/browse" }, "NETFLIX-CLONE"),
@@ -168,7 +166,7 @@ export function blockedPage(main) {
   document.title = "Not available · netflix-clone";
   main.append(
     h("section", { class: "message-page blocked" },
-      h("div", { class: "blocked-icon", "aria-hidden": "true" }, "🔒"),
+      h("div", { class: "blocked-icon", "aria-hidden": "true" }, "!"),
       h("h1", { tabindex: "-1" }, `This title isn't available for ${profile.name}`),
       h("p", {}, `${profile.name}'s profile shows titles for: ${LEVELS[profile.maturity_level] || profile.maturity_level}.`),
       h("p", {}, "There is plenty more to watch on the home screen."),
