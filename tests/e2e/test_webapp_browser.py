@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import urllib.request
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from netflix_clone.app import MIGRATIONS_DIR, create_app
@@ -56,8 +57,9 @@ def shots(tmp_path: Path) -> Path:
 
 
 def _json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
-        return json.load(answer)
+    answer = httpx.get(url, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
 
 
 @pytest.mark.parametrize("width", [390, 1440])
@@ -247,3 +249,82 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         errors = [c for c in console if not c.startswith("Failed to load resource")]
         assert errors == [], errors
         assert len(console) - len(errors) <= len(expected), console
+
+
+def test_errors_retries_and_expired_sessions(server: str) -> None:
+    """Problem details shown as written, a 503 retried after its Retry-After, a dead session
+    sent back to sign-in."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    email = "grace@example.com"
+    answer = httpx.post(
+        f"{server}/api/users",
+        json={"email": email, "password": PASSWORD, "display_name": "Grace"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(15_000)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+
+        # A refused sign-in shows the API's own words.
+        page.goto(f"{server}/signin", wait_until="load")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill("not-the-password-at-all")
+        page.get_by_role("button", name="Sign in").click()
+        alert = page.get_by_role("alert").filter(has_text="Unauthorized")
+        expect(alert).to_contain_text("email or password")
+
+        # The first answer of the home screen is a 503 with Retry-After: the app says so,
+        # waits, asks again and renders.
+        browse_calls: list[float] = []
+
+        def busy_once(route: Any) -> None:
+            browse_calls.append(time.monotonic())
+            if len(browse_calls) == 1:
+                route.fulfill(
+                    status=503,
+                    headers={"Retry-After": "1", "Content-Type": "application/problem+json"},
+                    body=json.dumps(
+                        {
+                            "type": "about:blank",
+                            "title": "Service Unavailable",
+                            "status": 503,
+                            "detail": "Busy.",
+                        }
+                    ),
+                )
+            else:
+                route.continue_()
+
+        page.route(re.compile(r"/api/browse\?"), busy_once)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Grace").click()
+        expect(page.get_by_text("The service is busy. Trying again in 1 s")).to_be_visible()
+        expect(page.get_by_role("region", name="Trending Now")).to_be_visible()
+        assert len(browse_calls) == 2 and browse_calls[1] - browse_calls[0] >= 0.9
+
+        # Tokens the server no longer accepts (and a refresh token it refuses): back to sign-in,
+        # with the page the member was on remembered.
+        page.evaluate(
+            """() => {
+                const s = JSON.parse(localStorage.getItem("nc.session"));
+                Object.assign(s, {access: "x", accessExp: Date.now() + 6e5,
+                                  profileToken: "x", profileExp: Date.now() + 6e5,
+                                  refresh: "revoked"});
+                localStorage.setItem("nc.session", JSON.stringify(s));
+            }"""
+        )
+        page.goto(f"{server}/title/movie/11", wait_until="load")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        expect(page).to_have_url(f"{server}/signin?next=%2Ftitle%2Fmovie%2F11")
+        expect(page.get_by_text("Your session has ended. Sign in again.")).to_be_visible()
+
+        unexpected = [c for c in console if not c.startswith("Failed to load resource")]
+        assert unexpected == [], unexpected
