@@ -56,6 +56,37 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+# WCAG 2 contrast of every visible text against the nearest opaque background behind it.
+CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const backdrop = (el) => {
+    for (let n = el; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!own || !box.width || style.visibility === "hidden") continue;
+    if (el.closest("[aria-hidden=true], button:disabled")) continue;
+    const [a, b] = [lum(rgb(style.color)), lum(backdrop(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.className} ${ratio.toFixed(2)}: ${text}`);
+  }
+  return bad;
+}"""
+
+
 def _kids_may_watch(demo: DemoTMDB, movie_id: int) -> bool:
     """The kids rule, from the recorded data: rated at most 12 (PG in the US), or unrated and
     family-safe (Animation or Family, none of Horror, Thriller, Crime or War)."""
@@ -153,6 +184,7 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         expect(poster).to_have_attribute("src", re.compile(r"^/images/t/p/w342/"))
         assert poster.evaluate("img => img.complete && img.naturalWidth > 0")
         page.screenshot(path=str(shots / f"home-{tag}.png"))
+        assert page.evaluate(CONTRAST) == []
 
         # Paging within a row: "More" appends the next page's titles.
         cards_before = trending.locator("a.card").count()
@@ -178,6 +210,7 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         trailer = page.get_by_role("link", name=re.compile("^Watch the trailer on YouTube"))
         expect(trailer).to_have_attribute("href", re.compile(r"^https://www\.youtube\.com/"))
         page.screenshot(path=str(shots / f"details-fight-club-{tag}.png"))
+        assert page.evaluate(CONTRAST) == []
         search.fill("zzqx no such title")
         expect(page.get_by_text("No titles match “zzqx no such title”")).to_be_visible()
         page.get_by_role("link", name="Home", exact=True).click()
@@ -216,6 +249,7 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
             page.get_by_role("status").filter(has_text="Progress saved at 32:00")
         ).to_be_visible()
         page.screenshot(path=str(shots / f"player-{tag}.png"))
+        assert page.evaluate(CONTRAST) == []
         sequences = [p["sequence"] for p in progress]
         assert sequences == sorted(set(sequences)), sequences  # strictly increasing
         heartbeats = [p for p in progress if SEEK_TO < p["position_seconds"] < stopped]
@@ -270,6 +304,12 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         assert page.locator("main img").count() == 0
         page.screenshot(path=str(shots / f"kids-blocked-{tag}.png"))
 
+        # Sign out: back to sign-in, nothing of the session left in the browser.
+        page.get_by_role("button", name=re.compile("^Account menu")).click()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert page.evaluate("localStorage.getItem('nc.session')") is None
+
         step("done")
         assert outside == [], outside
         expected = [
@@ -285,8 +325,8 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
 
 
 def test_errors_retries_and_expired_sessions(server: str) -> None:
-    """Problem details shown as written, a 503 retried after its Retry-After, a dead session
-    sent back to sign-in."""
+    """Problem details shown as written, a PIN set with the password and asked for, a 503
+    retried after its Retry-After, a dead session sent back to sign-in."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=15_000)
@@ -335,10 +375,29 @@ def test_errors_retries_and_expired_sessions(server: str) -> None:
             else:
                 route.continue_()
 
-        page.route(re.compile(r"/api/browse\?"), busy_once)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+
+        # Lock the profile with a PIN (the API wants the account password for that) ...
+        page.get_by_role("link", name="Manage profiles").click()
+        edit = page.get_by_role("form", name="Edit Grace")
+        edit.get_by_label("Set a PIN").fill("2468")
+        edit.get_by_role("button", name="Save Grace").click()
+        expect(edit.get_by_role("alert")).to_contain_text("password")  # asked for, not guessed
+        edit.get_by_label("Account password").fill(PASSWORD)
+        edit.get_by_role("button", name="Save Grace").click()
+        expect(page.get_by_role("form", name="Edit Grace").get_by_label("New PIN")).to_be_visible()
+        page.get_by_role("link", name="Done").click()
+
+        # ... then the picker asks for it: a wrong PIN is refused in the API's words.
         page.get_by_role("button", name="Grace").click()
+        dialog = page.get_by_role("dialog", name="Enter the PIN for Grace")
+        dialog.get_by_label("PIN").fill("1111")
+        dialog.get_by_role("button", name="Unlock").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("PIN is wrong")
+        page.route(re.compile(r"/api/browse\?"), busy_once)
+        dialog.get_by_label("PIN").fill("2468")
+        dialog.get_by_role("button", name="Unlock").click()
         expect(page.get_by_text("The service is busy. Trying again in 1 s")).to_be_visible()
         expect(page.get_by_role("region", name="Trending Now")).to_be_visible()
         assert len(browse_calls) == 2 and browse_calls[1] - browse_calls[0] >= 0.9

@@ -95,3 +95,16 @@ def test_shapes_colours_and_wrapping() -> None:
 
 def stops(svg: Element) -> list[str | None]:
     return [s.get("stop-color") for s in svg.iter(f"{SVG}stop")]
+
+
+def test_the_image_base_follows_the_catalog_source() -> None:
+    from netflix_clone.settings import Settings
+
+    demo = Settings(app_env="test", catalog_source="demo")
+    assert demo.tmdb_image_base_url == "/images/t/p"
+    auto_without_key = Settings(app_env="test", catalog_source="auto")
+    assert auto_without_key.tmdb_image_base_url == "/images/t/p"
+    tmdb = Settings(app_env="test", catalog_source="auto", tmdb_api_key="0" * 32)
+    assert tmdb.tmdb_image_base_url == "https://image.tmdb.org/t/p"  # unchanged with TMDB
+    chosen = Settings(app_env="test", catalog_source="demo", tmdb_image_base_url="https://cdn.x/p/")
+    assert chosen.tmdb_image_base_url == "https://cdn.x/p"  # an explicit base always wins
