@@ -87,6 +87,12 @@ CONTRAST = """() => {
 }"""
 
 
+def _json(url: str) -> Any:
+    answer = httpx.get(url, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
 def _kids_may_watch(demo: DemoTMDB, movie_id: int) -> bool:
     """The kids rule, from the recorded data: rated at most 12 (PG in the US), or unrated and
     family-safe (Animation or Family, none of Horror, Thriller, Crime or War)."""
@@ -418,5 +424,82 @@ def test_errors_retries_and_expired_sessions(server: str) -> None:
         expect(page).to_have_url(f"{server}/signin?next=%2Ftitle%2Fmovie%2F11")
         expect(page.get_by_text("Your session has ended. Sign in again.")).to_be_visible()
 
+        unexpected = [c for c in console if not c.startswith("Failed to load resource")]
+        assert unexpected == [], unexpected
+
+
+def test_series_journey(server: str, shots: Path) -> None:
+    """A series: details with a season picker and episodes, My List, an episode played, and
+    Continue Watching naming the episode. Runs once the series API (issue 14) is served."""
+    from playwright.sync_api import expect
+
+    spec = httpx.get(f"{server}/openapi.json", timeout=10).json()
+    if "/api/series" not in spec["paths"]:
+        pytest.skip("the series API (issue 14) is not on this branch yet")
+    expect.set_options(timeout=15_000)
+    series = _json(f"{server}/api/series?list=popular")["results"][0]
+    details = _json(f"{server}/api/series/{series['id']}")
+    first_season = min(s["season_number"] for s in details["seasons"] if s["season_number"] > 0)
+    season = _json(f"{server}/api/series/{series['id']}/seasons/{first_season}")
+    episode = season["episodes"][0]
+    email = "hedy@example.com"
+    answer = httpx.post(
+        f"{server}/api/users",
+        json={"email": email, "password": PASSWORD, "display_name": "Hedy"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(15_000)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        page.clock.install()
+        page.goto(f"{server}/signin", wait_until="load")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Hedy").click()
+        expect(page.locator("section.row a.card").first).to_be_visible()
+
+        # Search finds the series as a series.
+        page.get_by_role("searchbox", name="Search titles").fill(series["title"])
+        found = page.locator(
+            f'.search-results a.card[data-kind="series"][data-id="{series["id"]}"]'
+        )
+        expect(found).to_be_visible()
+        found.click()
+
+        expect(page.get_by_role("heading", name=series["title"], level=1)).to_be_visible()
+        expect(page.get_by_role("combobox", name="Season")).to_have_value(str(first_season))
+        episodes = page.get_by_role("region", name="Episodes")
+        expect(episodes.get_by_role("heading", level=3).first).to_contain_text(
+            f"{episode['episode_number']}."
+        )
+        my_list = page.get_by_role("button", name="My List")
+        my_list.click()
+        expect(my_list).to_have_attribute("aria-pressed", "true")
+        page.screenshot(path=str(shots / "series-details-1440.png"), full_page=True)
+
+        episodes.get_by_role("link", name=re.compile(r"^▶ Play")).first.click()
+        label = f"S{first_season}:E{episode['episode_number']}"
+        expect(page.get_by_role("heading", level=1)).to_contain_text(label)
+        timeline = page.get_by_role("slider", name="Timeline")
+        half = int(timeline.get_attribute("max") or 0) // 2
+        timeline.fill(str(half))
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.clock.run_for(20_000)
+        page.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("status").filter(has_text="Progress saved")).to_be_visible()
+
+        page.get_by_role("link", name="Home", exact=True).click()
+        card = page.get_by_role("region", name="Continue Watching").locator(
+            f'a.card[data-kind="series"][data-id="{series["id"]}"]'
+        )
+        expect(card).to_be_visible()
+        expect(card).to_contain_text(label)
+        expect(card.get_by_role("progressbar")).to_be_visible()
         unexpected = [c for c in console if not c.startswith("Failed to load resource")]
         assert unexpected == [], unexpected

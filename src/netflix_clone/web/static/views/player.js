@@ -97,7 +97,14 @@ export async function playerView(main, [kind, rawId], ctx) {
     try {
       const answer = await api.reportProgress(kind, id, payload, keepalive);
       if (!ctx.isCurrent() && !keepalive) return;
-      if (answer.finished) status.textContent = "Finished. Marked as watched.";
+      const moved = episode && answer.episode_number
+        && (answer.season_number !== episode.season_number || answer.episode_number !== episode.episode_number);
+      if (moved && !keepalive) {
+        // Past 90 % of an episode the server's resume point is the next one.
+        clear(status).append("Episode finished. ", h("a", {
+          href: `/watch/series/${id}?season=${answer.season_number}&episode=${answer.episode_number}`,
+        }, `Play S${answer.season_number}:E${answer.episode_number}`));
+      } else if (answer.finished) status.textContent = "Finished. Marked as watched.";
       else if (answer.stored) status.textContent = `Progress saved at ${formatTime(answer.position_seconds ?? at)}.`;
       else if (at / duration >= FINISHED) status.textContent = "Finished.";
       else status.textContent = "";
