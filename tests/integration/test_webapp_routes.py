@@ -164,6 +164,11 @@ def test_our_own_roots_keep_their_answers(demo: FlaskClient) -> None:
     # A missing file is a 404, not the page (only a browser asking for HTML gets the page).
     assert demo.get("/favicon.ico", headers={"Accept": "image/*"}).status_code == 404
     assert demo.get("/robots.txt", headers=ANY).status_code == 404
+    # Only a browser (asking for HTML) gets the app at a client route; API clients keep 404s.
+    for headers in (ANY, {"Accept": "application/json"}, {}):
+        response = demo.get("/browse", headers=headers)
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert demo.get("/", headers=ANY).status_code == 200
 
 
 def test_spa_dir_owns_root_and_ours_steps_aside(tmp_path: Path, spa_dir: Path) -> None:

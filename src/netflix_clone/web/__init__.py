@@ -81,11 +81,11 @@ def _index() -> Response:
 @bp.get("/")
 @bp.get("/<web:path>")
 def app_page(path: str = "") -> Response:
-    # A missing file is a 404 (an HTML page in its place breaks in confusing ways); anything
-    # else is a client route the app renders itself.
-    last = path.rsplit("/", 1)[-1]
-    if "." in last and "text/html" not in request.headers.get("Accept", ""):
-        raise not_found("file")
+    # A browser navigating to a client route asks for HTML and gets the app. Anything else (an
+    # API client, a missing file such as /favicon.ico) keeps the plain problem+json 404: an HTML
+    # page in its place breaks in confusing ways.
+    if path and "text/html" not in request.headers.get("Accept", ""):
+        raise not_found("page")
     return _index()
 
 
