@@ -99,7 +99,11 @@ async function render({ keepFocus = false } = {}) {
     return;
   }
   leave = typeof cleanup === "function" ? cleanup : null;
-  if (!keepFocus) {
+  // Focus moves to the new screen's heading, unless the member has moved it elsewhere (the
+  // header's menu or search box) while the screen was loading.
+  const active = document.activeElement;
+  const untouched = !active || active === document.body || main.contains(active);
+  if (!keepFocus && untouched) {
     const heading = main.querySelector("h1");
     if (heading) {
       heading.setAttribute("tabindex", "-1");
