@@ -408,6 +408,25 @@ def test_errors_retries_and_expired_sessions(server: str) -> None:
         expect(page.get_by_role("region", name="Trending Now")).to_be_visible()
         assert len(browse_calls) == 2 and browse_calls[1] - browse_calls[0] >= 0.9
 
+        # Tokens the server refuses (a 401) are renewed without a word: the refresh token is
+        # rotated and the profile chosen again; this profile is locked, so its PIN is asked for
+        # and the member lands where they were going.
+        page.evaluate(
+            """() => {
+                const s = JSON.parse(localStorage.getItem("nc.session"));
+                Object.assign(s, {access: "stale", accessExp: Date.now() + 6e5,
+                                  profileToken: "stale", profileExp: Date.now() + 6e5});
+                localStorage.setItem("nc.session", JSON.stringify(s));
+            }"""
+        )
+        with page.expect_response(lambda r: r.url.endswith("/api/auth/refresh")) as rotated:
+            page.goto(f"{server}/title/movie/11", wait_until="load")
+        assert rotated.value.status == 200
+        dialog = page.get_by_role("dialog", name="Enter the PIN for Grace")
+        dialog.get_by_label("PIN").fill("2468")
+        dialog.get_by_role("button", name="Unlock").click()
+        expect(page.get_by_role("heading", name="Star Wars", level=1)).to_be_visible()
+
         # Tokens the server no longer accepts (and a refresh token it refuses): back to sign-in,
         # with the page the member was on remembered.
         page.evaluate(
