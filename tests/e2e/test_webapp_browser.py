@@ -191,13 +191,20 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         assert poster.evaluate("img => img.complete && img.naturalWidth > 0")
         page.screenshot(path=str(shots / f"home-{tag}.png"))
         assert page.evaluate(CONTRAST) == []
+        # The keyboard reaches the hero's Play first, with a visible focus ring.
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const el = document.activeElement, s = getComputedStyle(el);
+                return [el.textContent.trim(), s.outlineStyle, parseFloat(s.outlineWidth)]; }"""
+        )
+        assert focused[0].startswith("▶ Play") and focused[1] == "solid" and focused[2] >= 2
 
-        # Paging within a row: "More" appends the next page's titles.
+        # Paging within a row: the "More" card appends the next page's titles.
         cards_before = trending.locator("a.card").count()
         more = trending.get_by_role("button", name="More Trending Now")
-        if more.count():
-            more.click()
-            expect(trending.locator("a.card")).not_to_have_count(cards_before)
+        assert cards_before == 20 and more.count() == 1  # the demo's trending has 3 pages
+        more.scroll_into_view_if_needed()  # in view, the row loads its next page by itself
+        expect(trending.locator("a.card")).not_to_have_count(cards_before)
 
         # --- search as you type ------------------------------------------------------------
         step("search as you type")
@@ -226,7 +233,8 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         first = page.get_by_role("region", name="Trending Now").locator("a.card").first
         movie_id = int(first.get_attribute("data-id") or 0)
         title = first.inner_text().strip()
-        first.click()
+        first.focus()
+        page.keyboard.press("Enter")  # a card is a link: the keyboard opens it
         expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
         my_list = page.get_by_role("button", name="My List")
         expect(my_list).to_have_attribute("aria-pressed", "false")
