@@ -112,7 +112,7 @@ async function errorOf(response) {
   return new ApiError(response.status, problem, Number.isFinite(retryAfter) ? retryAfter : null);
 }
 
-async function body(response) {
+async function readBody(response) {
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   return type.includes("json") ? response.json() : null;
@@ -220,10 +220,8 @@ export async function request(method, path, { scope = "profile", body, keepalive
     }
   }
   if (!response.ok) throw await errorOf(response);
-  return body_(response);
+  return readBody(response);
 }
-
-const body_ = body;
 
 export const get = (path, options) => request("GET", path, options);
 export const put = (path, data, options) => request("PUT", path, { ...options, body: data });
