@@ -168,7 +168,7 @@ export function blockedPage(main) {
     h("section", { class: "message-page blocked" },
       h("div", { class: "blocked-icon", "aria-hidden": "true" }, "!"),
       h("h1", { tabindex: "-1" }, `This title isn't available for ${profile.name}`),
-      h("p", {}, `${profile.name}'s profile shows titles for: ${LEVELS[profile.maturity_level] || profile.maturity_level}.`),
+      h("p", {}, `This profile shows titles for: ${LEVELS[profile.maturity_level] || profile.maturity_level}.`),
       h("p", {}, "There is plenty more to watch on the home screen."),
       h("a", { class: "button primary", href: "/browse" }, "Back to Home"),
     ),
