@@ -66,6 +66,7 @@ function notFoundView(main) {
 
 async function render({ keepFocus = false } = {}) {
   const seq = ++renderSeq;
+  lastWho = who();
   const found = target();
   if (found.redirect) {
     history.replaceState({}, "", found.redirect);
@@ -146,12 +147,17 @@ api.on("retrying", (seconds) => {
   toast(`The service is busy. Trying again in ${seconds} s…`, "info");
 });
 
-// Another tab signed out or switched profile: follow it.
+// Another tab signed out, signed in or switched profile: follow it (token refreshes there
+// change nothing here).
+const who = () => `${api.signedIn()}:${api.currentProfile()?.id ?? ""}`;
+let lastWho = who();
 window.addEventListener("storage", (event) => {
-  if (event.key === "nc.session") {
-    shellKind = null;
-    render();
-  }
+  if (event.key !== "nc.session" && event.key !== null) return;
+  const now = who();
+  if (now === lastWho) return;
+  lastWho = now;
+  shellKind = null;
+  render();
 });
 
 render();
