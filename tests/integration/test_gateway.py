@@ -843,8 +843,9 @@ def test_spa_path_traversal_is_refused(spa: FlaskClient, url: str) -> None:
 def test_spa_is_off_by_default_and_needs_an_index(
     live: FlaskClient, catalog_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    assert live.get("/").status_code == 404
-    assert live.get("/browse").content_type == "application/problem+json"
+    # Without SPA_DIR, `/` is our own web app (tests/integration/test_webapp_routes.py).
+    assert b'src="/webapp/main.js"' in live.get("/").data
+    assert live.get("/browse", headers={"Accept": "text/html"}).data == live.get("/").data
     with pytest.raises(ConfigError, match="SPA_DIR"):
         catalog_app(spa_dir=tmp_path / "empty")
 
