@@ -93,9 +93,18 @@ def _json(url: str) -> Any:
     return answer.json()
 
 
-def _kids_may_watch(demo: DemoTMDB, movie_id: int) -> bool:
-    """The kids rule, from the recorded data: rated at most 12 (PG in the US), or unrated and
-    family-safe (Animation or Family, none of Horror, Thriller, Crime or War)."""
+def _kids_may_watch(demo: DemoTMDB, kind: str, title_id: int) -> bool:
+    """The kids rule, from the recorded data: rated at most 12 (PG in the US; TV-PG for a
+    series), or unrated and family-safe (Animation, Family or Kids, none of Horror, Thriller,
+    Crime or War)."""
+    if kind == "series":
+        body = demo.handle(f"tv/{title_id}", {"append_to_response": "content_ratings"})[1]
+        us = {r["rating"] for r in body["content_ratings"]["results"] if r["iso_3166_1"] == "US"}
+        if us:
+            return us <= {"TV-Y", "TV-Y7", "TV-Y7-FV", "TV-G", "TV-PG"}
+        genres = {g["id"] for g in body["genres"]}
+        return bool(genres & {16, 10751, 10762}) and not genres & {80, 10768}
+    movie_id = title_id
     dates = demo.handle(f"movie/{movie_id}/release_dates", {})[1]["results"]
     ratings = {
         d["certification"]
@@ -184,7 +193,7 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         expect(page).to_have_url(f"{server}/browse")
         trending = page.get_by_role("region", name="Trending Now")
         expect(trending.get_by_role("link").first).to_be_visible()
-        expect(page.get_by_role("region", name="Top Rated")).to_be_visible()
+        expect(page.get_by_role("region", name="Top Rated", exact=True)).to_be_visible()
         first = trending.locator("a.card").first
         poster = first.locator("img")
         expect(poster).to_have_attribute("src", re.compile(r"^/images/t/p/w342/"))
@@ -299,14 +308,14 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         expect(page).to_have_url(f"{server}/browse")
         expect(page.locator("section.row a.card").first).to_be_visible()
         shown = {
-            int(i)
-            for i in page.locator("section.row a.card").evaluate_all(
-                "cards => cards.map(c => c.dataset.id)"
+            (kind, int(i))
+            for kind, i in page.locator("section.row a.card").evaluate_all(
+                "cards => cards.map(c => [c.dataset.kind, c.dataset.id])"
             )
         }
-        assert shown and R_RATED not in shown
-        for shown_id in sorted(shown):
-            assert _kids_may_watch(demo, shown_id), shown_id
+        assert shown and ("movie", R_RATED) not in shown
+        for shown_kind, shown_id in sorted(shown):
+            assert _kids_may_watch(demo, shown_kind, shown_id), (shown_kind, shown_id)
         page.screenshot(path=str(shots / f"kids-home-{tag}.png"))
 
         page.goto(f"{server}/title/movie/{R_RATED}", wait_until="load")

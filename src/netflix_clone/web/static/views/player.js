@@ -89,6 +89,8 @@ export async function playerView(main, [kind, rawId], ctx) {
     timeline.style.setProperty("--played", `${percent}%`);
   };
 
+  // Answers can arrive out of order: only the newest report's answer may set the status.
+  let newestShown = -1;
   const report = async (keepalive = false) => {
     const at = Math.floor(position);
     const payload = { position_seconds: at, duration_seconds: duration, sequence: nextSequence() };
@@ -97,6 +99,8 @@ export async function playerView(main, [kind, rawId], ctx) {
     try {
       const answer = await api.reportProgress(kind, id, payload, keepalive);
       if (!ctx.isCurrent() && !keepalive) return;
+      if (payload.sequence < newestShown) return;
+      newestShown = payload.sequence;
       const moved = episode && answer.episode_number
         && (answer.season_number !== episode.season_number || answer.episode_number !== episode.episode_number);
       if (moved && !keepalive) {
@@ -109,6 +113,7 @@ export async function playerView(main, [kind, rawId], ctx) {
       else if (at / duration >= FINISHED) status.textContent = "Finished.";
       else status.textContent = "";
     } catch (error) {
+      if (payload.sequence < newestShown) return;
       status.textContent = `Progress not saved: ${error.detail || error.message}`;
     }
   };
