@@ -69,6 +69,9 @@ NAME = "home"
 MAX_LIST = 500  # the app's My List cap (library.service.MAX_LIST)
 SYNTHETIC_BASE = 900_000_000  # ids of synthetic title copies; far above TMDB's
 SEED_WORKERS = 8
+# --quick seeds at most this many real titles per scaling member through the API (the rest are
+# synthetic copies), to keep a smoke run short; a full run seeds every title the API lists.
+QUICK_REAL_TITLES = 100
 MOVIE_LISTS = ("popular", "top_rated", "now_playing", "upcoming", "trending")
 SERIES_LISTS = ("popular", "top_rated", "on_the_air", "airing_today", "trending")
 SEARCH_WORDS = ("a", "e", "i", "o", "u", "the", "s", "n", "r", "t")
@@ -320,13 +323,14 @@ class ScaledMember:
 
 
 def seed_scaled_member(
-    client: httpx.Client, server: Server, found: Catalog, size: int
+    client: httpx.Client, server: Server, found: Catalog, size: int, real_titles: int | None
 ) -> ScaledMember:
-    """`size` titles in history and min(size, 500) in My List: real titles through the API,
-    the rest synthetic; the same four ratings (two loves, two likes) for every size."""
+    """`size` titles in history and min(size, 500) in My List: real titles through the API (at
+    most `real_titles` of them when given), the rest synthetic; the same four ratings (two
+    loves, two likes) for every size."""
     headers = new_member(client)
     seeder = Seeder(client, headers)
-    keys = found.keys()
+    keys = found.keys()[: max(4, real_titles)] if real_titles is not None else found.keys()
     list_n = min(size, MAX_LIST)
     calls: list[Callable[[], bool]] = [
         partial(seeder.rate, k, r)
@@ -419,10 +423,15 @@ def _ok(result: LoadResult, what: str) -> None:
 
 def run(options: Options, rows: list[Row]) -> None:
     sizes = options.extra["sizes"]
+    real_titles = options.extra["real_titles"]
+    if real_titles is None and options.quick:
+        real_titles = QUICK_REAL_TITLES
     per_thread = math.ceil(options.connections / options.threads) + 1
     config = ServerConfig.from_options(options, db="postgres", redis=True)
     progress(f"gunicorn on {config.label()}, demo catalog")
+    started = time.monotonic()
     with running_server(config) as server:
+        progress(f"server ready in {time.monotonic() - started:.1f} s")
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             started = time.monotonic()
             found = discover(client)
@@ -430,6 +439,13 @@ def run(options: Options, rows: list[Row]) -> None:
                 f"the API lists {len(found.movies)} movies and {len(found.series)} series "
                 f"({len(found.movies) + len(found.series)} distinct titles)"
             )
+            RATIOS["catalog_titles"] = {
+                "movies": len(found.movies),
+                "series": len(found.series),
+                "note": "distinct titles the API lists (lists, pages and searches); scaling "
+                "members beyond these hold synthetic copies (ids >= "
+                f"{SYNTHETIC_BASE:,}) inserted into the database",
+            }
             heartbeat_ids = found.movies[40 : 40 + per_thread * options.threads]
             if len(heartbeat_ids) < per_thread * options.threads:
                 raise BenchError(f"need {per_thread * options.threads} movies for heartbeats")
@@ -447,7 +463,7 @@ def run(options: Options, rows: list[Row]) -> None:
             members = []
             for size in sizes:
                 started = time.monotonic()
-                member = seed_scaled_member(client, server, found, size)
+                member = seed_scaled_member(client, server, found, size, real_titles)
                 progress(
                     f"member with {size}: {member.describe()} in {time.monotonic() - started:.1f} s"
                 )
@@ -593,6 +609,13 @@ def cli(argv: Sequence[str] | None = None) -> int:
         type=_sizes,
         default=[10, 100, 1000],
         help="titles in history and My List of the scaling members (10,100,1000)",
+    )
+    parser.add_argument(
+        "--real-titles",
+        type=int,
+        default=None,
+        help="seed at most this many real titles per scaling member through the API, the rest "
+        f"as synthetic copies (default: all the API lists; {QUICK_REAL_TITLES} with --quick)",
     )
     args = parser.parse_args(argv)
     status = main(
