@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -389,6 +389,42 @@ def heartbeat_load(
     )
 
 
+def combine(results: Sequence[LoadResult]) -> LoadResult:
+    """Rounds of one scenario as one: requests and failures summed, req/s over the total time,
+    latency percentiles the mean of the rounds' (max: the largest)."""
+    if len(results) == 1:
+        return results[0]
+
+    def mean(name: str) -> float:
+        return round(sum(getattr(r, name) for r in results) / len(results), 3)
+
+    def merged(name: str) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for result in results:
+            for key, value in getattr(result, name).items():
+                total[key] = total.get(key, 0) + value
+        return total
+
+    requests = sum(r.requests for r in results)
+    duration = sum(r.duration_s for r in results)
+    return LoadResult(
+        requests=requests,
+        duration_s=round(duration, 3),
+        rps=round(requests / duration, 1) if duration else 0.0,
+        p50_ms=mean("p50_ms"),
+        p90_ms=mean("p90_ms"),
+        p99_ms=mean("p99_ms"),
+        p999_ms=mean("p999_ms"),
+        max_ms=max(r.max_ms for r in results),
+        mean_ms=mean("mean_ms"),
+        non2xx=sum(r.non2xx for r in results),
+        matched=sum(r.matched for r in results),
+        statuses=merged("statuses"),
+        socket_errors=sum(r.socket_errors for r in results),
+        error_detail=merged("error_detail"),
+    )
+
+
 def _verdict(name: str, value: float | None) -> tuple[str, bool | None]:
     op, bound = TARGETS[name]
     if value is None:
@@ -509,21 +545,29 @@ def run(options: Options, rows: list[Row]) -> None:
                 f"{beats.matched} not applied",
             )
         )
+        # Rounds in alternating order (10, 100, 1000, then 1000, 100, 10, ...): a machine
+        # whose load drifts during the run favours no size.
+        rounds: dict[int, list[LoadResult]] = {m.size: [] for m in members}
+        for number in range(options.extra["scaling_rounds"] or (1 if options.quick else 2)):
+            for member in members if number % 2 == 0 else members[::-1]:
+                result = measure(server, Load("/api/browse", headers=member.headers), options)
+                _ok(result, f"browse of the member with {member.size}")
+                rounds[member.size].append(result)
         scaled: dict[int, LoadResult] = {}
         for member in members:
-            result = measure(server, Load("/api/browse", headers=member.headers), options)
-            _ok(result, f"browse of the member with {member.size}")
-            scaled[member.size] = result
+            scaled[member.size] = combined = combine(rounds[member.size])
+            count = len(rounds[member.size])
             rows.append(
                 load_row(
                     f"GET /api/browse, {member.size} in history/list",
-                    result,
+                    combined,
                     size=member.size,
                     my_list=member.stored_list,
                     history=member.stored_history,
                     synthetic_list=member.synthetic_list,
                     synthetic_history=member.synthetic_history,
-                    note=member.describe(),
+                    rounds=[asdict(r) for r in rounds[member.size]],
+                    note=member.describe() + (f"; mean of {count} rounds" if count > 1 else ""),
                 )
             )
 
@@ -628,7 +672,15 @@ def cli(argv: Sequence[str] | None = None) -> int:
         help="seed at most this many real titles per scaling member through the API, the rest "
         f"as synthetic copies (default: all the API lists; {QUICK_REAL_TITLES} with --quick)",
     )
+    parser.add_argument(
+        "--scaling-rounds",
+        type=int,
+        default=None,
+        help="rounds of the scaling scenarios, in alternating order (default 2; 1 with --quick)",
+    )
     args = parser.parse_args(argv)
+    if args.scaling_rounds is not None and args.scaling_rounds < 1:
+        parser.error("--scaling-rounds must be at least 1")
     status = main(
         NAME, "home: browse, heartbeats and scaling vs /healthz (issue 15)", parser, run, argv
     )
