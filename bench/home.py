@@ -396,7 +396,8 @@ def combine(results: Sequence[LoadResult]) -> LoadResult:
         return results[0]
 
     def mean(name: str) -> float:
-        return round(sum(getattr(r, name) for r in results) / len(results), 3)
+        total: float = sum(float(getattr(r, name)) for r in results)
+        return round(total / len(results), 3)
 
     def merged(name: str) -> dict[str, int]:
         total: dict[str, int] = {}
