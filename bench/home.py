@@ -30,6 +30,7 @@ import itertools
 import json
 import math
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -69,6 +70,7 @@ NAME = "home"
 MAX_LIST = 500  # the app's My List cap (library.service.MAX_LIST)
 SYNTHETIC_BASE = 900_000_000  # ids of synthetic title copies; far above TMDB's
 SEED_WORKERS = 8
+SEED_ATTEMPTS = 5  # a seeding write answered 502/503/504 is sent again, this many times at most
 HEARTBEAT_SPREAD = 4  # movies per wrk thread: this many times its connections (+ 1)
 # --quick seeds at most this many real titles per scaling member through the API (the rest are
 # synthetic copies), to keep a smoke run short; a full run seeds every title the API lists.
@@ -157,14 +159,27 @@ class Seeder:
         self.headers = headers
         self.sequence = itertools.count(1)
         self.refused: dict[str, int] = {}
+        self.retried = 0
+        self.lock = threading.Lock()
 
     def _put(self, path: str, body: dict[str, Any] | None, what: str) -> bool:
-        response = self.client.put(path, json=body, headers=self.headers)
-        if response.status_code in (200, 201):
-            return True
-        if response.status_code in (403, 422):  # above the profile's level; an unknown episode
-            self.refused[what] = self.refused.get(what, 0) + 1
-            return False
+        for attempt in range(1, SEED_ATTEMPTS + 1):
+            response = self.client.put(path, json=body, headers=self.headers)
+            if response.status_code in (200, 201):
+                return True
+            if response.status_code in (403, 422):  # above the profile's level; a bad episode
+                with self.lock:
+                    self.refused[what] = self.refused.get(what, 0) + 1
+                return False
+            if response.status_code not in (502, 503, 504) or attempt == SEED_ATTEMPTS:
+                break
+            # An overloaded server (e.g. its database pool exhausted) says "try again shortly";
+            # the same body again is safe: every seeding write is idempotent.
+            with self.lock:
+                self.retried += 1
+                RETRIED[0] += 1
+            wait = response.headers.get("Retry-After", "")
+            time.sleep(min(float(wait) if wait.isdigit() else attempt, 5.0))
         raise BenchError(f"{what} {path}: HTTP {response.status_code}: {response.text[:300]}")
 
     def add_to_list(self, key: Key) -> bool:
@@ -212,6 +227,8 @@ def seed_issue_member(client: httpx.Client, found: Catalog, headers: dict[str, s
     rates = sum(seeder.rate(k, r) for k, r in zip(rated, ratings, strict=True))
     watched = seeder.many([partial(seeder.watch, k) for k in watching])
     refused = f"; refused: {seeder.refused}" if seeder.refused else ""
+    if seeder.retried:
+        refused += f"; {seeder.retried} writes retried after 502/503/504"
     return f"{added} in My List, {rates} rated, {watched} in progress{refused}"
 
 
@@ -453,6 +470,7 @@ def target_row(scenario: str, name: str, value: float | None, detail: str) -> Ro
 
 
 RATIOS: dict[str, Any] = {}
+RETRIED = [0]  # seeding writes sent again after a 502/503/504, over all members
 
 
 def _ok(result: LoadResult, what: str) -> None:
@@ -509,6 +527,9 @@ def run(options: Options, rows: list[Row]) -> None:
                     f"member with {size}: {member.describe()} in {time.monotonic() - started:.1f} s"
                 )
                 members.append(member)
+            if RETRIED[0]:
+                progress(f"{RETRIED[0]} seeding writes were retried after a 502/503/504")
+            RATIOS["seed_writes_retried"] = RETRIED[0]
 
         health = measure(server, Load("/healthz"), options)
         _ok(health, "healthz")
@@ -644,6 +665,7 @@ def run(options: Options, rows: list[Row]) -> None:
     RATIOS["targets"] = {name: f"{op} {bound:g}" for name, (op, bound) in TARGETS.items()}
     RATIOS["met"] = {row["ratio_name"]: row["met"] for row in rows if "ratio_name" in row}
     RATIOS["health_note"] = health_note
+    RATIOS["seed_writes_retried"] = RETRIED[0]
 
 
 def _sizes(text: str) -> list[int]:
