@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -531,12 +531,11 @@ def run(options: Options, rows: list[Row]) -> None:
                 progress(f"{RETRIED[0]} seeding writes were retried after a 502/503/504")
             RATIOS["seed_writes_retried"] = RETRIED[0]
 
-        health = measure(server, Load("/healthz"), options)
-        _ok(health, "healthz")
-        rows.append(load_row("GET /healthz", health))
+        first_health = measure(server, Load("/healthz"), options)
+        _ok(first_health, "healthz")
+        rows.append(load_row("GET /healthz", first_health))
         movies = measure(server, Load("/api/movies?list=popular"), options)
         _ok(movies, "movies")
-        movies_ratio = _ratio(movies.rps, health.rps)
         rows.append(load_row("GET /api/movies?list=popular (cache hit)", movies))
         browse = measure(server, Load("/api/browse", headers=issue_headers), options)
         _ok(browse, "browse")
@@ -567,6 +566,19 @@ def run(options: Options, rows: list[Row]) -> None:
                 f"{beats.matched} not applied",
             )
         )
+        health = first_health
+        if not options.quick:
+            # Again after the issue's scenarios: the yardstick is the better of the two runs
+            # (higher req/s, lower p99), so a stall on a shared machine during one of them
+            # never flatters the app's ratios.
+            again = measure(server, Load("/healthz"), options)
+            _ok(again, "healthz")
+            rows.append(load_row("GET /healthz (again, after the heartbeats)", again))
+            health = replace(
+                first_health,
+                rps=max(first_health.rps, again.rps),
+                p99_ms=min(first_health.p99_ms, again.p99_ms),
+            )
         # Rounds in alternating order (10, 100, 1000, then 1000, 100, 10, ...): a machine
         # whose load drifts during the run favours no size.
         rounds: dict[int, list[LoadResult]] = {m.size: [] for m in members}
@@ -593,16 +605,20 @@ def run(options: Options, rows: list[Row]) -> None:
                 )
             )
 
+    movies_ratio = _ratio(movies.rps, health.rps)
     browse_rps = _ratio(browse.rps, health.rps)
     browse_p99 = _ratio(browse.p99_ms, health.p99_ms)
     beats_rps = _ratio(beats.rps, health.rps)
-    health_note = f"healthz {health.rps:,.0f} req/s, p99 {health.p99_ms:.1f} ms"
+    yardstick = "" if options.quick else " (healthz: the better of 2 runs)"
+    health_note = f"healthz {health.rps:,.0f} req/s, p99 {health.p99_ms:.1f} ms" + (
+        "" if options.quick else " (the better of its two runs: req/s and p99 each)"
+    )
     rows.append(
         target_row(
             "ratio: movies cache hit / healthz req/s",
             "movies_vs_healthz_rps",
             movies_ratio,
-            f"{movies.rps:,.0f} vs {health.rps:,.0f} req/s",
+            f"{movies.rps:,.0f} vs {health.rps:,.0f} req/s{yardstick}",
         )
     )
     rows.append(
@@ -610,7 +626,7 @@ def run(options: Options, rows: list[Row]) -> None:
             "ratio: browse / healthz req/s",
             "browse_vs_healthz_rps",
             browse_rps,
-            f"{browse.rps:,.0f} vs {health.rps:,.0f} req/s",
+            f"{browse.rps:,.0f} vs {health.rps:,.0f} req/s{yardstick}",
         )
     )
     rows.append(
@@ -618,7 +634,7 @@ def run(options: Options, rows: list[Row]) -> None:
             "ratio: browse p99 / healthz p99",
             "browse_vs_healthz_p99",
             browse_p99,
-            f"{browse.p99_ms:.1f} vs {health.p99_ms:.1f} ms",
+            f"{browse.p99_ms:.1f} vs {health.p99_ms:.1f} ms{yardstick}",
         )
     )
     rows.append(
@@ -626,7 +642,7 @@ def run(options: Options, rows: list[Row]) -> None:
             "ratio: heartbeat / healthz req/s",
             "heartbeat_vs_healthz_rps",
             beats_rps,
-            f"{beats.rps:,.0f} vs {health.rps:,.0f} req/s; {beats.matched} not applied",
+            f"{beats.rps:,.0f} vs {health.rps:,.0f} req/s{yardstick}; {beats.matched} not applied",
         )
     )
     RATIOS.update(
