@@ -248,8 +248,8 @@ def insert_synthetic(database_url: str, profile_id: int, list_n: int, history_n:
     """Complete rows the API cannot make (the demo catalog has too few titles): movie title rows
     copied from the real ones the API stored, under ids SYNTHETIC_BASE + n (title suffixed
     "(bench copy)", fetched now so nothing refetches them), then My List entries and viewings
-    for the profile, older than its real ones; every fourth viewing finished. Returns how many
-    title copies exist."""
+    for the profile, older than its real ones; every fourth viewing finished; the profile's
+    data version (when the schema has one) bumped. Returns how many title copies exist."""
     import psycopg
     from psycopg import sql
 
@@ -299,6 +299,17 @@ def insert_synthetic(database_url: str, profile_id: int, list_n: int, history_n:
             "FROM generate_series(1, %(n)s) AS n",
             {**params, "n": history_n},
         )
+        # Where the app keys a cached home screen by the profile's data version, rows written
+        # behind its back must bump it, as every API write that changes the rows does.
+        versioned = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'profiles' AND column_name = 'data_version'"
+        ).fetchone()
+        if versioned:
+            conn.execute(
+                "UPDATE profiles SET data_version = data_version + 1 WHERE id = %s",
+                (profile_id,),
+            )
         copies = conn.execute(
             "SELECT count(*) FROM titles WHERE id >= %(base)s", {"base": SYNTHETIC_BASE}
         ).fetchone()
