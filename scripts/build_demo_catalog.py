@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Build the bundled demo catalog from the recorded TMDB v3 responses.
 
-Reads ``<source>/examples/**`` (default ``../shared/tmdb`` relative to the repository root) and
-writes ``src/netflix_clone/catalog/demo_data.json``. The app never reads ``../shared`` at run time;
-it reads only the file written here. Standard library only; the output is byte-for-byte
-deterministic for the same input, so a re-run shows up in ``git diff`` only when the input changed.
+Reads ``<source>/examples/**`` and the example bodies of ``<source>/openapi.json`` (default
+``../shared/tmdb`` relative to the repository root) and writes
+``src/netflix_clone/catalog/demo_data.json``: movies at the top level, TV series under ``tv``.
+The app never reads ``../shared`` at run time; it reads only the file written here. Standard
+library only; the output is byte-for-byte deterministic for the same input, so a re-run shows up
+in ``git diff`` only when the input changed.
 
 Rules (also recorded under ``notes`` in the output so a reader of the data file sees them):
 
@@ -20,6 +22,9 @@ Rules (also recorded under ``notes`` in the output so a reader of the data file 
 * Appended sub-resources (credits, videos, images, release_dates) are stored without their own
   ``id``; similar/recommendations are stored as ordered id lists of bundled movies.
 * The German genre list of the docs is ignored; the recorded English one is used.
+* TV series follow the same ranking and union rules; what is recorded and what is derived for
+  them (seasons, episodes, content ratings, networks, runtimes) is in ``TV_NOTES``, written to
+  ``tv.notes``, with the derived series listed under ``tv.derived``.
 """
 
 from __future__ import annotations
@@ -726,83 +731,6 @@ def movie_extras_note(movies: dict[int, dict[str, Any]], details: dict[int, dict
     )
 
 
-# The GET paths DemoTMDB serves (tmdb_rules.ROUTES plus certification/tv/list; a unit test keeps
-# this list equal to the route table) whose 200 schemas the tests validate answers against.
-SCHEMA_PATHS: tuple[str, ...] = (
-    "certification/tv/list",
-    "configuration",
-    "discover/movie",
-    "discover/tv",
-    "genre/movie/list",
-    "genre/tv/list",
-    "movie/now_playing",
-    "movie/popular",
-    "movie/top_rated",
-    "movie/upcoming",
-    "movie/{movie_id}",
-    "movie/{movie_id}/credits",
-    "movie/{movie_id}/images",
-    "movie/{movie_id}/recommendations",
-    "movie/{movie_id}/release_dates",
-    "movie/{movie_id}/similar",
-    "movie/{movie_id}/videos",
-    "search/movie",
-    "search/multi",
-    "search/tv",
-    "trending/all/{time_window}",
-    "trending/movie/{time_window}",
-    "trending/tv/{time_window}",
-    "tv/airing_today",
-    "tv/on_the_air",
-    "tv/popular",
-    "tv/top_rated",
-    "tv/{series_id}",
-    "tv/{series_id}/content_ratings",
-    "tv/{series_id}/credits",
-    "tv/{series_id}/images",
-    "tv/{series_id}/recommendations",
-    "tv/{series_id}/season/{season_number}",
-    "tv/{series_id}/season/{season_number}/episode/{episode_number}",
-    "tv/{series_id}/similar",
-    "tv/{series_id}/videos",
-)
-SCHEMA_SUBSET = REPO_ROOT / "tests" / "data" / "tmdb-openapi-subset.json"
-
-
-def schema_subset(source: Path) -> str:
-    """The 200 response schemas of SCHEMA_PATHS cut from the official spec, for test runs
-    without ``../shared`` (``tests/tmdb_spec.py`` falls back to it)."""
-    with (source / "openapi.json").open(encoding="utf-8") as handle:
-        spec = json.load(handle)
-    paths = {}
-    for name in SCHEMA_PATHS:
-        operation = spec["paths"][f"/3/{name}"]["get"]
-        content = operation["responses"]["200"]["content"]["application/json"]
-        paths[f"/3/{name}"] = {
-            "get": {
-                "operationId": operation["operationId"],
-                "responses": {
-                    "200": {"content": {"application/json": {"schema": content["schema"]}}}
-                },
-            }
-        }
-    subset = {
-        "components": {"securitySchemes": spec["components"]["securitySchemes"]},
-        "info": {
-            "title": spec["info"]["title"],
-            "version": spec["info"]["version"],
-            "x-note": (
-                "Subset of TMDB's official spec (paths the gateway serves, 200 response schemas "
-                "only), made from ../shared/tmdb/openapi.json; used by tests when that file is "
-                "absent."
-            ),
-        },
-        "openapi": spec["openapi"],
-        "paths": paths,
-    }
-    return json.dumps(subset, sort_keys=True, separators=(",", ":"))
-
-
 def render(value: Any, indent: int = 0, width: int = 100) -> str:
     """JSON with sorted keys; a container is inlined when it fits in ``width`` columns."""
     compact = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
@@ -828,11 +756,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", default=str(OUTPUT), help="where to write demo_data.json")
     parser.add_argument(
-        "--schema-output",
-        default=str(SCHEMA_SUBSET),
-        help="where to write the spec subset the tests validate against",
-    )
-    parser.add_argument(
         "--check", action="store_true", help="exit 1 if the output file is not up to date"
     )
     args = parser.parse_args(argv)
@@ -844,20 +767,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _progress["bar"] = Progress("reading recordings", len(recordings()))
     text = render(build(source)) + "\n"
-    output, schema_output = Path(args.output), Path(args.schema_output)
-    outputs = {output: text, schema_output: schema_subset(source)}
+    output = Path(args.output)
     if args.check:
-        stale = [
-            path
-            for path, content in outputs.items()
-            if (path.read_text(encoding="utf-8") if path.exists() else "") != content
-        ]
-        for path in stale:
-            print(f"{path} is out of date; run scripts/build_demo_catalog.py", file=sys.stderr)
-        return 1 if stale else 0
-    for path, content in outputs.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            print(f"{output} is out of date; run scripts/build_demo_catalog.py", file=sys.stderr)
+            return 1
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
     data = json.loads(text)
     tv = data["tv"]
     print(

@@ -3,7 +3,9 @@
 Content comes from :class:`netflix_clone.catalog.demo_tmdb.DemoTMDB`; this module adds what a
 real network peer does around it: authentication (v3 ``api_key`` query parameter or
 ``Authorization: Bearer <v4 read token>``), latency, injected faults, request counting, and a
-JSON control plane under ``/__control/``.
+JSON control plane under ``/__control/``. TMDB's error bodies and route table come from
+:mod:`netflix_clone.catalog.tmdb_rules`: each recorded request names the route it matched
+(``route``, e.g. ``tv/{series_id}``) and ``/__control/stats`` counts them (``by_route``).
 
 Fault rules (``POST /__control/faults`` with a list, or :meth:`FakeTMDB.add_fault`)::
 
@@ -45,52 +47,39 @@ from types import TracebackType
 from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from netflix_clone.catalog.demo_tmdb import NOT_FOUND, DemoTMDB
+from netflix_clone.catalog import tmdb_rules
+from netflix_clone.catalog.demo_tmdb import DemoTMDB
+from netflix_clone.catalog.tmdb_rules import (
+    FAILED,
+    INVALID_KEY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UPSTREAM_FAILURES,
+    over_rate_limit_observed,
+)
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 API_PREFIX = "/3/"
 CONTROL_PREFIX = "/__control/"
 MALFORMED_BODY = b'{"page": 1, "results": [{"adult": false, "id": 550, "title": "Fight'
 
-INVALID_KEY: dict[str, Any] = {
-    "status_code": 7,
-    "status_message": "Invalid API key: You must be granted a valid key.",
-    "success": False,
-}
-FAULT_BODIES: dict[int, dict[str, Any]] = {
-    401: INVALID_KEY,
-    404: NOT_FOUND,
-    500: {
-        "success": False,
-        "status_code": 11,
-        "status_message": "Internal error: Something went wrong, contact TMDB.",
-    },
-    502: {
-        "success": False,
-        "status_code": 43,
-        "status_message": "Couldn't connect to the backend server.",
-    },
-    503: {
-        "success": False,
-        "status_code": 9,
-        "status_message": "Service offline: This service is temporarily offline, try again later.",
-    },
-    504: {
-        "success": False,
-        "status_code": 24,
-        "status_message": "Your request to the backend server timed out. Try again.",
-    },
-}
-GENERIC_FAULT_BODY: dict[str, Any] = {
-    "success": False,
-    "status_code": 15,
-    "status_message": "Failed",
-}
-METHOD_NOT_ALLOWED: dict[str, Any] = {
-    "success": False,
-    "status_code": 42,
-    "status_message": "Request method not supported.",
-}
+# TMDB's bodies (tmdb_rules) under the names this module always had.
+FAULT_BODIES: Mapping[int, dict[str, Any]] = UPSTREAM_FAILURES
+GENERIC_FAULT_BODY: dict[str, Any] = FAILED
+__all__ = [
+    "FAULT_BODIES",
+    "GENERIC_FAULT_BODY",
+    "INVALID_KEY",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "FakeState",
+    "FakeTMDB",
+    "FakeTMDBServer",
+    "FaultRule",
+    "apply_patch",
+    "new_api_key",
+    "new_read_token",
+]
 
 _V3_KEY = re.compile(r"[0-9a-f]{32}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -254,6 +243,7 @@ class FakeState:
         self.latency = latency
         self._rules: list[FaultRule] = []
         self._by_path: Counter[str] = Counter()
+        self._by_route: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
         self._total = 0
         self._faults_applied = 0
@@ -268,6 +258,7 @@ class FakeState:
             self.latency = self._initial_latency
             self._rules.clear()
             self._by_path.clear()
+            self._by_route.clear()
             self._by_status.clear()
             self._total = 0
             self._faults_applied = 0
@@ -320,11 +311,12 @@ class FakeState:
                     return rule
         return None
 
-    def count(self, key: str) -> tuple[int, int]:
+    def count(self, key: str, route: str | None = None) -> tuple[int, int]:
         """Count a request; returns its number and the generation to pass to :meth:`record`."""
         with self._lock:
             self._total += 1
             self._by_path[key] += 1
+            self._by_route[route or "(none)"] += 1
             return self._total, self._generation
 
     def record(self, entry: dict[str, Any], generation: int) -> None:
@@ -340,6 +332,7 @@ class FakeState:
             return {
                 "total": self._total,
                 "by_path": dict(sorted(self._by_path.items())),
+                "by_route": dict(sorted(self._by_route.items())),
                 "by_status": dict(sorted(self._by_status.items())),
                 "faults_applied": self._faults_applied,
             }
@@ -453,10 +446,13 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
         params = dict(pairs)
         counted = sorted((k, v) for k, v in pairs if k != "api_key")
         key = API_PREFIX + path + (f"?{urlencode(counted)}" if counted else "")
-        request_number, self._generation = state.count(key)
+        matched = tmdb_rules.match(path)
+        route = matched.route.name if matched is not None else None
+        request_number, self._generation = state.count(key, route)
         entry: dict[str, Any] = {
             "method": self.command,
             "path": API_PREFIX + path,
+            "route": route,
             "query": query,
             "params": params,
             "headers": {
@@ -516,13 +512,7 @@ class FakeTMDBHandler(BaseHTTPRequestHandler):
         elif rule.body == "empty":
             self._send(status, b"", headers)
         elif status == 429:
-            body = {
-                "status_code": 25,
-                "status_message": (
-                    f"Your request count ({request_number}) is over the allowed limit of 40."
-                ),
-            }
-            self._send_json(status, body, headers)
+            self._send_json(status, over_rate_limit_observed(request_number), headers)
         else:
             self._send_json(status, FAULT_BODIES.get(status, GENERIC_FAULT_BODY), headers)
         return status
@@ -684,7 +674,8 @@ class FakeTMDB:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Received TMDB requests (control calls excluded): ``method``, ``path``, ``query``
+        """Received TMDB requests (control calls excluded): ``method``, ``path``, ``route``
+        (the TMDB route table's template it matched, or None), ``query``
         (raw), ``params``, ``headers`` (without ``authorization``), ``authorization``
         (bool: was the header present) and ``status`` (None when the connection was dropped)."""
         return self.state.requests()

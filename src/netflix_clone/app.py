@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_request_tracking(app)
 
-    from netflix_clone import gateway, ops
+    from netflix_clone import gateway, ops, web
     from netflix_clone.accounts import profile_routes
     from netflix_clone.accounts import routes as accounts
     from netflix_clone.catalog import routes as catalog
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # The catalog asks member data which titles a profile hid, without importing it.
     svc.extras["title_exclusions"] = library_service.hidden_keys
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
+    web.register(app)  # the members' web app at / (unless SPA_DIR), demo placeholder images
     app.register_error_handler(UpstreamError, upstream_problem)
 
     _register_http_hooks(app, settings)

@@ -18,6 +18,9 @@ _PLACEHOLDER_SECRETS = re.compile(
     r"^(changeme|change-me|secret|password|replace[-_]?me.*|x+)$", re.I
 )
 MIN_SECRET_KEY_LENGTH = 32
+TMDB_IMAGE_BASE_URL = "https://image.tmdb.org/t/p"
+# Same-origin path: the demo catalog's poster and backdrop URLs point at the app itself.
+DEMO_IMAGE_BASE_URL = "/images/t/p"
 
 
 class ConfigError(Exception):
@@ -44,7 +47,9 @@ class Settings(BaseSettings):
     tmdb_api_key: SecretStr | None = None
     tmdb_secret_id: str | None = None
     tmdb_base_url: str = "https://api.themoviedb.org/3"
-    tmdb_image_base_url: str = "https://image.tmdb.org/t/p"
+    # Unset: TMDB's image CDN with a TMDB catalog; with the demo catalog, placeholder images
+    # the app serves itself at DEMO_IMAGE_BASE_URL (src/netflix_clone/web/images.py).
+    tmdb_image_base_url: str = ""
     catalog_source: CatalogSource = "auto"
     tmdb_key_refresh_seconds: int = Field(default=300, ge=10)
     # TMDB's CDN allows roughly 40-50 requests/s per IP; stay under it across all our workers.
@@ -136,6 +141,13 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value.strip()):
             raise ValueError("GATEWAY_IMAGE_BASE_URL must be an http(s) URL")
         return value.strip().rstrip("/") + "/"  # TMDB's base_url ends in a slash
+
+    @model_validator(mode="after")
+    def _default_image_base(self) -> Settings:
+        if not self.tmdb_image_base_url:
+            demo = self.effective_catalog_source == "demo"
+            self.tmdb_image_base_url = DEMO_IMAGE_BASE_URL if demo else TMDB_IMAGE_BASE_URL
+        return self
 
     @model_validator(mode="after")
     def _require_production_secrets(self) -> Settings:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from devtools.fake_tmdb import FakeTMDB, new_api_key, new_read_token
 
+from netflix_clone.catalog import tmdb_rules
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from tests.tmdb_spec import validate_tmdb_response
 from tests.waiting import free_port
@@ -267,6 +268,41 @@ def test_stats_count_requests_per_path_and_query_excluding_control_calls(
     tmdb.reset()
     assert tmdb.stats()["total"] == 0
     assert tmdb.requests == []
+
+
+def test_requests_are_counted_by_tmdbs_route(client: httpx.Client, tmdb: FakeTMDB) -> None:
+    get(client, tmdb, "tv/1399-game-of-thrones", append_to_response="videos")
+    get(client, tmdb, "tv/1399/season/1/episode/1")
+    get(client, tmdb, "trending/all/week")
+    get(client, tmdb, "movie/550")
+    get(client, tmdb, "person/1")  # off our route table: TMDB's 404, counted without a route
+    assert [(r["route"], r["status"]) for r in tmdb.requests] == [
+        ("tv/{series_id}", 200),
+        ("tv/{series_id}/season/{season_number}/episode/{episode_number}", 200),
+        ("trending/all/{time_window}", 200),
+        ("movie/{movie_id}", 200),
+        (None, 404),
+    ]
+    assert tmdb.stats()["by_route"] == {
+        "(none)": 1,
+        "movie/{movie_id}": 1,
+        "trending/all/{time_window}": 1,
+        "tv/{series_id}": 1,
+        "tv/{series_id}/season/{season_number}/episode/{episode_number}": 1,
+    }
+
+
+def test_fault_bodies_are_tmdbs(client: httpx.Client, tmdb: FakeTMDB) -> None:
+    for status in (401, 404, 500, 502, 503, 504):
+        tmdb.add_fault("tv/popular", status=status, times=1)
+        response = get(client, tmdb, "tv/popular")
+        assert response.status_code == status
+        assert response.json() == tmdb_rules.UPSTREAM_FAILURES[status]
+    tmdb.add_fault("tv/popular", status=429, times=1)
+    limited = get(client, tmdb, "tv/popular")
+    assert limited.json() == tmdb_rules.over_rate_limit_observed(len(tmdb.requests))
+    tmdb.add_fault("tv/popular", status=418, times=1)
+    assert get(client, tmdb, "tv/popular").json() == tmdb_rules.FAILED
 
 
 def test_request_log_keeps_authorization_only_as_a_flag(

@@ -218,7 +218,17 @@ def test_a_v4_server_token_goes_in_the_header_and_the_clients_key_nowhere(
         "%2E%2E/%2E%2E/configuration",
         "movie/..%2f..%2faccount",
         "configuration/../account",
-        "tv/1",
+        "tv/1/keywords",
+        "tv/1/watch/providers",
+        "tv/1/season/1/credits",
+        "tv/1/season/-1",
+        "tv/latest",
+        "tv/0",
+        "trending/person/week",
+        "trending/all/month",
+        "discover/person",
+        "search/person",
+        "genre/person/list",
         "person/1",
         "authentication",
         "authentication/token/new",
@@ -833,8 +843,9 @@ def test_spa_path_traversal_is_refused(spa: FlaskClient, url: str) -> None:
 def test_spa_is_off_by_default_and_needs_an_index(
     live: FlaskClient, catalog_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    assert live.get("/").status_code == 404
-    assert live.get("/browse").content_type == "application/problem+json"
+    # Without SPA_DIR, `/` is our own web app (tests/integration/test_webapp_routes.py).
+    assert b'src="/webapp/main.js"' in live.get("/").data
+    assert live.get("/browse", headers={"Accept": "text/html"}).data == live.get("/").data
     with pytest.raises(ConfigError, match="SPA_DIR"):
         catalog_app(spa_dir=tmp_path / "empty")
 

@@ -94,6 +94,8 @@ def test_0003_account_country_keeps_what_existing_accounts_used(
         assert countries == {1: "GB", 2: "US", 3: "US"}
         downgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
         assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+        with db.engine.connect() as conn:  # rebuilding `users` must not cascade to profiles
+            assert conn.execute(text("SELECT count(*) FROM profiles")).scalar_one() == 4
         db.engine.dispose()
 
 

@@ -326,7 +326,10 @@ def test_browse_mixes_series_into_its_rows(
     episode(client, headers, 1, 2, 900, sequence=1)
     body = client.get("/api/browse", headers=headers).json or {}
     rows = {r["id"]: r for r in body["rows"]}
-    kinds = lambda row: {c["kind"] for c in rows[row]["items"]}  # noqa: E731
+
+    def kinds(row: str) -> set[str]:
+        return {c["kind"] for c in rows[row]["items"]}
+
     assert kinds("continue-watching") == {"series"}
     assert ("series", THE_SIMPSONS) in {(c["kind"], c["id"]) for c in rows["my-list"]["items"]}
     assert kinds("trending") == {"movie", "series"}

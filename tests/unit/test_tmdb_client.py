@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from netflix_clone.catalog import tmdb_rules
 from netflix_clone.catalog.tmdb import (
+    MAX_PAGE,
     TMDBClient,
     TMDBKeys,
     is_bearer_token,
@@ -32,6 +34,11 @@ def test_pages_are_clamped_to_what_tmdb_serves() -> None:
     for asked, sent in (("900", "500"), ("0", "1"), ("-3", "1"), ("x", "1"), ("42", "42")):
         client.get("movie/popular", {"page": asked})
         assert seen[-1].url.params["page"] == sent
+    # TMDB's limit, from the one module that states TMDB's rules.
+    assert MAX_PAGE == tmdb_rules.MAX_PAGE == 500
+    for asked in ("500", "501"):
+        client.get("tv/popular", {"page": asked})
+        assert seen[-1].url.params["page"] == str(tmdb_rules.MAX_PAGE)
 
 
 def test_key_styles() -> None:
@@ -52,9 +59,8 @@ def test_both_error_shapes_and_retry_after() -> None:
     assert "Invalid API key" in tmdb_error_message(
         {"status_code": 7, "status_message": "Invalid API key", "success": False}
     )
-    assert tmdb_error_message({"errors": ["page must be less than or equal to 500"]}).startswith(
-        "page must"
-    )
+    assert tmdb_error_message(tmdb_rules.PAGE_TOO_HIGH).startswith("page must")
+    assert "could not be found. (TMDB code 34)" in tmdb_error_message(tmdb_rules.NOT_FOUND)
     assert tmdb_error_message("<html>") == "no error details"
     assert parse_retry_after("7") == 7
     assert parse_retry_after(None) is None

@@ -128,12 +128,16 @@ def update_profile(
         confirm_password(user, fields.get("password"), "Changing the PIN")
         pin = fields["pin"]
         profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
+    shown = (profile.language, profile.kids, profile.maturity_level)
     with _unique_name():
         for name in ("name", "avatar", "language"):
             if fields.get(name) is not None:
                 setattr(profile, name, fields[name])
         profile.kids = kids
         profile.maturity_level = level
+        if (profile.language, profile.kids, profile.maturity_level) != shown:
+            # What the browse rows may show (and in which language) changed.
+            profile.data_version = Profile.data_version + 1
     return profile
 
 

@@ -371,7 +371,16 @@ def update_user(
         with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
             user.email = new_email
     if country is not None:
-        user.country = check_country(country)
+        wanted = check_country(country)
+        if wanted != user.country:
+            user.country = wanted
+            # Ratings are read for the account's country: every profile's rows may change.
+            db.session.execute(
+                update(Profile)
+                .where(Profile.user_id == user.id)
+                .values(data_version=Profile.data_version + 1)
+                .execution_options(synchronize_session=False)
+            )
     if password is not None:
         check_password_policy(password, user.email, user.display_name)
         user.password_hash = svc.passwords.hash(password)

@@ -3,7 +3,6 @@ and Cache-Control."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,13 +30,14 @@ from netflix_clone.catalog.schemas import (
 )
 from netflix_clone.catalog.service import Meta
 from netflix_clone.catalog.titles import (
-    ensure_title,
     exclusions,
     filter_cards,
     require_allowed,
+    title_record,
     unrestricted,
 )
 from netflix_clone.context import services
+from netflix_clone.etags import etag_for, etag_matches
 
 bp = Blueprint("catalog", __name__)
 TAGS = ["movies"]
@@ -55,17 +55,6 @@ PERSONAL = (
     "(a title above it is 403 here) and the response is private to that client."
 )
 MAX_AGE = {"list": 300, "details": 3600, "static": 86400}
-
-
-def etag_for(data: bytes) -> str:
-    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
-
-
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return etag in candidates
 
 
 # A restricted profile's lists and searches cover the first pages only, so that their totals can
@@ -214,7 +203,7 @@ def movie(movie_id: int, query: DetailsQuery) -> Response:
     region = query.region or (me.country if me else "US")
     build, meta = service.movie_details(movie_id, query.language, region)
     if me is not None:
-        require_allowed(me, ensure_title(("movie", movie_id)))
+        require_allowed(me, title_record(("movie", movie_id)))
 
     def personalise(details: MovieDetails) -> None:
         if me is not None:
@@ -265,7 +254,7 @@ def series(series_id: int, query: DetailsQuery) -> Response:
     region = query.region or (me.country if me else "US")
     build, meta = service.series_details(series_id, query.language, region)
     if me is not None:
-        require_allowed(me, ensure_title(("series", series_id)))
+        require_allowed(me, title_record(("series", series_id)))
 
     def personalise(details: SeriesDetails) -> None:
         if me is not None:
@@ -289,7 +278,7 @@ def series(series_id: int, query: DetailsQuery) -> Response:
 def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     me = viewer()
     if me is not None:  # the series' rating covers its seasons
-        require_allowed(me, ensure_title(("series", series_id)))
+        require_allowed(me, title_record(("series", series_id)))
     build, meta = service.season(series_id, season_number, query.language)
     return cacheable(build, meta, MAX_AGE["details"], me)
 

@@ -30,6 +30,7 @@ from netflix_clone.catalog.tmdb import (
     UpstreamRejected,
     UpstreamTimeout,
 )
+from netflix_clone.catalog.tmdb_rules import cache_class
 from netflix_clone.observability import CACHE
 from netflix_clone.ratelimit import RateLimiter
 from netflix_clone.redis_store import GuardedRedis
@@ -59,20 +60,8 @@ SLOT_POLL = 0.05
 
 
 def kind_of(path: str) -> str:
-    if path in ("configuration",):
-        return "configuration"
-    if path.startswith("genre/"):
-        return "genres"
-    if path.startswith("search/"):
-        return "search"
-    parts = path.split("/")
-    if len(parts) >= 2 and parts[0] == "movie" and parts[1].isdigit():
-        return (
-            "details"
-            if len(parts) == 2 or parts[2] not in ("similar", "recommendations")
-            else "list"
-        )
-    return "list"
+    """The freshness class of a v3 path (movie or TV), from TMDB's route table."""
+    return cache_class(path)
 
 
 class Source(Protocol):
@@ -117,6 +106,7 @@ class Fetched:
     cache: CacheStatus
     age: int
     stored_at: float
+    fresh_until: float = 0.0  # what is derived from this answer may be reused until then
 
 
 def cache_key(source: str, path: str, params: Mapping[str, str]) -> str:
@@ -174,14 +164,28 @@ class Catalog:
             if cached.is_fresh():
                 CACHE.labels("hit").inc()
                 return Fetched(
-                    cached.value, self.source.name, "hit", cached.age(), cached.stored_at
+                    cached.value,
+                    self.source.name,
+                    "hit",
+                    cached.age(),
+                    cached.stored_at,
+                    cached.fresh_until,
                 )
             self._revalidate(key, path, params)
             CACHE.labels("stale").inc()
-            return Fetched(cached.value, self.source.name, "stale", cached.age(), cached.stored_at)
+            return Fetched(
+                cached.value,
+                self.source.name,
+                "stale",
+                cached.age(),
+                cached.stored_at,
+                cached.fresh_until,
+            )
         CACHE.labels("miss").inc()
         entry = self._load_cold(key, path, params)
-        return Fetched(entry.value, self.source.name, "miss", entry.age(), entry.stored_at)
+        return Fetched(
+            entry.value, self.source.name, "miss", entry.age(), entry.stored_at, entry.fresh_until
+        )
 
     def _load_cold(self, key: str, path: str, params: Mapping[str, str]) -> Entry:
         cooldown = self._cooldown_until - time.monotonic()

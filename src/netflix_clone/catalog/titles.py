@@ -5,11 +5,13 @@ goes through. The catalog owns these; member data (netflix_clone.library) refers
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +30,7 @@ from netflix_clone.catalog.service import (
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
 from netflix_clone.context import services
-from netflix_clone.db import db, savepoint, utcnow
+from netflix_clone.db import commit, db, savepoint, utcnow
 from netflix_clone.exceptions import Forbidden, not_found
 
 log = logging.getLogger(__name__)
@@ -122,21 +124,92 @@ def load_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
     return {t.key: t for t in rows}
 
 
-def ensure_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
-    """Records for these keys, fetching (concurrently, through the cache) only what is missing
-    or old. Unknown titles are left out."""
+def records_for(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
+    """Records for these keys without writing: what we have (one query), and for what is
+    missing, records made from the details in the catalog cache (fetched concurrently) but
+    not stored. Storing them, and refreshing old ones, happens off the request path, so a GET
+    never writes. Unknown titles are left out."""
     wanted = list(dict.fromkeys(keys))
     found = load_titles(wanted)
     cutoff = utcnow() - RECORD_TTL
-    missing = [k for k in wanted if k not in found or found[k].fetched_at < cutoff]
+    old = [k for k in wanted if k in found and found[k].fetched_at < cutoff]
+    missing = [k for k in wanted if k not in found]
     if missing:
         cat = catalog()
         with ThreadPoolExecutor(max_workers=min(FETCH_WORKERS, len(missing))) as pool:
             results = list(pool.map(lambda k: _safe_fetch(cat, k), missing))
         for key, raw, source in results:
             if raw is not None:
-                found[key] = _store(key, raw, source)
+                found[key] = Title(kind=key[0], id=key[1], **_fields(key[0], raw, source))
+    if missing or old:
+        store_later([*missing, *old])
     return found
+
+
+# --- title rows stored and refreshed off the request path ------------------------------------
+
+
+class _TitleWriter:
+    """One background thread per process that stores title rows, each key once at a time."""
+
+    def __init__(self) -> None:
+        self._pending: set[TitleKey] = set()
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, app: Flask, keys: Iterable[TitleKey]) -> None:
+        with self._lock:
+            fresh = [k for k in dict.fromkeys(keys) if k not in self._pending]
+            if not fresh:
+                return
+            self._pending.update(fresh)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="title-rows")
+            pool = self._pool
+        pool.submit(self._store_all, app, fresh)
+
+    def _store_all(self, app: Flask, keys: list[TitleKey]) -> None:
+        try:
+            with app.app_context():
+                cat = catalog()
+                for key in keys:
+                    try:
+                        _, raw, source = _fetch_raw(cat, key)
+                        if raw is not None:
+                            _store(key, raw, source)
+                            commit()
+                    except Exception as exc:
+                        db.session.rollback()
+                        log.warning(
+                            "storing title %s %s failed: %s", key[0], key[1], type(exc).__name__
+                        )
+        finally:
+            with self._lock:
+                self._pending.difference_update(keys)
+
+    def idle(self, timeout: float) -> bool:
+        """Whether the writes queued so far have finished (for tests and shutdown)."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            try:
+                pool.submit(lambda: None).result(timeout=timeout)
+            except TimeoutError:
+                return False
+        with self._lock:
+            return not self._pending
+
+
+_WRITER = _TitleWriter()
+
+
+def store_later(keys: Iterable[TitleKey]) -> None:
+    """Store (or refresh) these titles' rows in the background, off the request path."""
+    _WRITER.submit(current_app._get_current_object(), keys)  # type: ignore[attr-defined]
+
+
+def wait_for_stored(timeout: float = 10.0) -> bool:
+    return _WRITER.idle(timeout)
 
 
 def _safe_fetch(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] | None, str]:
@@ -150,7 +223,7 @@ def _safe_fetch(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] |
 
 def ensure_title(key: TitleKey) -> Title:
     """The title's row for a write (a heartbeat, a rating): never waits on TMDB when we have
-    one, however old; old rows are refreshed when a listing next reads them."""
+    one, however old; old rows are refreshed off the request path when a listing reads them."""
     title = db.session.get(Title, key)
     if title is not None:
         return title
@@ -158,6 +231,21 @@ def ensure_title(key: TitleKey) -> Title:
     if raw is None:
         raise not_found(NOUN.get(key[0], "title"))
     return _store(key, raw, source)
+
+
+def title_record(key: TitleKey) -> Title:
+    """The title's record for a read (the maturity check of a details page): stored or made
+    from the cached details, never written here. 404 when the catalog has no such title."""
+    title = db.session.get(Title, key)
+    if title is not None:
+        if title.fetched_at < utcnow() - RECORD_TTL:
+            store_later([key])
+        return title
+    _, raw, source = _fetch_raw(catalog(), key)
+    if raw is None:
+        raise not_found(NOUN.get(key[0], "title"))
+    store_later([key])
+    return Title(kind=key[0], id=key[1], **_fields(key[0], raw, source))
 
 
 def unrestricted(profile: Profile | None) -> bool:
@@ -198,12 +286,15 @@ def filter_cards(
     profile: Profile | None,
     cards: Sequence[TitleCard],
     exclude: set[TitleKey] | frozenset[TitleKey] = frozenset(),
+    records: dict[TitleKey, Title] | None = None,
 ) -> list[TitleCard]:
-    """The one filter: drops excluded titles and, for restricted profiles, over-limit ones."""
+    """The one filter: drops excluded titles and, for restricted profiles, over-limit ones.
+    `records`: the titles' records when the caller already read them (one read for a page)."""
     kept = [c for c in cards if card_key(c) not in exclude]
     if unrestricted(profile):
         return kept
-    records = ensure_titles(card_key(c) for c in kept)
+    if records is None:
+        records = records_for(card_key(c) for c in kept)
     return [c for c in kept if allowed(profile, records.get(card_key(c)), [g.id for g in c.genres])]
 
 

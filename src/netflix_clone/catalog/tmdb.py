@@ -16,12 +16,30 @@ from typing import Any
 
 import httpx
 
+from netflix_clone.catalog.tmdb_rules import MAX_PAGE, clamp_page
 from netflix_clone.observability import UPSTREAM, redactor
 from netflix_clone.secrets import SecretValue, extract, secrets_client
 from netflix_clone.settings import Settings
 
 log = logging.getLogger(__name__)
-MAX_PAGE = 500
+# MAX_PAGE and clamp_page are TMDB's rules (tmdb_rules), kept importable from here.
+__all__ = [
+    "MAX_PAGE",
+    "TMDBClient",
+    "TMDBKeys",
+    "UpstreamAuthError",
+    "UpstreamBusy",
+    "UpstreamError",
+    "UpstreamNotFound",
+    "UpstreamRateLimited",
+    "UpstreamRejected",
+    "UpstreamTimeout",
+    "UpstreamUnavailable",
+    "clamp_page",
+    "is_bearer_token",
+    "parse_retry_after",
+    "tmdb_error_message",
+]
 _JWT = re.compile(r"^eyJ[\w-]+\.[\w-]+\.[\w-]+$")
 
 
@@ -297,10 +315,6 @@ class TMDBClient:
         raise UpstreamRejected(
             f"TMDB refused {path} with {status}: {message}", upstream_status=status, body=body
         )
-
-
-def clamp_page(page: int) -> int:
-    return min(max(page, 1), MAX_PAGE)
 
 
 def _int_or(text: str, default: int) -> int:

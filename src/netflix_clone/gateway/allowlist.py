@@ -15,71 +15,46 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from netflix_clone.catalog.demo_tmdb import (
-    APPENDABLE,
-    INVALID_PAGE,
+from netflix_clone.catalog import tmdb_rules
+from netflix_clone.catalog.tmdb_rules import (
+    BACKEND_TIMEOUT,
+    BACKEND_UNREACHABLE,
+    INTERNAL_ERROR,
+    INVALID_INPUT,
+    INVALID_PARAMETERS,
     MAX_APPEND,
+    MAX_MOVIE_ID,
+    MAX_PAGE,
+    METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    PAGE_TOO_HIGH,
     QUERY_REQUIRED,
+    SERVICE_OFFLINE,
     TOO_MANY_APPENDS,
+    PageError,
+    Route,
 )
+
+__all__ = [
+    "BACKEND_TIMEOUT",
+    "BACKEND_UNREACHABLE",
+    "INTERNAL_ERROR",
+    "INVALID_INPUT",
+    "INVALID_PARAMETERS",
+    "MAX_MOVIE_ID",
+    "MAX_PAGE",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "PARAMS",
+    "SERVICE_OFFLINE",
+    "Refusal",
+    "Wanted",
+    "resolve",
+]
 
 Body = dict[str, Any]
 
-# TMDB's own error bodies (developer.themoviedb.org/docs/errors), for what we answer ourselves.
-INVALID_PARAMETERS: Final[Body] = {
-    "success": False,
-    "status_code": 5,
-    "status_message": "Invalid parameters: Your request parameters are incorrect.",
-}
-METHOD_NOT_ALLOWED: Final[Body] = {
-    "success": False,
-    "status_code": 42,
-    "status_message": "Request method not supported.",
-}
-SERVICE_OFFLINE: Final[Body] = {
-    "success": False,
-    "status_code": 9,
-    "status_message": "Service offline: This service is temporarily offline, try again later.",
-}
-BACKEND_UNREACHABLE: Final[Body] = {
-    "success": False,
-    "status_code": 43,
-    "status_message": "Couldn't connect to the backend server.",
-}
-BACKEND_TIMEOUT: Final[Body] = {
-    "success": False,
-    "status_code": 24,
-    "status_message": "Your request to the backend server timed out. Try again.",
-}
-INVALID_INPUT: Final[Body] = {
-    "success": False,
-    "status_code": 47,
-    "status_message": "The input is not valid.",
-}
-INTERNAL_ERROR: Final[Body] = {
-    "success": False,
-    "status_code": 11,
-    "status_message": "Internal error: Something went wrong, try again later.",
-}
-
-MAX_MOVIE_ID: Final = 2**31 - 1  # TMDB ids are int32
-MAX_PAGE: Final = 500
-MAX_QUERY_LENGTH: Final = 200
-SORT_BY: Final = frozenset(
-    f"{field}.{direction}"
-    for field in (
-        "original_title",
-        "popularity",
-        "revenue",
-        "primary_release_date",
-        "title",
-        "vote_average",
-        "vote_count",
-    )
-    for direction in ("asc", "desc")
-)
+MAX_QUERY_LENGTH: Final = 200  # ours, not TMDB's: a search longer than this is no title
+SORT_BY: Final = tmdb_rules.MOVIE_SORT_BY  # discover/movie's; discover/tv's is TV_SORT_BY
 # What a JavaScript app sends for a variable it never set: treated as "not sent" (except in a
 # search query, where it may be what the member typed).
 _UNSET = frozenset({"", "undefined"})
@@ -105,15 +80,11 @@ Validator = Callable[[str], str | None]
 
 def page(raw: str) -> str | None:
     """TMDB's rules and bodies: not an integer or below 1 is 400 (code 22), above 500 is 422."""
-    text = raw.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise Refusal(400, INVALID_PAGE)
-    digits = text.lstrip("+-").lstrip("0")
-    if text.startswith("-") or not digits:
-        raise Refusal(400, INVALID_PAGE)
-    if len(digits) > 3 or int(digits) > MAX_PAGE:
-        raise Refusal(422, PAGE_TOO_HIGH)
-    return None if digits == "1" else digits  # page 1 is TMDB's default: one cache entry
+    try:
+        number = tmdb_rules.parse_page(raw)
+    except PageError as error:
+        raise Refusal(error.status, error.body) from None
+    return None if number == 1 else str(number)  # page 1 is TMDB's default: one cache entry
 
 
 def pattern(regex: str, canonical: Callable[[str], str] = str) -> Validator:
@@ -239,19 +210,32 @@ rating = pattern(r"(10|\d)(\.\d{1,3})?")
 original_languages = pattern(r"[A-Za-z]{2}(\|[A-Za-z]{2}){0,9}", str.lower)
 
 
-def genres(raw: str) -> str | None:
-    """Genre ids: a comma means AND, a pipe means OR."""
+def ids(raw: str) -> str | None:
+    """Ids (genres, networks): a comma means AND, a pipe means OR."""
     text = re.sub(r" *([,|]) *", r"\1", raw.strip())  # "28, 12" is "28,12"
     if not re.fullmatch(r"\d{1,7}([,|]\d{1,7}){0,49}", text):
         raise invalid()
     return text
 
 
-def sort_by(raw: str) -> str | None:
-    text = raw.strip()
-    if text not in SORT_BY:
-        raise invalid()
-    return text
+genres = ids
+
+
+def one_of(allowed: frozenset[str]) -> Validator:
+    def check(raw: str) -> str | None:
+        text = raw.strip()
+        if text not in allowed:
+            raise invalid()
+        return text
+
+    return check
+
+
+sort_by = one_of(tmdb_rules.MOVIE_SORT_BY)
+tv_sort_by = one_of(tmdb_rules.TV_SORT_BY)
+# An IANA zone name as TMDB takes it (`America/New_York`, `UTC`); only the air-date filters of
+# discover/tv and the on_the_air/airing_today lists read it.
+timezone = pattern(r"[A-Za-z]{1,14}(/[A-Za-z0-9_+-]{1,24}){0,2}")
 
 
 def date(raw: str) -> str | None:
@@ -273,14 +257,20 @@ def query(raw: str) -> str | None:
     return text
 
 
-def append_to_response(raw: str) -> str | None:
-    """Names we serve, deduplicated and sorted (one cache entry per set); others are ignored,
-    as TMDB ignores names it does not know, but they still count towards TMDB's limit of 20."""
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    if len(names) > MAX_APPEND:
-        raise Refusal(400, TOO_MANY_APPENDS)
-    kept = sorted({name for name in names if name in APPENDABLE})
-    return ",".join(kept) or None
+def append_to_response(appendable: tuple[str, ...]) -> Validator:
+    """Names we serve for this kind of title, deduplicated and sorted (one cache entry per
+    set); others are ignored, as TMDB ignores names it does not know, but they still count
+    towards TMDB's limit of 20."""
+    served = frozenset(appendable)
+
+    def check(raw: str) -> str | None:
+        names = [name.strip() for name in raw.split(",") if name.strip()]
+        if len(names) > MAX_APPEND:
+            raise Refusal(400, TOO_MANY_APPENDS)
+        kept = sorted({name for name in names if name in served})
+        return ",".join(kept) or None
+
+    return check
 
 
 def image_languages(raw: str) -> str | None:
@@ -293,11 +283,13 @@ def image_languages(raw: str) -> str | None:
     return ",".join(sorted(set(tokens)))
 
 
-# --- the allow-list -------------------------------------------------------------------------
+# --- the allow-list: the parameters of every route in tmdb_rules.ROUTES ------------------------
 
+NONE: Final[Mapping[str, Validator]] = {}
 LOCALE: Final[Mapping[str, Validator]] = {"language": language}
 PAGED: Final[Mapping[str, Validator]] = {"language": language, "page": page}
 LISTS: Final[Mapping[str, Validator]] = {"language": language, "page": page, "region": region}
+TV_AIRING: Final[Mapping[str, Validator]] = {**PAGED, "timezone": timezone}
 DISCOVER: Final[Mapping[str, Validator]] = {
     "include_adult": boolean,
     "include_video": boolean,
@@ -321,6 +313,29 @@ DISCOVER: Final[Mapping[str, Validator]] = {
     "without_genres": genres,
     "year": year,
 }
+DISCOVER_TV: Final[Mapping[str, Validator]] = {
+    "air_date.gte": date,
+    "air_date.lte": date,
+    "first_air_date.gte": date,
+    "first_air_date.lte": date,
+    "first_air_date_year": year,
+    "include_adult": boolean,
+    "include_null_first_air_dates": boolean,
+    "language": language,
+    "page": page,
+    "sort_by": tv_sort_by,
+    "timezone": timezone,
+    "vote_average.gte": rating,
+    "vote_average.lte": rating,
+    "vote_count.gte": count,
+    "vote_count.lte": count,
+    "with_genres": genres,
+    "with_networks": ids,
+    "with_original_language": original_languages,
+    "with_runtime.gte": count,
+    "with_runtime.lte": count,
+    "without_genres": genres,
+}
 SEARCH: Final[Mapping[str, Validator]] = {
     "include_adult": boolean,
     "language": language,
@@ -330,93 +345,99 @@ SEARCH: Final[Mapping[str, Validator]] = {
     "region": region,
     "year": year,
 }
-DETAILS: Final[Mapping[str, Validator]] = {
-    "append_to_response": append_to_response,
-    "include_image_language": image_languages,
+SEARCH_TV: Final[Mapping[str, Validator]] = {
+    "first_air_date_year": year,
+    "include_adult": boolean,
     "language": language,
+    "page": page,
+    "query": query,
+    "year": year,
+}
+SEARCH_MULTI: Final[Mapping[str, Validator]] = {
+    "include_adult": boolean,
+    "language": language,
+    "page": page,
+    "query": query,
 }
 IMAGES: Final[Mapping[str, Validator]] = {
     "include_image_language": image_languages,
     "language": language,
 }
 
-_MOVIE = r"movie/(?P<movie_id>\d{1,10})(?:-[^/]{0,200})?"  # TMDB accepts "550-fight-club"
+
+def _details(kind: str) -> Mapping[str, Validator]:
+    return {
+        "append_to_response": append_to_response(tmdb_rules.APPENDABLE_BY_KIND[kind]),
+        "include_image_language": image_languages,
+        "language": language,
+    }
 
 
-@dataclass(frozen=True)
-class Route:
-    """One allowed path. `template` is the path as TMDB's OpenAPI spec writes it."""
-
-    pattern: re.Pattern[str]
-    template: str
-    params: Mapping[str, Validator] = field(default_factory=dict)
-    required: Mapping[str, Body] = field(default_factory=dict)
+DETAILS: Final = _details("movie")
+TV_DETAILS: Final = _details("tv")
 
 
-def _route(
-    regex: str,
-    template: str,
-    params: Mapping[str, Validator] | None = None,
-    required: Mapping[str, Body] | None = None,
-) -> Route:
-    return Route(re.compile(regex), template, params or {}, required or {})
+def _params_of(route: Route) -> Mapping[str, Validator]:
+    """Each route's parameters, from what kind of resource it answers."""
+    name, kind = route.name, route.media
+    if route.resource == "configuration":
+        return NONE
+    if route.resource == "genres":
+        return LOCALE
+    if route.resource == "list":
+        if kind == "movie":
+            return LISTS
+        return TV_AIRING if name in ("tv/on_the_air", "tv/airing_today") else PAGED
+    if route.resource in ("trending", "related"):
+        return PAGED
+    if route.resource == "discover":
+        return DISCOVER if kind == "movie" else DISCOVER_TV
+    if route.resource == "search":
+        return {"search/movie": SEARCH, "search/tv": SEARCH_TV}.get(name, SEARCH_MULTI)
+    if route.resource == "details":
+        return DETAILS if kind == "movie" else TV_DETAILS
+    if route.resource == "sub":
+        if name.endswith("/images"):
+            return IMAGES
+        return NONE if name.endswith("/content_ratings") else LOCALE
+    if route.resource in ("season", "episode"):
+        return LOCALE
+    raise LookupError(f"the gateway has no parameters for {name}")  # a new kind of route
 
 
-ROUTES: Final[tuple[Route, ...]] = (
-    _route("configuration", "configuration"),
-    _route("genre/movie/list", "genre/movie/list", LOCALE),
-    _route(r"movie/(?P<list>popular|top_rated|now_playing|upcoming)", "movie/{list}", LISTS),
-    _route(r"trending/movie/(?P<time_window>day|week)", "trending/movie/{time_window}", PAGED),
-    _route("discover/movie", "discover/movie", DISCOVER),
-    _route("search/movie", "search/movie", SEARCH, {"query": QUERY_REQUIRED}),
-    _route(_MOVIE, "movie/{movie_id}", DETAILS),
-    _route(rf"{_MOVIE}/(?P<sub>similar|recommendations)", "movie/{movie_id}/{sub}", PAGED),
-    _route(rf"{_MOVIE}/(?P<sub>videos|credits|release_dates)", "movie/{movie_id}/{sub}", LOCALE),
-    _route(rf"{_MOVIE}/(?P<sub>images)", "movie/{movie_id}/{sub}", IMAGES),
-)
+# Keyed by the route's OpenAPI template; every route of the table is allow-listed.
+PARAMS: Final[Mapping[str, Mapping[str, Validator]]] = {
+    route.name: _params_of(route) for route in tmdb_rules.ROUTES
+}
 
 
 @dataclass(frozen=True)
 class Wanted:
     """The upstream request for one client request: what `Catalog.fetch` is called with."""
 
-    path: str
+    path: str  # canonical: "movie/550", "tv/1399/season/1"
     params: dict[str, str]
-    template: str  # with the path's own values filled in except {movie_id}: "movie/{movie_id}"
+    template: str  # the route's OpenAPI template: "movie/{movie_id}", "trending/all/{time_window}"
+    route: Route = field(compare=False)
 
 
 def resolve(path: str, args: Mapping[str, str]) -> Wanted:
     """Match `path` (after `/3/`) against the allow-list and validate `args`; raise `Refusal`."""
-    for route in ROUTES:
-        match = route.pattern.fullmatch(path)
-        if match is None:
+    matched = tmdb_rules.match(path)
+    if matched is None:  # off the table, or an id TMDB cannot have
+        raise Refusal(404, NOT_FOUND)
+    route = matched.route
+    params: dict[str, str] = {}
+    for name, check in sorted(PARAMS[route.name].items()):
+        raw = args.get(name)
+        if raw is None or not raw.strip():
             continue
-        values = match.groupdict()
-        upstream = route.template
-        if "movie_id" in values:
-            movie_id = int(values["movie_id"])
-            if not 1 <= movie_id <= MAX_MOVIE_ID:
-                raise Refusal(404, NOT_FOUND)
-            upstream = upstream.replace("{movie_id}", str(movie_id))
-        template = route.template
-        for name in ("list", "sub"):
-            if values.get(name):
-                upstream = upstream.replace(f"{{{name}}}", values[name])
-                template = template.replace(f"{{{name}}}", values[name])
-        if values.get("time_window"):
-            upstream = upstream.replace("{time_window}", values["time_window"])
-        params: dict[str, str] = {}
-        for name, check in sorted(route.params.items()):
-            raw = args.get(name)
-            if raw is None or not raw.strip():
-                continue
-            if name != "query" and raw.strip() in _UNSET:
-                continue
-            value = check(raw)
-            if value is not None:
-                params[name] = value
-        for name, body in route.required.items():
-            if name not in params:
-                raise Refusal(422, body)
-        return Wanted(upstream, params, template)
-    raise Refusal(404, NOT_FOUND)
+        if name != "query" and raw.strip() in _UNSET:
+            continue
+        value = check(raw)
+        if value is not None:
+            params[name] = value
+    for name, body in (route.required or {}).items():
+        if name not in params:
+            raise Refusal(422, body)
+    return Wanted(matched.path, params, route.name, route)

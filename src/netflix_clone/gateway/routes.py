@@ -20,9 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
-from netflix_clone.catalog.demo_tmdb import NOT_FOUND
-from netflix_clone.catalog.routes import etag_for, etag_matches
-from netflix_clone.catalog.source import Catalog, Fetched, kind_of
+from netflix_clone.catalog.source import Catalog, Fetched
 from netflix_clone.catalog.tmdb import (
     UpstreamAuthError,
     UpstreamError,
@@ -31,18 +29,19 @@ from netflix_clone.catalog.tmdb import (
     UpstreamRejected,
     UpstreamTimeout,
 )
-from netflix_clone.context import services
-from netflix_clone.gateway.allowlist import (
+from netflix_clone.catalog.tmdb_rules import (
     BACKEND_TIMEOUT,
     BACKEND_UNREACHABLE,
     INTERNAL_ERROR,
     INVALID_INPUT,
     METHOD_NOT_ALLOWED,
+    NOT_FOUND,
     SERVICE_OFFLINE,
-    Refusal,
-    Wanted,
-    resolve,
+    over_rate_limit,
 )
+from netflix_clone.context import services
+from netflix_clone.etags import etag_for, etag_matches
+from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
 from netflix_clone.observability import redactor
 
 log = logging.getLogger(__name__)
@@ -117,7 +116,7 @@ def _answer(wanted: Wanted, fetched: Fetched) -> Response:
         images["secure_base_url"] = image_base
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     etag = etag_for(data)
-    max_age = STALE_MAX_AGE if fetched.cache == "stale" else MAX_AGE[kind_of(wanted.path)]
+    max_age = STALE_MAX_AGE if fetched.cache == "stale" else MAX_AGE[wanted.route.cache]
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}, stale-if-error=86400",
@@ -200,13 +199,7 @@ def _rate_limited() -> Response | None:
     if verdict.allowed:
         return None
     # A moving window refuses once `limit` requests sit in it: this one would be limit + 1.
-    body = {
-        "success": False,
-        "status_code": 25,
-        "status_message": (
-            f"Your request count ({limit + 1}) is over the allowed limit of ({limit})."
-        ),
-    }
+    body = over_rate_limit(limit + 1, limit)
     return tmdb_json(429, body, {"Retry-After": str(verdict.retry_after)})
 
 

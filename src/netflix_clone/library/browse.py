@@ -1,28 +1,44 @@
-"""The home screen: ordered rows for one profile, each pageable on its own."""
+"""The home screen: ordered rows for one profile, each pageable on its own.
+
+A profile's home screen is cached as its rendered bytes, keyed by (profile, its data version,
+per_row): every write that changes what the rows show bumps the version in the same unit of
+work (library/versions.py), so the next browse after a write rebuilds (read your writes), and
+every other browse is a cache hit with no query beyond the profile the token names. An entry
+also expires when the first catalog answer it was built from does (then the rows would show
+an old list). The cache is per process: its key comes from the database, so every worker and
+pod is exact without sharing it."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections import Counter
+import threading
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import catalog, image_base
+from netflix_clone.catalog.service import GenreMaps, catalog, image_base
 from netflix_clone.catalog.titles import (
     allowed,
     card_from_title,
-    ensure_titles,
     filter_cards,
     genres_for,
+    records_for,
+    unrestricted,
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
+from netflix_clone.db import db
+from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.schemas import Browse, Row, RowReason
@@ -43,7 +59,22 @@ CATALOG_ROWS = {
 }
 RECOMMENDATIONS = {"movie": "movie/{id}/recommendations", "series": "tv/{id}/recommendations"}
 
+# A cached home screen is rebuilt at least this often, whatever its catalog entries say.
+MAX_CACHED_SECONDS = 300
+CACHE_BYTES = 64 * 2**20  # per process: ~600 home screens of 20 cards a row
+
 Loader = Callable[[int, int], tuple[list[TitleCard], bool]]
+
+# The earliest `fresh_until` of the catalog answers read while building a home screen.
+_built_until: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "browse_built_until", default=None
+)
+
+
+def _note_fresh_until(value: float) -> None:
+    seen = _built_until.get()
+    if seen is not None:
+        seen.append(value)
 
 
 @dataclass(frozen=True)
@@ -55,17 +86,22 @@ class RowSpec:
 
 
 def _catalog_loader(
-    profile: Profile, path: str, extra: dict[str, str] | None = None, kind: str = "movie"
+    profile: Profile,
+    genres: GenreMaps,
+    path: str,
+    extra: dict[str, str] | None = None,
+    kind: str = "movie",
 ) -> Loader:
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
         fetched = catalog().fetch(path, params)
+        _note_fresh_until(fetched.fresh_until)
         key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
         memo = _card_memo()
         known = memo.get(key)
         if known is None:
             body = fetched.body if isinstance(fetched.body, dict) else {}
-            items = normalise.cards(body.get("results"), genres_for(profile), image_base(), kind)
+            items = normalise.cards(body.get("results"), genres, image_base(), kind)
             total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
             known = (items, page < total_pages)
             memo.put(key, known)
@@ -107,7 +143,23 @@ def _favourite_genres(profile: Profile, liked: list[Title]) -> list[int]:
     return list(dict.fromkeys(ordered))[:GENRE_ROWS]
 
 
-def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
+def _titles_loader(titles: Sequence[Title], genres: GenreMaps) -> Loader:
+    """A row from member data already read (the home screen's one query per kind)."""
+
+    def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
+        start = (page - 1) * per_row
+        cards = [card_from_title(t, genres) for t in titles[start : start + per_row]]
+        return cards, len(titles) > start + per_row
+
+    return load
+
+
+def row_specs(
+    profile: Profile,
+    hidden: set[TitleKey],
+    genres: GenreMaps,
+    liked_keys: Sequence[TitleKey] | None = None,
+) -> list[RowSpec]:
     specs = [
         RowSpec(
             "continue-watching",
@@ -128,11 +180,13 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                 row_id,
                 title,
                 RowReason.model_validate({"kind": reason}),
-                _catalog_loader(profile, path, kind=kind),
+                _catalog_loader(profile, genres, path, kind=kind),
             )
         )
-    liked_keys = service.rated_keys(profile, "love", "like")[:LIKED_SAMPLE]
-    records = ensure_titles(liked_keys)  # one query (and fetches only for unknown titles)
+    if liked_keys is None:
+        liked_keys = service.rated_keys(profile, "love", "like")
+    liked_keys = liked_keys[:LIKED_SAMPLE]
+    records = records_for(liked_keys)  # one query (rated titles have rows)
     # Only titles the profile may see seed its rows: a title rated before the profile's level
     # was lowered must not reappear in a row's name or its recommendations.
     liked = [records[k] for k in liked_keys if k in records and allowed(profile, records[k])]
@@ -152,10 +206,12 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                     movie_id=title_id if is_movie else None,
                     movie_title=liked_title.title if is_movie else None,
                 ),
-                _catalog_loader(profile, RECOMMENDATIONS[kind].format(id=title_id), kind=kind),
+                _catalog_loader(
+                    profile, genres, RECOMMENDATIONS[kind].format(id=title_id), kind=kind
+                ),
             )
         )
-    names = genres_for(profile)["movie"]
+    names = genres["movie"]
     for genre_id in _favourite_genres(profile, liked):
         if genre_id in names:
             specs.append(
@@ -165,6 +221,7 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
                     RowReason(kind="genre", genre_id=genre_id),
                     _catalog_loader(
                         profile,
+                        genres,
                         "discover/movie",
                         {
                             "with_genres": str(genre_id),
@@ -178,26 +235,57 @@ def row_specs(profile: Profile, hidden: set[TitleKey]) -> list[RowSpec]:
 
 
 def _build(
-    profile: Profile, spec: RowSpec, page: int, per_row: int, exclude: set[TitleKey]
+    profile: Profile,
+    spec: RowSpec,
+    page: int,
+    per_row: int,
+    exclude: set[TitleKey],
+    loaded: tuple[list[TitleCard], bool] | None = None,
+    records: dict[TitleKey, Title] | None = None,
 ) -> Row | None:
     try:
-        candidates, has_more = spec.load(page, per_row)
+        candidates, has_more = loaded if loaded is not None else spec.load(page, per_row)
     except UpstreamError as exc:
         # One row failing must not take the home screen down with it.
         log.warning("browse row %s unavailable: %s", spec.id, type(exc).__name__)
         return None
-    items = filter_cards(profile, candidates, exclude)[:per_row]
+    items = filter_cards(profile, candidates, exclude, records)[:per_row]
     return Row(
         id=spec.id, title=spec.title, reason=spec.reason, items=items, page=page, has_more=has_more
     )
 
 
 def browse(profile: Profile, per_row: int) -> Browse:
-    hidden = service.hidden_keys(profile)
-    exclude = set(hidden)
+    """Every row's first page. Member data is three queries (ratings, viewings, My List),
+    the genre maps are read once, every catalog row is a cache read, and a restricted
+    profile's filter reads the records of all candidate titles in one query."""
+    data = service.home_data(profile, per_row)
+    genres = genres_for(profile)
+    visible = unrestricted(profile)
+    watching = data.watching if visible else [t for t in data.watching if allowed(profile, t)]
+    listed = data.listed if visible else [t for t in data.listed if allowed(profile, t)]
+    specs = row_specs(profile, data.hidden, genres, data.liked)
+    specs[0] = replace(specs[0], load=_titles_loader(watching, genres))
+    specs[1] = replace(specs[1], load=_titles_loader(listed, genres))
+    loaded: dict[str, tuple[list[TitleCard], bool] | UpstreamError] = {}
+    for spec in specs:
+        try:
+            loaded[spec.id] = spec.load(1, per_row)
+        except UpstreamError as exc:
+            loaded[spec.id] = exc
+    records: dict[TitleKey, Title] | None = None
+    if not visible:  # one read of every candidate's record, not one per row
+        records = records_for(
+            (c.kind, c.id) for got in loaded.values() if isinstance(got, tuple) for c in got[0]
+        )
+    exclude = set(data.hidden)
     rows = []
-    for spec in row_specs(profile, hidden):
-        row = _build(profile, spec, 1, per_row, exclude)
+    for spec in specs:
+        got = loaded[spec.id]
+        if isinstance(got, UpstreamError):
+            log.warning("browse row %s unavailable: %s", spec.id, type(got).__name__)
+            continue
+        row = _build(profile, spec, 1, per_row, exclude, got, records)
         if row is None or not row.items:
             continue
         exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
@@ -205,9 +293,87 @@ def browse(profile: Profile, per_row: int) -> Browse:
     return Browse(profile_id=profile.id, rows=rows)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    etag: str
+    until: float
+
+
+class _ByteLRU:
+    """Rendered home screens, least recently used dropped first, bounded in bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, Rendered] = OrderedDict()
+
+    def get(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Rendered) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old.data)
+            self._items[key] = value
+            self._size += len(value.data)
+            while self._size > self._limit and self._items:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped.data)
+
+
+def _home_cache() -> _ByteLRU:
+    found: _ByteLRU = services().extras.setdefault("browse_cache", _ByteLRU(CACHE_BYTES))
+    return found
+
+
+_VERSION_QUERY = select(Profile.data_version).where(
+    Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id")
+)
+
+
+def cached_hit(user_id: int, profile_id: int, per_row: int) -> Rendered | None:
+    """The cached home screen when it is still current: one indexed read of the profile's
+    data version (no entity, no account join), nothing else."""
+    version = (
+        db.session.connection()
+        .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
+        .scalar()
+    )
+    if version is None:
+        return None  # gone, or not this member's: the full path says why
+    hit = _home_cache().get((profile_id, version, per_row))
+    return hit if hit is not None and time.time() < hit.until else None
+
+
+def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
+    """The profile's rendered home screen and whether it came from the cache."""
+    key = (profile.id, profile.data_version, per_row)
+    now = time.time()
+    hit = _home_cache().get(key)
+    if hit is not None and now < hit.until:
+        return hit, True
+    seen: list[float] = [now + MAX_CACHED_SECONDS]
+    token = _built_until.set(seen)
+    try:
+        data = browse(profile, per_row).model_dump_json().encode()
+    finally:
+        _built_until.reset(token)
+    rendered = Rendered(data, etag_for(data), min(seen))
+    if rendered.until > now:  # built from stale catalog answers: next time, build again
+        _home_cache().put(key, rendered)
+    return rendered, False
+
+
 def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
     hidden = service.hidden_keys(profile)
-    for spec in row_specs(profile, hidden):
+    for spec in row_specs(profile, hidden, genres_for(profile)):
         if spec.id == row_id:
             built = _build(profile, spec, page, per_row, hidden)
             if built is None:

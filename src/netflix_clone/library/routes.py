@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint
+from flask import Blueprint, Response, request
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
@@ -15,6 +15,7 @@ from netflix_clone.api import operation
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import Kind
 from netflix_clone.catalog.titles import card_from_title, genres_for
+from netflix_clone.etags import etag_matches
 from netflix_clone.library import browse as browse_service
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
@@ -387,14 +388,37 @@ def hide_movie_history(movie_id: int) -> None:
 @bp.get("/api/browse")
 @operation(
     summary="The home screen: ordered rows of cards (movies and series) for this profile",
+    description="Cached per profile until a write changes what it shows (My List, ratings, "
+    "Continue Watching, hidden titles, maturity) or a catalog list it shows is refreshed. "
+    "Send the `ETag` back in `If-None-Match` for a 304.",
     tags=BROWSE_TAGS,
     query=BrowseQuery,
     response=Browse,
     auth=True,
     errors=PROFILE_ERRORS,
+    extra_responses={304: None},
+    response_headers={
+        "ETag": "Validator for If-None-Match.",
+        "X-Cache": "hit when the rendered home screen came from the cache, else miss.",
+    },
 )
-def get_browse(query: BrowseQuery) -> Browse:
-    return browse_service.browse(profile(), query.per_row)
+def get_browse(query: BrowseQuery) -> Response:
+    principal = current_principal()
+    rendered = None
+    if principal.profile_id is not None:
+        rendered = browse_service.cached_hit(principal.user_id, principal.profile_id, query.per_row)
+    hit = rendered is not None
+    if rendered is None:
+        rendered, hit = browse_service.cached_browse(profile(), query.per_row)
+    headers = {
+        "ETag": rendered.etag,
+        "Cache-Control": "private, no-cache",
+        "X-Cache": "hit" if hit else "miss",
+        "Vary": "Authorization",
+    }
+    if etag_matches(request.headers.get("If-None-Match", ""), rendered.etag):
+        return Response(status=304, headers=headers)
+    return Response(rendered.data, status=200, mimetype="application/json", headers=headers)
 
 
 @bp.get("/api/browse/rows/<row_id>")

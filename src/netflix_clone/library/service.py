@@ -16,6 +16,7 @@ from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
 from netflix_clone.db import db, savepoint, utcnow
 from netflix_clone.exceptions import Conflict, Invalid, not_found
+from netflix_clone.library import versions
 from netflix_clone.library.models import ListEntry, Rating, Viewing
 
 MAX_LIST = 500
@@ -63,11 +64,14 @@ def add_to_list(profile: Profile, key: TitleKey) -> tuple[ListEntry, bool]:
         if winner is None:
             raise
         return winner, False
+    versions.bump(profile)
     return entry, True
 
 
 def remove_from_list(profile: Profile, key: TitleKey) -> None:
-    db.session.execute(delete(ListEntry).where(*_is(ListEntry, profile, key)))
+    removed = db.session.execute(delete(ListEntry).where(*_is(ListEntry, profile, key)))
+    if removed.rowcount:  # type: ignore[attr-defined]
+        versions.bump(profile)
 
 
 # A restricted profile's listings are filtered in Python (ratings come from certifications by
@@ -129,11 +133,14 @@ def rate(profile: Profile, key: TitleKey, rating: str) -> Rating:
     result: Rating | None = db.session.get(Rating, (profile.id, *key))
     if result is None:  # deleted between our write and this read by a parallel DELETE
         raise not_found("rating")
+    versions.bump(profile)
     return result
 
 
 def unrate(profile: Profile, key: TitleKey) -> None:
-    db.session.execute(delete(Rating).where(*_is(Rating, profile, key)))
+    removed = db.session.execute(delete(Rating).where(*_is(Rating, profile, key)))
+    if removed.rowcount:  # type: ignore[attr-defined]
+        versions.bump(profile)
 
 
 def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Title]], int]:
@@ -307,12 +314,22 @@ def record_progress(
         statement = update(table).where(*this, newer).values(**values).returning(*shown)
     written = db.session.execute(statement).first()
     if written is not None:
-        return ProgressResult(True, True, finished, Position(*written))
+        position_now = Position(*written)
+        versions.watched(profile, key, _shows_in_row(key, position_now, finished))
+        return ProgressResult(True, True, finished, position_now)
     stored = db.session.execute(select(*shown, table.c.finished_at).where(*this)).first()
     if stored is None:
         return ProgressResult(False, False, False, None)
     # A newer (or the same) heartbeat is already recorded: say what it holds.
     return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:5]))
+
+
+def _shows_in_row(key: TitleKey, at: Position, finished: bool) -> bool:
+    """Whether a title just written (not hidden: a heartbeat unhides) is in Continue Watching:
+    the same rule as _in_row below."""
+    if finished:
+        return False
+    return key[0] == "series" or _counts(at.position_seconds, at.duration_seconds)
 
 
 def _in_row(query: Any) -> Any:
@@ -347,6 +364,7 @@ def hide_from_row(profile: Profile, key: TitleKey) -> None:
     if viewing is None:
         raise not_found("title in Continue Watching")
     viewing.hidden_from_row = True  # the position stays for the next play
+    versions.bump(profile, left_row=True)
 
 
 def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Title]], int]:
@@ -364,6 +382,56 @@ def hide_from_history(profile: Profile, key: TitleKey) -> None:
         raise not_found("title in your history")
     viewing.hidden_from_history = True
     viewing.hidden_from_row = True
+    versions.bump(profile, left_row=True)
+
+
+# --- the home screen's member data: one query per kind -----------------------------------
+
+
+@dataclass(frozen=True)
+class HomeData:
+    liked: list[TitleKey]  # loved and liked, newest first
+    hidden: set[TitleKey]  # disliked or removed from history: never suggested
+    watching: list[Title]  # Continue Watching, most recent first (not yet maturity-filtered)
+    listed: list[Title]  # My List, most recently added first (not yet maturity-filtered)
+
+
+def home_data(profile: Profile, limit: int) -> HomeData:
+    """What the home screen needs from member data in three queries (ratings, viewings, My
+    List), each bounded: at most `limit` titles per row are read for an unrestricted profile,
+    MAX_FILTERED_ROWS for a restricted one (it filters in Python)."""
+    cap = limit if unrestricted(profile) else MAX_FILTERED_ROWS
+    rated = db.session.execute(
+        select(Rating.kind, Rating.title_id, Rating.rating)
+        .where(Rating.profile_id == profile.id)
+        .order_by(Rating.rated_at.desc(), Rating.title_id.desc())
+    ).all()
+    liked = [title_key(k, i) for k, i, r in rated if r in ("love", "like")]
+    hidden = {title_key(k, i) for k, i, r in rated if r == "dislike"}
+    in_row = _in_row(select(Viewing.kind)).whereclause
+    viewings = db.session.execute(
+        _joined(Viewing)
+        .where(Viewing.profile_id == profile.id)
+        .where(or_(Viewing.hidden_from_history.is_(True), in_row))
+        .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
+        .limit(MAX_FILTERED_ROWS)
+    ).all()
+    watching: list[Title] = []
+    for viewing, title in viewings:
+        if viewing.hidden_from_history:
+            hidden.add(title.key)
+        elif len(watching) <= cap:
+            watching.append(title)
+    listed = [
+        t
+        for _, t in db.session.execute(
+            _joined(ListEntry)
+            .where(ListEntry.profile_id == profile.id)
+            .order_by(ListEntry.added_at.desc(), ListEntry.kind, ListEntry.title_id.desc())
+            .limit(cap + 1)
+        ).all()
+    ]
+    return HomeData(liked, hidden, watching, listed)
 
 
 def hidden_keys(profile: Profile) -> set[TitleKey]:

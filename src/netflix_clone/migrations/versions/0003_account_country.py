@@ -42,5 +42,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("country")
+    # Not a batch "move and copy" on SQLite: recreating `users` would cascade-delete every
+    # profile (and its member rows). SQLite (3.35+) drops a plain column in place.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE users DROP COLUMN country")
+    else:
+        op.drop_column("users", "country")

@@ -1,0 +1,209 @@
+// The header of every profile screen, and the pieces several screens share.
+import * as api from "../api.js";
+import { debounce, h } from "../dom.js";
+
+export const AVATARS = {
+  default: "Red",
+  blue: "Blue",
+  green: "Green",
+  yellow: "Yellow",
+  purple: "Purple",
+  teal: "Teal",
+  orange: "Orange",
+  kids: "Rainbow",
+};
+
+export const LEVELS = {
+  little_kids: "Little kids (up to age 6)",
+  older_kids: "Older kids (up to 12)",
+  teens: "Teens (up to 16)",
+  adults: "All maturity ratings",
+};
+
+export function avatar(profile, size = "") {
+  const key = Object.hasOwn(AVATARS, profile.avatar) ? profile.avatar : "default";
+  const initial = (profile.name || "?").trim().charAt(0).toUpperCase();
+  return h("span", { class: `avatar avatar-${key} ${size}`, "aria-hidden": "true" }, initial);
+}
+
+let searchInput = null;
+let menuButton = null;
+
+export function header(navigate) {
+  const profile = api.currentProfile() || { name: "?" };
+  const search = debounce((value) => {
+    const q = value.trim();
+    const to = q ? `/search?q=${encodeURIComponent(q)}` : "/search";
+    navigate(to, { replace: location.pathname === "/search", keepFocus: true });
+  }, 300);
+  searchInput = h("input", {
+    type: "search",
+    id: "search-input",
+    name: "q",
+    placeholder: "Titles",
+    autocomplete: "off",
+    "aria-label": "Search titles",
+    onInput: (event) => search(event.target.value),
+    onKeydown: (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        search.cancel();
+        const q = event.target.value.trim();
+        navigate(q ? `/search?q=${encodeURIComponent(q)}` : "/search", { keepFocus: true });
+      }
+    },
+  });
+  const menu = h("ul", { class: "menu", id: "profile-menu", hidden: true },
+    h("li", {}, h("a", { href: "/profiles" }, "Switch profile")),
+    h("li", {}, h("a", { href: "/profiles/manage" }, "Manage profiles")),
+    h("li", {}, h("button", { type: "button", onClick: () => signOut(navigate) }, "Sign out")),
+  );
+  const closeMenu = () => {
+    menu.hidden = true;
+    menuButton.setAttribute("aria-expanded", "false");
+  };
+  menuButton = h("button", {
+    type: "button",
+    class: "profile-button",
+    "aria-expanded": "false",
+    "aria-controls": "profile-menu",
+    "aria-label": `Account menu, profile ${profile.name}`,
+    onClick: () => {
+      menu.hidden = !menu.hidden;
+      menuButton.setAttribute("aria-expanded", String(!menu.hidden));
+      if (!menu.hidden) menu.querySelector("a, button").focus();
+    },
+  }, avatar(profile, "small"), h("span", { class: "profile-name" }, profile.name));
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      closeMenu();
+      menuButton.focus();
+    }
+  });
+  menu.addEventListener("click", () => closeMenu());
+  menu.addEventListener("focusout", (event) => {
+    if (!menu.hidden && !menu.contains(event.relatedTarget) && event.relatedTarget !== menuButton) closeMenu();
+  });
+  return h("header", { class: "site-header" },
+    h("a", { class: "logo", href: "/browse" }, "NETFLIX-CLONE"),
+    h("nav", { "aria-label": "Main" },
+      h("a", { href: "/browse", class: "nav-link" }, "Home"),
+      profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
+    ),
+    h("div", { class: "header-tools", role: "search" }, searchInput),
+    h("div", { class: "profile-menu" }, menuButton, menu),
+  );
+}
+
+export function syncHeader() {
+  if (!searchInput) return;
+  if (location.pathname === "/search") {
+    const q = new URLSearchParams(location.search).get("q") || "";
+    if (document.activeElement !== searchInput) searchInput.value = q;
+  } else if (document.activeElement !== searchInput) {
+    searchInput.value = "";
+  }
+  for (const link of document.querySelectorAll(".site-header .nav-link")) {
+    if (link.getAttribute("href") === location.pathname) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+export async function signOut(navigate) {
+  await api.signOut();
+  navigate("/signin", { replace: true });
+}
+
+// ---------------------------------------------------------------- cards and rows
+
+export function cardLink(card, { progress = null, episode = null } = {}) {
+  const kind = api.kindOf(card);
+  const picture = card.poster_url
+    ? h("img", { src: card.poster_url, alt: "", loading: "lazy", width: 342, height: 513, decoding: "async" })
+    : h("span", { class: "poster-fallback", "aria-hidden": "true" }, card.title);
+  const img = picture.tagName === "IMG" ? picture : null;
+  if (img) {
+    img.addEventListener("error", () => {
+      img.replaceWith(h("span", { class: "poster-fallback", "aria-hidden": "true" }, card.title));
+    }, { once: true });
+  }
+  const extra = [];
+  if (episode) extra.push(h("span", { class: "episode-label" }, `S${episode.season_number}:E${episode.episode_number}`));
+  if (progress !== null) {
+    const percent = Math.round(progress * 100);
+    const bar = h("span", {
+      class: "progress",
+      role: "progressbar",
+      "aria-label": `Watched ${percent}%`,
+      "aria-valuemin": "0",
+      "aria-valuemax": "100",
+      "aria-valuenow": String(percent),
+    }, h("span", { class: "progress-fill" }));
+    bar.firstChild.style.setProperty("width", `${percent}%`);
+    extra.push(bar);
+  }
+  return h("a", {
+    class: "card",
+    href: `/title/${kind}/${card.id}`,
+    dataset: { kind, id: String(card.id) },
+  },
+    h("span", { class: "poster" }, picture),
+    h("span", { class: "card-title" }, card.title),
+    extra,
+  );
+}
+
+export function errorPanel(error, retry) {
+  return h("div", { class: "error-panel", role: "alert" },
+    h("p", { class: "error-title" }, error.title || "Something went wrong"),
+    error.detail ? h("p", {}, error.detail) : h("p", {}, error.message),
+    retry ? h("button", { type: "button", class: "button", onClick: retry }, "Try again") : null,
+  );
+}
+
+export function blockedPage(main) {
+  const profile = api.currentProfile() || { name: "this profile", maturity_level: "older_kids" };
+  document.title = "Not available · netflix-clone";
+  main.append(
+    h("section", { class: "message-page blocked" },
+      h("div", { class: "blocked-icon", "aria-hidden": "true" }, "!"),
+      h("h1", { tabindex: "-1" }, `This title isn't available for ${profile.name}`),
+      h("p", {}, `This profile shows titles for: ${LEVELS[profile.maturity_level] || profile.maturity_level}.`),
+      h("p", {}, "There is plenty more to watch on the home screen."),
+      h("a", { class: "button primary", href: "/browse" }, "Back to Home"),
+    ),
+  );
+}
+
+export function notFoundPage(main, what = "title") {
+  document.title = "Not found · netflix-clone";
+  main.append(
+    h("section", { class: "message-page" },
+      h("h1", { tabindex: "-1" }, `We couldn't find that ${what}`),
+      h("a", { class: "button primary", href: "/browse" }, "Back to Home"),
+    ),
+  );
+}
+
+export function skeletonRows(count = 3) {
+  return h("div", { class: "skeleton-rows", "aria-hidden": "true" },
+    Array.from({ length: count }, () =>
+      h("div", { class: "skeleton-row" },
+        h("div", { class: "skeleton skeleton-heading" }),
+        h("div", { class: "skeleton-cards" },
+          Array.from({ length: 8 }, () => h("div", { class: "skeleton skeleton-card" })),
+        ),
+      ),
+    ),
+  );
+}
+
+export function loading(label) {
+  return h("p", { class: "visually-hidden", role: "status" }, label);
+}
+
+export function runtimeText(minutes) {
+  if (!minutes) return null;
+  const hours = Math.floor(minutes / 60);
+  return hours ? `${hours}h ${minutes % 60}m` : `${minutes}m`;
+}
