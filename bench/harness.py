@@ -264,6 +264,8 @@ class Server:
     config: ServerConfig
     log_path: Path
     redis_url: str | None
+    # The app's database (for benchmarks that seed rows the API cannot make).
+    database_url: str = ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -383,7 +385,7 @@ def running_server(config: ServerConfig, ready_timeout: float = 60.0) -> Iterato
         stack.callback(_stop, proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_ready(proc, base_url + "/readyz", log_path, ready_timeout)
-        yield Server(base_url, config, log_path, redis_url)
+        yield Server(base_url, config, log_path, redis_url, database_url)
 
 
 # --------------------------------------------------------------------------- wrk

@@ -1,7 +1,7 @@
 """Run every benchmark (what `make bench` runs) and print one summary table.
 
     .venv/bin/python bench/run_all.py [--duration 10] [--connections 16] [--threads 2] [--quick]
-                                      [--only api_basics,catalog,member] [--max-requests N]
+                                      [--only api_basics,catalog,member,home] [--max-requests N]
 
 Each benchmark runs in its own process with the same options and writes
 bench/results/<name>.json; this script adds bench/results/summary.json. Exit status: 0 when
@@ -21,7 +21,7 @@ if __package__ in (None, ""):
 
 from bench.harness import REPO, RESULTS_DIR, SHARED_CORES_NOTE, base_parser, table
 
-BENCHMARKS = ("api_basics", "catalog", "member")
+BENCHMARKS = ("api_basics", "catalog", "member", "home")
 PER_BENCHMARK_LIMIT = 1800  # seconds; the slowest (catalog, 10 s scenarios) takes ~3 minutes
 
 
@@ -80,6 +80,11 @@ def main() -> int:
     print(f"\n== summary ({time.time() - started:.0f} s)")
     print(f"   {SHARED_CORES_NOTE}")
     print(table(rows))
+    targets = [row for row in rows if "ratio_name" in row]
+    if targets:
+        print("\n== issue targets (ratios from one run of one server)")
+        for row in targets:
+            print(f"   {row['scenario']}: {row['note']}")
     for name, error in errors.items():
         print(f"   {name}: {error}")
     summary = {"statuses": statuses, "errors": errors, "results": rows}
