@@ -59,13 +59,10 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
     pin_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Bumped (atomically, in the writing unit of work) by every write that changes what the
-    # profile's browse rows show; cached home screens are keyed by it (library/browse.py).
+    # Bumped (atomically, in the writing unit of work) by every write other than a heartbeat
+    # that changes what the profile's browse rows show; cached home screens are keyed by it
+    # and by the profile's latest viewing activity (library/browse.py).
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    # The title at the head of Continue Watching as of the last bump: heartbeats of that title
-    # change nothing a row shows, so they need no bump (library/versions.py).
-    watching_kind: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    watching_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     account: Mapped[User] = relationship(lazy="joined", innerjoin=True, viewonly=True)
 

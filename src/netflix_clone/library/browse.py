@@ -1,9 +1,10 @@
 """The home screen: ordered rows for one profile, each pageable on its own.
 
 A profile's home screen is cached as its rendered bytes, keyed by (profile, its data version,
-per_row): every write that changes what the rows show bumps the version in the same unit of
-work (library/versions.py), so the next browse after a write rebuilds (read your writes), and
-every other browse is a cache hit with no query beyond the profile the token names. An entry
+its latest viewing activity, per_row): every write that changes what the rows show bumps the
+version in the same unit of work (library/versions.py), and every applied heartbeat moves the
+latest viewing activity, so the next browse after a write rebuilds (read your writes); every
+other browse is a cache hit costing one indexed read (both versions, one round trip). An entry
 also expires when the first catalog answer it was built from does (then the rows would show
 an old list). The cache is per process: its key comes from the database, so every worker and
 pod is exact without sharing it."""
@@ -19,7 +20,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.cache import LRU
@@ -41,6 +42,7 @@ from netflix_clone.db import db
 from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
+from netflix_clone.library.models import Viewing
 from netflix_clone.library.schemas import Browse, Row, RowReason
 
 log = logging.getLogger(__name__)
@@ -333,28 +335,37 @@ def _home_cache() -> _ByteLRU:
     return found
 
 
-_VERSION_QUERY = select(Profile.data_version).where(
-    Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id")
-)
+# The profile's data version and its latest viewing activity (a heartbeat moves it without
+# touching the profile row): both from indexes, in one round trip.
+_VERSION_QUERY = select(
+    Profile.data_version,
+    select(func.max(Viewing.updated_at)).where(Viewing.profile_id == Profile.id).scalar_subquery(),
+).where(Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id"))
+
+
+def _versions(user_id: int, profile_id: int) -> tuple[int, Any] | None:
+    row = (
+        db.session.connection()
+        .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else None
 
 
 def cached_hit(user_id: int, profile_id: int, per_row: int) -> Rendered | None:
-    """The cached home screen when it is still current: one indexed read of the profile's
-    data version (no entity, no account join), nothing else."""
-    version = (
-        db.session.connection()
-        .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
-        .scalar()
-    )
-    if version is None:
+    """The cached home screen when it is still current: one indexed read (no entity, no
+    account join), nothing else."""
+    versions = _versions(user_id, profile_id)
+    if versions is None:
         return None  # gone, or not this member's: the full path says why
-    hit = _home_cache().get((profile_id, version, per_row))
+    hit = _home_cache().get((profile_id, *versions, per_row))
     return hit if hit is not None and time.time() < hit.until else None
 
 
 def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
     """The profile's rendered home screen and whether it came from the cache."""
-    key = (profile.id, profile.data_version, per_row)
+    versions = _versions(profile.user_id, profile.id) or (profile.data_version, None)
+    key = (profile.id, *versions, per_row)
     now = time.time()
     hit = _home_cache().get(key)
     if hit is not None and now < hit.until:

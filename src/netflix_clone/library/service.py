@@ -25,6 +25,19 @@ MIN_FRACTION = 0.05
 FINISHED_FRACTION = 0.90
 
 
+def _heartbeat_title(profile: Profile, key: TitleKey) -> Title | None:
+    """What a heartbeat needs to know about its title: for a movie an unrestricted profile
+    plays, only that the catalog has it (an indexed existence check, no record loaded); else
+    the record (maturity, seasons). No TMDB call when the title's row exists."""
+    if key[0] == "movie" and unrestricted(profile):
+        known = db.session.execute(
+            select(Title.id).where(Title.kind == key[0], Title.id == key[1])
+        ).first()
+        if known is not None:
+            return None
+    return _title_for(profile, key)
+
+
 def _title_for(profile: Profile, key: TitleKey) -> Title:
     title = ensure_title(key)
     require_allowed(profile, title)
@@ -250,12 +263,12 @@ def record_progress(
             "exceeds duration_seconds",
             "position_seconds cannot exceed duration_seconds.",
         )
-    title = _title_for(profile, key)  # the title's row (no TMDB call when we have it), maturity
+    title = _heartbeat_title(profile, key)
     now = utcnow()
     finished = position >= FINISHED_FRACTION * duration
     where: tuple[int | None, int | None] = (None, None)
     store_anyway = False
-    if key[0] == "series":
+    if key[0] == "series" and title is not None:
         if episode is None:
             raise Invalid.field(
                 "season_number", "required", "A series heartbeat names its episode."
@@ -314,22 +327,12 @@ def record_progress(
         statement = update(table).where(*this, newer).values(**values).returning(*shown)
     written = db.session.execute(statement).first()
     if written is not None:
-        position_now = Position(*written)
-        versions.watched(profile, key, _shows_in_row(key, position_now, finished))
-        return ProgressResult(True, True, finished, position_now)
+        return ProgressResult(True, True, finished, Position(*written))
     stored = db.session.execute(select(*shown, table.c.finished_at).where(*this)).first()
     if stored is None:
         return ProgressResult(False, False, False, None)
     # A newer (or the same) heartbeat is already recorded: say what it holds.
     return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:5]))
-
-
-def _shows_in_row(key: TitleKey, at: Position, finished: bool) -> bool:
-    """Whether a title just written (not hidden: a heartbeat unhides) is in Continue Watching:
-    the same rule as _in_row below."""
-    if finished:
-        return False
-    return key[0] == "series" or _counts(at.position_seconds, at.duration_seconds)
 
 
 def _in_row(query: Any) -> Any:
@@ -364,7 +367,7 @@ def hide_from_row(profile: Profile, key: TitleKey) -> None:
     if viewing is None:
         raise not_found("title in Continue Watching")
     viewing.hidden_from_row = True  # the position stays for the next play
-    versions.bump(profile, left_row=True)
+    versions.bump(profile)
 
 
 def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Title]], int]:
@@ -382,7 +385,7 @@ def hide_from_history(profile: Profile, key: TitleKey) -> None:
         raise not_found("title in your history")
     viewing.hidden_from_history = True
     viewing.hidden_from_row = True
-    versions.bump(profile, left_row=True)
+    versions.bump(profile)
 
 
 # --- the home screen's member data: one query per kind -----------------------------------
