@@ -63,7 +63,10 @@ RECOMMENDATIONS = {"movie": "movie/{id}/recommendations", "series": "tv/{id}/rec
 
 # A cached home screen is rebuilt at least this often, whatever its catalog entries say.
 MAX_CACHED_SECONDS = 300
-CACHE_BYTES = 64 * 2**20  # per process: ~600 home screens of 20 cards a row
+# Per process: ~160 home screens of 20 cards a row (~100 KB each). Kept small because every
+# gunicorn worker holds its own and the pod's memory request (256 Mi, HPA at 80 %) was sized
+# before this cache; a miss costs one rebuild (~15 ms), not correctness.
+CACHE_BYTES = 16 * 2**20
 
 Loader = Callable[[int, int], tuple[list[TitleCard], bool]]
 
