@@ -223,8 +223,8 @@ class Heartbeats:
         with psycopg.connect(postgres.dsn()) as conn:
             stored: dict[int, int] = dict(
                 conn.execute(
-                    "SELECT v.movie_id, v.sequence FROM viewings v JOIN profiles p"
-                    " ON p.id = v.profile_id WHERE p.user_id = %s",
+                    "SELECT v.title_id, v.sequence FROM viewings v JOIN profiles p"
+                    " ON p.id = v.profile_id WHERE p.user_id = %s AND v.kind = 'movie'",
                     (self._member.user_id,),
                 ).fetchall()
             )
