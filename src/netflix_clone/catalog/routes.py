@@ -4,7 +4,7 @@ and Cache-Control."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
@@ -138,6 +138,23 @@ def cacheable(
     return Response(data, status=200, mimetype="application/json", headers=headers)
 
 
+Q = TypeVar("Q", bound=BaseModel)
+
+
+def listing(query: Q, page_of: Callable[[Q], tuple[Callable[[], TitlePage], Meta]]) -> Response:
+    """A paged list or search: shared when anonymous, filtered for a restricted profile (whose
+    totals count only what it may see, over the first FILTERED_PAGES pages)."""
+    build, meta = page_of(query)
+    me = viewer()
+
+    def other_page(number: int) -> TitlePage:
+        return page_of(query.model_copy(update={"page": number}))[0]()
+
+    return cacheable(
+        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
+    )
+
+
 @bp.get("/api/movies")
 @operation(
     summary="A movie list: popular, top rated, now playing, upcoming or trending",
@@ -151,15 +168,7 @@ def cacheable(
     response_headers=CATALOG_HEADERS,
 )
 def list_movies(query: MovieListQuery) -> Response:
-    build, meta = service.list_movies(query)
-    me = viewer()
-
-    def other_page(number: int) -> TitlePage:
-        return service.list_movies(query.model_copy(update={"page": number}))[0]()
-
-    return cacheable(
-        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
-    )
+    return listing(query, service.list_movies)
 
 
 @bp.get("/api/movies/search")
@@ -175,15 +184,7 @@ def list_movies(query: MovieListQuery) -> Response:
     response_headers=CATALOG_HEADERS,
 )
 def search_movies(query: SearchQuery) -> Response:
-    build, meta = service.search(query)
-    me = viewer()
-
-    def other_page(number: int) -> TitlePage:
-        return service.search(query.model_copy(update={"page": number}))[0]()
-
-    return cacheable(
-        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
-    )
+    return listing(query, service.search)
 
 
 @bp.get("/api/movies/<id:movie_id>")
@@ -225,15 +226,7 @@ def movie(movie_id: int, query: DetailsQuery) -> Response:
     response_headers=CATALOG_HEADERS,
 )
 def list_series(query: SeriesListQuery) -> Response:
-    build, meta = service.list_series(query)
-    me = viewer()
-
-    def other_page(number: int) -> TitlePage:
-        return service.list_series(query.model_copy(update={"page": number}))[0]()
-
-    return cacheable(
-        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
-    )
+    return listing(query, service.list_series)
 
 
 @bp.get("/api/series/<id:series_id>")
@@ -296,15 +289,7 @@ def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     response_headers=CATALOG_HEADERS,
 )
 def search_all(query: MultiSearchQuery) -> Response:
-    build, meta = service.search_all(query)
-    me = viewer()
-
-    def other_page(number: int) -> TitlePage:
-        return service.search_all(query.model_copy(update={"page": number}))[0]()
-
-    return cacheable(
-        build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
-    )
+    return listing(query, service.search_all)
 
 
 @bp.get("/api/genres")
