@@ -64,7 +64,7 @@ from bench.harness import (
     progress,
     running_server,
 )
-from bench.member import NOT_APPLIED, profile_token
+from bench.member import profile_token, progress_load
 
 NAME = "home"
 MAX_LIST = 500  # the app's My List cap (library.service.MAX_LIST)
@@ -399,22 +399,10 @@ def seed_scaled_member(
 def heartbeat_load(
     ids: Sequence[int], options: Options, headers: dict[str, str], per_thread: int
 ) -> Load:
-    """Each wrk thread cycles over its own movies. A movie's next heartbeat can only overtake
-    its previous one when that one is still unanswered after `per_thread - 1` later requests of
-    the thread; with several times more movies than connections that is rare, and each
-    overtaken write is counted (``"applied":false``), never hidden."""
-    groups = [
-        [f"/api/profile/progress/movie/{i}" for i in ids[t * per_thread : (t + 1) * per_thread]]
-        for t in range(options.threads)
-    ]
-    return Load(
-        method="PUT",
-        headers={**headers, "Content-Type": "application/json"},
-        paths=groups[0],
-        paths_per_thread=groups,
-        progress=True,
-        count_match=NOT_APPLIED,
-    )
+    """member.py's progress load on the kind-named path, each wrk thread over `per_thread`
+    movies: with several times more movies than connections, a heartbeat rarely overtakes
+    the previous one for its movie."""
+    return progress_load(ids, options, headers, per_thread, "/api/profile/progress/movie/{}")
 
 
 def combine(results: Sequence[LoadResult]) -> LoadResult:

@@ -80,12 +80,20 @@ def movie_ids(client: httpx.Client, wanted: int) -> list[int]:
     return ids[:wanted]
 
 
-def progress_load(ids: Sequence[int], options: Options, headers: dict[str, str]) -> Load:
-    """Each wrk thread cycles over its own movies; more movies than connections per thread
-    means an update for a movie is only sent after the previous one for it was answered."""
-    per_thread = math.ceil(options.connections / options.threads) + 1
+def progress_load(
+    ids: Sequence[int],
+    options: Options,
+    headers: dict[str, str],
+    per_thread: int | None = None,
+    path: str = "/api/profile/progress/{}",
+) -> Load:
+    """Each wrk thread cycles over its own movies (`per_thread` of them: by default one more
+    than its connections), so an update for a movie is normally sent only after the previous
+    one for it was answered; an overtaken write is counted (``"applied":false``), not hidden."""
+    if per_thread is None:
+        per_thread = math.ceil(options.connections / options.threads) + 1
     groups = [
-        [f"/api/profile/progress/{i}" for i in ids[t * per_thread : (t + 1) * per_thread]]
+        [path.format(i) for i in ids[t * per_thread : (t + 1) * per_thread]]
         for t in range(options.threads)
     ]
     return Load(

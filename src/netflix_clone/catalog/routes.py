@@ -4,6 +4,7 @@ and Cache-Control."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, request
@@ -14,6 +15,7 @@ from netflix_clone.accounts.profiles import current_profile
 from netflix_clone.api import operation
 from netflix_clone.cache import LRU
 from netflix_clone.catalog import service
+from netflix_clone.catalog.models import TitleKey
 from netflix_clone.catalog.schemas import (
     About,
     DetailsQuery,
@@ -139,6 +141,14 @@ def cacheable(
 
 
 Q = TypeVar("Q", bound=BaseModel)
+# A catalog answer a profile token may personalise: cacheable, 304-able, private when personal.
+catalog_operation = partial(
+    operation,
+    auth="optional",
+    description=PERSONAL,
+    extra_responses={304: None},
+    response_headers=CATALOG_HEADERS,
+)
 
 
 def listing(query: Q, page_of: Callable[[Q], tuple[Callable[[], TitlePage], Meta]]) -> Response:
@@ -155,118 +165,97 @@ def listing(query: Q, page_of: Callable[[Q], tuple[Callable[[], TitlePage], Meta
     )
 
 
+D = TypeVar("D", MovieDetails, SeriesDetails)
+
+
+def details_page(
+    key: TitleKey,
+    query: DetailsQuery,
+    details_of: Callable[[int, str, str], tuple[Callable[[], D], Meta]],
+) -> Response:
+    """A movie's or a series' page: ratings for the viewer's country (or `region`), a 403 for
+    a title above the profile's level, recommendations filtered for the profile."""
+    me = viewer()
+    region = query.region or (me.country if me else "US")
+    build, meta = details_of(key[1], query.language, region)
+    if me is not None:
+        require_allowed(me, title_record(key))
+
+    def personalise(details: D) -> None:
+        if me is not None:
+            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
+
+    return cacheable(build, meta, MAX_AGE["details"], me, personalise)
+
+
 @bp.get("/api/movies")
-@operation(
+@catalog_operation(
     summary="A movie list: popular, top rated, now playing, upcoming or trending",
     tags=TAGS,
     query=MovieListQuery,
     response=TitlePage,
     errors=UPSTREAM_ERRORS,
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def list_movies(query: MovieListQuery) -> Response:
     return listing(query, service.list_movies)
 
 
 @bp.get("/api/movies/search")
-@operation(
+@catalog_operation(
     summary="Search movies by title",
     tags=TAGS,
     query=SearchQuery,
     response=TitlePage,
     errors=UPSTREAM_ERRORS,
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def search_movies(query: SearchQuery) -> Response:
     return listing(query, service.search)
 
 
 @bp.get("/api/movies/<id:movie_id>")
-@operation(
+@catalog_operation(
     summary="One movie: genres, runtime, certification, cast, director, trailer, recommendations",
     tags=TAGS,
     query=DetailsQuery,
     response=MovieDetails,
     errors=(403, *UPSTREAM_ERRORS),
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def movie(movie_id: int, query: DetailsQuery) -> Response:
-    me = viewer()
-    region = query.region or (me.country if me else "US")
-    build, meta = service.movie_details(movie_id, query.language, region)
-    if me is not None:
-        require_allowed(me, title_record(("movie", movie_id)))
-
-    def personalise(details: MovieDetails) -> None:
-        if me is not None:
-            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
-
-    return cacheable(build, meta, MAX_AGE["details"], me, personalise)
+    return details_page(("movie", movie_id), query, service.movie_details)
 
 
 @bp.get("/api/series")
-@operation(
+@catalog_operation(
     summary="A series list: popular, top rated, on the air, airing today or trending",
     tags=SERIES_TAGS,
     query=SeriesListQuery,
     response=TitlePage,
     errors=UPSTREAM_ERRORS,
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def list_series(query: SeriesListQuery) -> Response:
     return listing(query, service.list_series)
 
 
 @bp.get("/api/series/<id:series_id>")
-@operation(
+@catalog_operation(
     summary="One series: seasons, creators, networks, cast, content rating, trailer, "
     "next episode to air, recommendations",
     tags=SERIES_TAGS,
     query=DetailsQuery,
     response=SeriesDetails,
     errors=(403, *UPSTREAM_ERRORS),
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def series(series_id: int, query: DetailsQuery) -> Response:
-    me = viewer()
-    region = query.region or (me.country if me else "US")
-    build, meta = service.series_details(series_id, query.language, region)
-    if me is not None:
-        require_allowed(me, title_record(("series", series_id)))
-
-    def personalise(details: SeriesDetails) -> None:
-        if me is not None:
-            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
-
-    return cacheable(build, meta, MAX_AGE["details"], me, personalise)
+    return details_page(("series", series_id), query, service.series_details)
 
 
 @bp.get("/api/series/<id:series_id>/seasons/<id:season_number>")
-@operation(
+@catalog_operation(
     summary="One season of a series: its episodes with runtime, still and air date",
     tags=SERIES_TAGS,
     query=DetailsQuery,
     response=Season,
     errors=(403, *UPSTREAM_ERRORS),
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     me = viewer()
@@ -277,16 +266,12 @@ def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
 
 
 @bp.get("/api/search")
-@operation(
+@catalog_operation(
     summary="Search movies and series together (each result carries its `kind`)",
     tags=["search"],
     query=MultiSearchQuery,
     response=TitlePage,
     errors=UPSTREAM_ERRORS,
-    auth="optional",
-    description=PERSONAL,
-    extra_responses={304: None},
-    response_headers=CATALOG_HEADERS,
 )
 def search_all(query: MultiSearchQuery) -> Response:
     return listing(query, service.search_all)
