@@ -385,7 +385,36 @@ def running_server(config: ServerConfig, ready_timeout: float = 60.0) -> Iterato
         stack.callback(_stop, proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_ready(proc, base_url + "/readyz", log_path, ready_timeout)
-        yield Server(base_url, config, log_path, redis_url, database_url)
+        try:
+            yield Server(base_url, config, log_path, redis_url, database_url)
+        except BenchError as error:
+            # The server's own account of what went wrong, before its log is deleted.
+            errors = _errors(log_path)
+            if errors:
+                raise BenchError(f"{error}\nserver log, errors:\n{errors}") from None
+            raise
+
+
+def _errors(path: Path, records: int = 3, frames: int = 12) -> str:
+    """The log's first ERROR records: message and the end of each traceback."""
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    found: list[str] = []
+    for line in text:
+        if '"level": "ERROR"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            found.append(line)
+        else:
+            trace = str(record.get("exception", "")).splitlines()[-frames:]
+            found.append("\n".join([str(record.get("message", "")), *trace]))
+        if len(found) == records:
+            break
+    return "\n".join(found)
 
 
 # --------------------------------------------------------------------------- wrk

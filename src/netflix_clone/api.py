@@ -25,6 +25,7 @@ from netflix_clone.security import authenticate
 
 JSON_TYPES = ("application/json",)
 MAX_ID = 2**63 - 1
+SAFE_METHODS = ("GET", "HEAD")  # their units of work are read-only (db.read_only)
 
 
 class Problem(BaseModel):
@@ -155,6 +156,8 @@ def operation(
     def decorate(fn: Callable[..., Any]) -> Callable[..., Response]:
         @wraps(fn)
         def wrapper(**kwargs: Any) -> Response:
+            if request.method in SAFE_METHODS:
+                db_unit.read_only()
             if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
                 authenticate()
             if op.query is not None:

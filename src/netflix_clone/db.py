@@ -48,7 +48,11 @@ class Base(DeclarativeBase):
 
 
 class GuardedSession(FlaskSession):
-    """A unit of work is admitted to the database once, by DatabaseGuard (breaker, slots)."""
+    """A unit of work is admitted to the database once, by DatabaseGuard (breaker, slots).
+
+    A read-only unit of work (see `read_only`) runs on PostgreSQL without a transaction: each
+    statement is its own, as it would be under READ COMMITTED anyway, and the BEGIN and COMMIT
+    round trips are saved."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
@@ -56,11 +60,14 @@ class GuardedSession(FlaskSession):
             guard: DatabaseGuard | None = getattr(bind, "_netflix_guard", None)
             if guard is not None:
                 guard.admit(self)
+        if self.info.get(_READ_ONLY):
+            return getattr(bind, "_netflix_reader", bind)
         return bind
 
 
 _ADMITTED = "netflix_clone.admitted"
 _SLOT = "netflix_clone.db_slot"
+_READ_ONLY = "netflix_clone.read_only"
 
 
 @event.listens_for(GuardedSession, "after_transaction_end")
@@ -152,6 +159,11 @@ def init_db(app: Flask, settings: Settings, credentials: Any = None) -> None:
             event.listen(engine, "do_connect", credentials.inject)
         guard = DatabaseGuard(settings, engine)
         engine._netflix_guard = guard  # type: ignore[attr-defined]
+        if engine.dialect.name == "postgresql":
+            # The same pool, autocommit: psycopg sends no BEGIN and its commit is a no-op.
+            engine._netflix_reader = engine.execution_options(  # type: ignore[attr-defined]
+                isolation_level="AUTOCOMMIT"
+            )
         app.extensions["netflix_clone_db_guard"] = guard
 
 
@@ -340,6 +352,10 @@ class DatabaseGuard:
                 cur = dbapi_conn.cursor()
                 cur.execute("SELECT 1")
                 cur.close()
+                # Back to idle: the ping's implicit BEGIN must not become the unit of work's
+                # transaction, and a read-only unit can only switch an idle connection to
+                # autocommit.
+                dbapi_conn.rollback()
             except Exception as error:
                 # The pool discards this connection and checks out (or opens) another.
                 raise exc.DisconnectionError(f"stale connection: {type(error).__name__}") from None
@@ -392,6 +408,34 @@ def _cut(fd: int) -> None:
 
 
 # --- the unit of work --------------------------------------------------------------------------
+
+
+def read_only() -> None:
+    """Declare the request's unit of work read-only, before its first statement (GET and HEAD
+    requests never write: tests/integration/test_home_cache.py records their SQL). On
+    PostgreSQL its statements run outside a transaction; a write would commit at once."""
+    session = db.session()
+    if not session.in_transaction():
+        session.info[_READ_ONLY] = True
+
+
+def one_statement(statement: Any, params: dict[str, Any]) -> Any:
+    """Run one statement as a whole unit of work, before any other: on PostgreSQL in autocommit
+    (the statement is its own transaction: no BEGIN and COMMIT round trips). Its first row, or
+    None; the request may then go on with a unit of work of its own."""
+    session = db.session()
+    if session.in_transaction():
+        raise RuntimeError("one_statement() runs before the unit of work, not inside it")
+    session.info[_READ_ONLY] = True
+    try:
+        row = session.execute(statement, params).first()
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_READ_ONLY, None)
+    return row
 
 
 def commit() -> None:

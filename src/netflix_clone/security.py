@@ -79,10 +79,18 @@ class Principal:
         return self.profile_id is None
 
 
+# Verified tokens a process remembers, so a member's next requests skip the signature check and
+# the claim parsing (~0.2 ms each). An entry holds until the token expires, and only while the
+# signing key is the one that verified it. The revocation check still runs on every request.
+VERIFIED_CACHE_SIZE = 8192
+
+
 class TokenSigner:
     def __init__(self, key_provider: Callable[[], str], ttl_seconds: int) -> None:
         self._key = key_provider
         self.ttl = ttl_seconds
+        # token -> (signing key, expiry, principal); the dict's own operations are atomic.
+        self._verified: dict[str, tuple[str, float, Principal]] = {}
 
     def issue(self, principal: Principal, *, issued_at: int | None = None, jti: str = "") -> str:
         """A signed token. The same principal, `issued_at` and `jti` give the same token, which
@@ -108,10 +116,21 @@ class TokenSigner:
         return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
     def verify(self, token: str) -> Principal:
+        key = self._key()
+        known = self._verified.get(token)
+        if known is not None and known[0] == key and time.time() < known[1]:
+            return known[2]
+        principal, expires = self._decode(token, key)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # cheaper than an LRU, and rare: one sign-in per entry
+        self._verified[token] = (key, expires, principal)
+        return principal
+
+    def _decode(self, token: str, key: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
-                self._key(),
+                key,
                 algorithms=[TOKEN_ALGORITHM],
                 issuer=TOKEN_ISSUER,
                 options={"require": ["exp", "sub", "iat", "sid"]},
@@ -120,12 +139,13 @@ class TokenSigner:
             sid = claims["sid"]
             if not isinstance(sid, str) or not sid:
                 raise ValueError("no session id")
-            return Principal(
+            principal = Principal(
                 int(claims["sub"]),
                 str(claims.get("role", "member")),
                 int(pid) if pid is not None else None,
                 sid,
             )
+            return principal, float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthorized("The access token is invalid or has expired.") from None
 

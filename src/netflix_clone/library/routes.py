@@ -216,14 +216,26 @@ def delete_movie_rating(movie_id: int) -> None:
 def _progress(
     key: TitleKey, body: ProgressIn, episode: service.EpisodeRef | None = None
 ) -> ProgressOut:
-    result = service.record_progress(
-        profile(),
-        key,
-        body.position_seconds,
-        body.duration_seconds,
-        body.sequence,
-        episode,
-    )
+    principal = current_principal()
+    result = None
+    if key[0] == "movie" and principal.profile_id is not None:
+        result = service.record_movie_progress_fast(
+            principal.user_id,
+            principal.profile_id,
+            key[1],
+            body.position_seconds,
+            body.duration_seconds,
+            body.sequence,
+        )
+    if result is None:
+        result = service.record_progress(
+            current_profile(principal),
+            key,
+            body.position_seconds,
+            body.duration_seconds,
+            body.sequence,
+            episode,
+        )
     v = result.viewing
     return ProgressOut(
         kind=key[0],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, false, func, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from netflix_clone.accounts.models import Profile
 from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
-from netflix_clone.db import db, savepoint, utcnow
+from netflix_clone.db import db, one_statement, savepoint, utcnow
 from netflix_clone.exceptions import Conflict, Invalid, not_found
 from netflix_clone.library import versions
 from netflix_clone.library.models import ListEntry, Rating, Viewing
@@ -333,6 +333,100 @@ def record_progress(
         return ProgressResult(False, False, False, None)
     # A newer (or the same) heartbeat is already recorded: say what it holds.
     return ProgressResult(False, True, stored.finished_at is not None, Position(*stored[:5]))
+
+
+_FAST_HEARTBEATS: dict[str, Any] = {}  # dialect name -> the statement, built once
+
+
+def _fast_heartbeat_statement() -> Any:
+    """INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING: the row is written only if
+    the profile is the token's, is unrestricted (catalog.titles.unrestricted, in SQL), the
+    movie is in the catalog, and the sequence is newer than the stored one."""
+    dialect = db.engine.dialect.name
+    statement = _FAST_HEARTBEATS.get(dialect)
+    if statement is not None:
+        return statement
+    table = Viewing.__table__
+    profiles = Profile.__table__
+    titles = Title.__table__
+    c = table.c
+    now = bindparam("now", type_=c.updated_at.type)
+    sequence = bindparam("sequence", type_=c.sequence.type)
+    values = {
+        "season_number": null(),
+        "episode_number": null(),
+        "position_seconds": bindparam("position", type_=c.position_seconds.type),
+        "duration_seconds": bindparam("duration", type_=c.duration_seconds.type),
+        "sequence": sequence,
+        "updated_at": now,
+        "finished_at": bindparam("finished_at", type_=c.finished_at.type),
+        "hidden_from_row": false(),
+        "hidden_from_history": false(),
+    }
+    source = (
+        select(
+            profiles.c.id,
+            titles.c.kind,
+            titles.c.id,
+            now,
+            *values.values(),
+        )
+        .select_from(profiles)
+        .join(titles, and_(titles.c.kind == "movie", titles.c.id == bindparam("title_id")))
+        .where(
+            profiles.c.id == bindparam("profile_id"),
+            profiles.c.user_id == bindparam("user_id"),
+            profiles.c.maturity_level == "adults",
+            profiles.c.kids.is_(False),
+        )
+    )
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = (
+        insert.from_select(["profile_id", "kind", "title_id", "started_at", *values], source)
+        .on_conflict_do_update(
+            index_elements=[table.c.profile_id, table.c.kind, table.c.title_id],
+            set_=values,
+            where=table.c.sequence < sequence,
+        )
+        .returning(
+            table.c.position_seconds,
+            table.c.duration_seconds,
+            table.c.sequence,
+            table.c.season_number,
+            table.c.episode_number,
+        )
+    )
+    _FAST_HEARTBEATS[dialect] = statement
+    return statement
+
+
+def record_movie_progress_fast(
+    user_id: int, profile_id: int, movie_id: int, position: int, duration: int, sequence: int
+) -> ProgressResult | None:
+    """The common heartbeat in one statement and one round trip, without loading the profile
+    or the title: an unrestricted profile, a movie the catalog knows, a position that counts
+    (or finishes it), a newer sequence. None when any of that doesn't hold (or the profile is
+    gone); record_progress then decides and explains, as it always would."""
+    finished = position >= FINISHED_FRACTION * duration
+    if position > duration or not (_counts(position, duration) or finished):
+        return None
+    now = utcnow()
+    written = one_statement(
+        _fast_heartbeat_statement(),
+        {
+            "user_id": user_id,
+            "profile_id": profile_id,
+            "title_id": movie_id,
+            "now": now,
+            "position": position,
+            "duration": duration,
+            "sequence": sequence,
+            "finished_at": now if finished else None,
+        },
+    )
+    if written is None:
+        return None
+    return ProgressResult(True, True, finished, Position(*written))
 
 
 def _in_row(query: Any) -> Any:
