@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -260,6 +260,20 @@ class DatabaseGuard:
             session.info[_SLOT] = self
         session.info[_ADMITTED] = True
 
+    @contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Admission for work on a connection of its own, outside the session."""
+        if not self.breaker.allow():
+            raise self._refusal()
+        if not self._postgres:
+            yield
+            return
+        self._take_slot()
+        try:
+            yield
+        finally:
+            self.release_slot()
+
     def _refusal(self) -> Unavailable:
         return Unavailable(
             "The database is unavailable right now; try again shortly.",
@@ -420,22 +434,20 @@ def read_only() -> None:
 
 
 def one_statement(statement: Any, params: dict[str, Any]) -> Any:
-    """Run one statement as a whole unit of work, before any other: on PostgreSQL in autocommit
-    (the statement is its own transaction: no BEGIN and COMMIT round trips). Its first row, or
-    None; the request may then go on with a unit of work of its own."""
-    session = db.session()
-    if session.in_transaction():
+    """Run one statement as a whole unit of work, before the request's own (if any): admitted
+    by the guard like a session, on a pooled connection of its own, without the ORM session's
+    machinery; on PostgreSQL in autocommit (the statement is its own transaction: no BEGIN and
+    COMMIT round trips). Its first row, or None."""
+    if db.session().in_transaction():
+        # It would wait for a second slot while holding one: with every slot held that way,
+        # no unit of work could finish.
         raise RuntimeError("one_statement() runs before the unit of work, not inside it")
-    session.info[_READ_ONLY] = True
-    try:
-        row = session.execute(statement, params).first()
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.info.pop(_READ_ONLY, None)
-    return row
+    engine = db.engine
+    guard: DatabaseGuard | None = getattr(engine, "_netflix_guard", None)
+    bind = getattr(engine, "_netflix_reader", engine)
+    admitted = guard.admitted() if guard is not None else nullcontext()
+    with admitted, bind.begin() as conn:
+        return conn.execute(statement, params).first()
 
 
 def commit() -> None:

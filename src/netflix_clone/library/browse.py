@@ -38,7 +38,7 @@ from netflix_clone.catalog.titles import (
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
-from netflix_clone.db import db
+from netflix_clone.db import db, one_statement
 from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
@@ -357,10 +357,11 @@ def _versions(user_id: int, profile_id: int) -> tuple[int, Any] | None:
 
 def cached_hit(user_id: int, profile_id: int, per_row: int) -> Rendered | None:
     """The cached home screen when it is still current: one indexed read (no entity, no
-    account join), nothing else."""
-    versions = _versions(user_id, profile_id)
-    if versions is None:
+    account join, no session), nothing else."""
+    row = one_statement(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
+    if row is None:
         return None  # gone, or not this member's: the full path says why
+    versions = (row[0], row[1])
     hit = _home_cache().get((profile_id, *versions, per_row))
     return hit if hit is not None and time.time() < hit.until else None
 
