@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.db import db
+from netflix_clone.db import db, driver_statement_listeners
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import profile_headers, profiles, profiles_url
 
@@ -38,13 +38,18 @@ def statements(app: Flask) -> Iterator[list[str]]:
         if threading.get_ident() == me:
             seen.append(statement.split(None, 1)[0].upper())
 
+    def driver(statement: str, raw: Any) -> None:
+        record(None, None, statement)
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    driver_statement_listeners.append(driver)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        driver_statement_listeners.remove(driver)
 
 
 def browse(client: FlaskClient, headers: dict[str, str]) -> tuple[dict[str, Any], str]:

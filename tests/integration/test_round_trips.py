@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from netflix_clone.catalog.models import Title
-from netflix_clone.db import db
+from netflix_clone.db import db, driver_statement_listeners
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from tests.conftest import Member
@@ -45,13 +46,19 @@ def statements(app: Flask) -> Iterator[list[Statement]]:
             autocommit = raw.autocommit if conn.dialect.name == "postgresql" else None
             seen.append(Statement(statement.split(None, 1)[0].upper(), autocommit))
 
+    def driver(statement: str, raw: Any) -> None:  # one_statement() on PostgreSQL
+        if threading.get_ident() == me:
+            seen.append(Statement(statement.split(None, 1)[0].upper(), raw.autocommit))
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    driver_statement_listeners.append(driver)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        driver_statement_listeners.remove(driver)
 
 
 def postgres(app: Flask) -> bool:
@@ -256,3 +263,36 @@ def test_a_connection_pinged_after_idling_still_serves_both_kinds_of_unit(
             200,
             201,
         )
+
+
+def test_a_dead_connection_under_one_statement_is_a_503_then_replaced(
+    app: Flask, client: FlaskClient, viewer: tuple[Member, int, dict[str, str]]
+) -> None:
+    """one_statement() goes straight to psycopg on PostgreSQL: its errors must still be the
+    app's (503 with Retry-After, never a 500) and a dead connection must leave the pool."""
+    if not postgres(app):
+        pytest.skip("the driver path is PostgreSQL's")
+    _, _, headers = viewer
+    heartbeat(client, headers, FORREST_GUMP, 900, 1)
+    assert client.get("/api/browse", headers=headers).status_code == 200
+    with app.app_context():
+        dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin:  # not one of the pool's
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert killed and killed[0]
+    statuses = []
+    for sequence in range(2, 12):
+        browse = client.get("/api/browse", headers=headers)
+        beat = heartbeat(client, headers, FORREST_GUMP, 900 + sequence, sequence)
+        for answer in (browse, beat):
+            statuses.append(answer.status_code)
+            assert answer.status_code in (200, 503), answer.json
+            if answer.status_code == 503:
+                assert answer.headers["Content-Type"] == "application/problem+json"
+                assert answer.headers.get("Retry-After")
+        if browse.status_code == beat.status_code == 200:
+            break
+    assert statuses[-2:] == [200, 200], statuses
