@@ -482,6 +482,24 @@ def _compiled(engine: Engine, statement: Any) -> tuple[Any, str, dict[str, Any]]
     return found
 
 
+def _translated(
+    engine: Engine, guard: DatabaseGuard, sql: str, error: Exception, *, dead: bool
+) -> exc.StatementError:
+    """The driver's error as SQLAlchemy's (errors.py turns those into problem documents), and
+    counted by the breaker when it means the database can't serve us."""
+    wrapped = exc.DBAPIError.instance(
+        sql,
+        None,  # hide_parameters: never in an error
+        error,
+        engine.dialect.loaded_dbapi.Error,
+        connection_invalidated=dead,
+        dialect=engine.dialect,
+    )
+    if is_unavailable(wrapped) or dead:
+        guard.breaker.failure()
+    return wrapped
+
+
 def _driver_statement(
     engine: Engine, guard: DatabaseGuard, statement: Any, params: dict[str, Any]
 ) -> Any:
@@ -493,7 +511,13 @@ def _driver_statement(
     values = compiled.construct_params(params)
     for name, process in processors.items():
         values[name] = process(values[name])
-    fairy = engine.raw_connection()  # the pool's checkout events (the idle ping) run here
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        # The pool's checkout events (the idle ping) run here. Unlike Engine.connect(),
+        # raw_connection() hands on the driver's own error when no connection can be made.
+        fairy = engine.raw_connection()
+    except dbapi_error as error:
+        raise _translated(engine, guard, sql, error, dead=False) from error
     raw: Any = fairy.dbapi_connection
     try:
         raw.autocommit = True
@@ -505,21 +529,11 @@ def _driver_statement(
         finally:
             if not raw.closed:
                 raw.autocommit = False
-    except engine.dialect.loaded_dbapi.Error as error:
+    except dbapi_error as error:
         dead = engine.dialect.is_disconnect(error, raw, None)
         if dead:
             fairy.invalidate(error)
-        wrapped = exc.DBAPIError.instance(
-            sql,
-            None,  # hide_parameters: never in an error
-            error,
-            engine.dialect.loaded_dbapi.Error,
-            connection_invalidated=dead,
-            dialect=engine.dialect,
-        )
-        if is_unavailable(wrapped) or dead:
-            guard.breaker.failure()
-        raise wrapped from error
+        raise _translated(engine, guard, sql, error, dead=dead) from error
     finally:
         fairy.close()
     guard.succeeded()

@@ -296,3 +296,33 @@ def test_a_dead_connection_under_one_statement_is_a_503_then_replaced(
         if browse.status_code == beat.status_code == 200:
             break
     assert statuses[-2:] == [200, 200], statuses
+
+
+def test_no_connection_for_one_statement_is_a_503(
+    app: Flask,
+    client: FlaskClient,
+    viewer: tuple[Member, int, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database refuses new connections (stopped): the driver's own connect error must be
+    a 503 on the heartbeat and the cached home screen, as on every other path."""
+    if not postgres(app):
+        pytest.skip("the driver path is PostgreSQL's")
+    _, _, headers = viewer
+    heartbeat(client, headers, FORREST_GUMP, 900, 1)
+    assert client.get("/api/browse", headers=headers).status_code == 200
+    with app.app_context():
+        engine = db.engine
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise psycopg.OperationalError("connection refused (a test)")
+
+    monkeypatch.setattr(engine.dialect, "connect", refused)
+    engine.dispose()  # no pooled connection left: the next statement must connect
+    for answer in (
+        heartbeat(client, headers, FORREST_GUMP, 960, 2),
+        client.get("/api/browse", headers=headers),
+    ):
+        assert answer.status_code == 503, answer.json
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.headers.get("Retry-After")
