@@ -3,20 +3,17 @@ the rows shows on the next browse (read your writes), and GET requests never wri
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.db import db, driver_statement_listeners
+from netflix_clone.db import db
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import profile_headers, profiles, profiles_url
+from tests.integration.test_round_trips import statements
 
 GAME_OF_THRONES = 1399
 
@@ -26,30 +23,6 @@ def member(client: FlaskClient) -> tuple[Member, int, dict[str, str]]:
     member = Member(client, "home@example.com")
     main = profiles(client, member)[0]
     return member, main["id"], profile_headers(client, member, main["id"])
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """SQL statements run by this thread (the request: the test client runs it here)."""
-    seen: list[str] = []
-    me = threading.get_ident()
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append(statement.split(None, 1)[0].upper())
-
-    def driver(statement: str, raw: Any) -> None:
-        record(None, None, statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    driver_statement_listeners.append(driver)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        driver_statement_listeners.remove(driver)
 
 
 def browse(client: FlaskClient, headers: dict[str, str]) -> tuple[dict[str, Any], str]:
@@ -79,7 +52,7 @@ def test_a_warm_home_screen_is_a_hit_with_no_member_data_query(
     assert again.headers["X-Cache"] == "hit" and again.json == first
     # Only the profile the token names is read (and the session check): no list, rating,
     # viewing or title query.
-    assert all(s == "SELECT" for s in seen) and len(seen) <= 2, seen
+    assert all(s.verb == "SELECT" for s in seen) and len(seen) <= 2, seen
     etag = again.headers["ETag"]
     assert client.get("/api/browse", headers={**headers, "If-None-Match": etag}).status_code == 304
 
@@ -133,7 +106,7 @@ def test_every_kind_of_write_shows_on_the_next_browse(
     assert keys(body, "continue-watching") == [("movie", c), ("movie", b)]
     with statements(app) as seen:  # a heartbeat is one upsert: the profile row is not written
         beat(c, 960, 2)
-    assert [x for x in seen if x in ("INSERT", "UPDATE", "DELETE")] == ["INSERT"], seen
+    assert [x.verb for x in seen if x.verb in ("INSERT", "UPDATE", "DELETE")] == ["INSERT"], seen
     body, _ = browse(client, headers)
     assert keys(body, "continue-watching") == [("movie", c), ("movie", b)]
     beat(b, 1000, 2)  # back to the other one: it moves to the head
@@ -210,7 +183,11 @@ def test_get_requests_never_write(
             "/api/profile/continue-watching",
         ):
             assert client.get(path, headers=kid).status_code in (200, 403), path
-    writes = [s for s in seen if s not in ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")]
+    writes = [
+        s.verb
+        for s in seen
+        if s.verb not in ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
+    ]
     assert writes == [], writes
     # The records it read are stored off the request path, for the next request.
     assert wait_for_stored()
