@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import threading
@@ -153,6 +154,26 @@ def test_etag_and_if_none_match(catalog_app: Callable[..., Flask]) -> None:
         client.get("/api/movies?list=popular", headers={"If-None-Match": '"nope"'}).status_code
         == 200
     )
+
+
+def test_a_shared_catalog_answer_goes_gzipped_once_compressed(
+    catalog_app: Callable[..., Flask],
+) -> None:
+    client = catalog_app().test_client()
+    plain = client.get("/api/movies?list=popular")
+    packed = client.get("/api/movies?list=popular", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["X-Cache"] == "hit"
+    assert json.loads(gzip.decompress(packed.data)) == plain.json
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert packed.headers["Vary"] == plain.headers["Vary"] == "Authorization, Accept-Encoding"
+    again = client.get(
+        "/api/movies?list=popular",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    # Refused by q=0: the identity encoding.
+    refused = client.get("/api/movies?list=popular", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
 
 
 # --- faults ----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ the rows shows on the next browse (read your writes), and GET requests never wri
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Any
 
 import pytest
@@ -55,6 +57,36 @@ def test_a_warm_home_screen_is_a_hit_with_no_member_data_query(
     assert all(s.verb == "SELECT" for s in seen) and len(seen) <= 2, seen
     etag = again.headers["ETag"]
     assert client.get("/api/browse", headers={**headers, "If-None-Match": etag}).status_code == 304
+
+
+def test_a_home_screen_goes_gzipped_to_clients_that_accept_it(
+    client: FlaskClient, member: tuple[Member, int, dict[str, str]]
+) -> None:
+    _, _, headers = member
+    plain = client.get("/api/browse", headers=headers)
+    packed = client.get("/api/browse", headers={**headers, "Accept-Encoding": "gzip, br"})
+    assert packed.headers["X-Cache"] == "hit" and packed.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.data)) == plain.json
+    assert len(packed.data) * 2 < len(plain.data)  # ~98 KB -> ~33 KB
+    assert "Content-Encoding" not in plain.headers
+    for response in (plain, packed):
+        assert response.headers["Vary"] == "Authorization, Accept-Encoding"
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    # Either validator is the same content: 304 whichever a cache kept.
+    for etag in (plain.headers["ETag"], packed.headers["ETag"]):
+        again = client.get(
+            "/api/browse", headers={**headers, "If-None-Match": etag, "Accept-Encoding": "gzip"}
+        )
+        assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]
+    # A write changes the content: the old gzip validator no longer matches.
+    movie = first_popular(client, 1)[0]
+    assert client.put(f"/api/profile/list/movie/{movie}", headers=headers).status_code in (200, 201)
+    changed = client.get(
+        "/api/browse",
+        headers={**headers, "If-None-Match": packed.headers["ETag"], "Accept-Encoding": "gzip"},
+    )
+    assert changed.status_code == 200 and changed.headers["X-Cache"] == "miss"
+    assert keys(json.loads(gzip.decompress(changed.data)), "my-list") == [("movie", movie)]
 
 
 def test_every_kind_of_write_shows_on_the_next_browse(

@@ -39,6 +39,7 @@ from netflix_clone.catalog.titles import (
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import services
 from netflix_clone.db import db, one_statement
+from netflix_clone.encoding import compressed
 from netflix_clone.etags import etag_for
 from netflix_clone.exceptions import not_found
 from netflix_clone.library import service
@@ -303,6 +304,11 @@ class Rendered:
     data: bytes
     etag: str
     until: float
+    gzipped: bytes | None = None  # the gzip encoding, made once with the rendering
+
+    @property
+    def size(self) -> int:
+        return len(self.data) + len(self.gzipped or b"")
 
 
 class _ByteLRU:
@@ -325,12 +331,12 @@ class _ByteLRU:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._size -= len(old.data)
+                self._size -= old.size
             self._items[key] = value
-            self._size += len(value.data)
+            self._size += value.size
             while self._size > self._limit and self._items:
                 _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped.data)
+                self._size -= dropped.size
 
 
 def _home_cache() -> _ByteLRU:
@@ -380,7 +386,7 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
         data = browse(profile, per_row).model_dump_json().encode()
     finally:
         _built_until.reset(token)
-    rendered = Rendered(data, etag_for(data), min(seen))
+    rendered = Rendered(data, etag_for(data), min(seen), compressed(data))
     if rendered.until > now:  # built from stale catalog answers: next time, build again
         _home_cache().put(key, rendered)
     return rendered, False

@@ -15,7 +15,7 @@ from netflix_clone.api import operation
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import Kind
 from netflix_clone.catalog.titles import card_from_title, genres_for
-from netflix_clone.etags import etag_matches
+from netflix_clone.encoding import cached_answer
 from netflix_clone.library import browse as browse_service
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
@@ -402,7 +402,8 @@ def hide_movie_history(movie_id: int) -> None:
     summary="The home screen: ordered rows of cards (movies and series) for this profile",
     description="Cached per profile until a write changes what it shows (My List, ratings, "
     "Continue Watching, hidden titles, maturity) or a catalog list it shows is refreshed. "
-    "Send the `ETag` back in `If-None-Match` for a 304.",
+    "Send the `ETag` back in `If-None-Match` for a 304. Compressed (gzip) once, when rendered, "
+    "for clients that accept it.",
     tags=BROWSE_TAGS,
     query=BrowseQuery,
     response=Browse,
@@ -412,6 +413,7 @@ def hide_movie_history(movie_id: int) -> None:
     response_headers={
         "ETag": "Validator for If-None-Match.",
         "X-Cache": "hit when the rendered home screen came from the cache, else miss.",
+        "Content-Encoding": "gzip when the client accepts it (its ETag then ends in -gzip).",
     },
 )
 def get_browse(query: BrowseQuery) -> Response:
@@ -423,14 +425,18 @@ def get_browse(query: BrowseQuery) -> Response:
     if rendered is None:
         rendered, hit = browse_service.cached_browse(profile(), query.per_row)
     headers = {
-        "ETag": rendered.etag,
         "Cache-Control": "private, no-cache",
         "X-Cache": "hit" if hit else "miss",
         "Vary": "Authorization",
     }
-    if etag_matches(request.headers.get("If-None-Match", ""), rendered.etag):
-        return Response(status=304, headers=headers)
-    return Response(rendered.data, status=200, mimetype="application/json", headers=headers)
+    return cached_answer(
+        rendered.data,
+        rendered.gzipped,
+        rendered.etag,
+        headers,
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+        if_none_match=request.headers.get("If-None-Match", ""),
+    )
 
 
 @bp.get("/api/browse/rows/<row_id>")
