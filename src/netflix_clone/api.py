@@ -21,7 +21,7 @@ from werkzeug.routing import BaseConverter
 from netflix_clone import db as db_unit
 from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError
 from netflix_clone.exceptions import DomainError, FieldError
-from netflix_clone.security import authenticate
+from netflix_clone.security import authenticate, confirm_session
 
 JSON_TYPES = ("application/json",)
 MAX_ID = 2**63 - 1
@@ -136,8 +136,13 @@ def operation(
     extra_responses: dict[int, type[BaseModel] | None] | None = None,
     response_headers: dict[str, str] | None = None,
     body_optional: bool = False,
+    defer_session_check: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-    """Declare a JSON operation. The handler receives path params plus `body` and/or `query`."""
+    """Declare a JSON operation. The handler receives path params plus `body` and/or `query`.
+
+    `defer_session_check`: the handler settles whether the token's session has ended in its
+    own database statement (security.settle_session) instead of a revocation-set round trip;
+    whatever it leaves owed is confirmed here before the unit of work commits."""
     responses: dict[int, type[BaseModel] | None] = {status: response}
     responses.update(extra_responses or {})
     op = Operation(
@@ -159,7 +164,7 @@ def operation(
             if request.method in SAFE_METHODS:
                 db_unit.read_only()
             if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
-                authenticate()
+                authenticate(defer_session_check=defer_session_check)
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
@@ -171,9 +176,11 @@ def operation(
             try:
                 result = fn(**kwargs)
             except DomainError:
+                confirm_session()  # an ended session learns that, and nothing else
                 if db_unit.kept_on_error():
                     db_unit.commit()
                 raise
+            confirm_session()  # if the handler has not settled it, before anything is kept
             db_unit.commit()
             return to_response(result, status)
 

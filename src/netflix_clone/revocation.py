@@ -9,6 +9,12 @@ Redis is shared by every worker and pod, so a revocation is seen everywhere at o
 also keeps the revocations it made itself: while Redis is unavailable those still hold in the
 process that made them (other processes learn of them when Redis is back: the process writes
 what it could not write as soon as Redis answers again).
+
+The database is the record: the unit of work that ends a session leaves no refresh token of its
+family unrevoked (`accounts.models.session_ended`). A request whose work is one statement
+anyway (a warm home screen, a movie heartbeat) asks the database in that statement instead of
+asking Redis (`security.authenticate(defer_session_check=True)`): the same answer, and one
+round trip fewer; where that statement cannot answer, the request asks both.
 """
 
 from __future__ import annotations
@@ -50,10 +56,14 @@ class RevocationSet:
             FALLBACKS.labels("revocation").inc()
             self._unsynced = True
 
-    def is_revoked(self, session_id: str) -> bool:
+    def revoked_here(self, session_id: str) -> bool:
+        """Whether this process ended the session itself (no round trip)."""
         with self._lock:
             until = self._local.get(session_id)
-        if until is not None and until > time.time():
+        return until is not None and until > time.time()
+
+    def is_revoked(self, session_id: str) -> bool:
+        if self.revoked_here(session_id):
             return True
         if self._redis is None:
             return False

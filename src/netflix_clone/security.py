@@ -176,9 +176,14 @@ def require_account_token(principal: Principal, action: str) -> None:
         )
 
 
-def authenticate() -> Principal:
+def authenticate(*, defer_session_check: bool = False) -> Principal:
     """Resolve `Authorization: Bearer` into g.principal; 401 when it is missing, invalid, or its
-    session has been revoked."""
+    session has been revoked.
+
+    With `defer_session_check`, only this process's own revocations are checked here; the
+    request then owes the rest of the check, and its route settles it: in its one database
+    statement (`settle_session`), or by `confirm_session()`. The operation wrapper confirms
+    whatever is still owed before the unit of work commits or an answer leaves."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -186,8 +191,34 @@ def authenticate() -> Principal:
     svc = current_app.extensions["netflix_clone"]
     signer: TokenSigner = svc.tokens
     principal = signer.verify(token.strip())
-    if svc.revocations.is_revoked(principal.session_id):
-        raise unauthorized("This session has ended; sign in again.")
+    if defer_session_check:
+        if svc.revocations.revoked_here(principal.session_id):
+            raise unauthorized(SESSION_ENDED)
+        g.session_check_owed = True
+    elif svc.revocations.is_revoked(principal.session_id):
+        raise unauthorized(SESSION_ENDED)
     g.principal = principal
     g.user_id = principal.user_id
     return principal
+
+
+SESSION_ENDED = "This session has ended; sign in again."
+
+
+def session_check_owed() -> bool:
+    return bool(g.get("session_check_owed", False))
+
+
+def confirm_session() -> None:
+    """The deferred session check, if still owed: the revocation set (Redis)."""
+    if g.pop("session_check_owed", False):
+        principal = current_principal()
+        if current_app.extensions["netflix_clone"].revocations.is_revoked(principal.session_id):
+            raise unauthorized(SESSION_ENDED)
+
+
+def settle_session(ended: bool) -> None:
+    """The deferred session check, answered by the database (accounts.models.session_ended)."""
+    g.pop("session_check_owed", None)
+    if ended:
+        raise unauthorized(SESSION_ENDED)

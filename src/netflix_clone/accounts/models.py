@@ -1,8 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    exists,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netflix_clone.db import UTCDateTime, db, utcnow
@@ -42,6 +53,15 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def session_ended(session_id: Any) -> ColumnElement[bool]:
+    """SQL: whether the sign-in session (an access token's `sid`, its refresh-token family) has
+    ended: no refresh token of the family is left unrevoked. Sign-out and a reused refresh
+    token revoke the whole family, a password change revokes and deletes it, deleting the
+    account deletes it; each in the unit of work that ends the session, so the answer is the
+    revocation set's (security.authenticate), read in the same round trip as the data."""
+    return ~exists().where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
 
 
 class Profile(db.Model):  # type: ignore[name-defined,misc]

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from zxcvbn import zxcvbn
 
 from netflix_clone.accounts.countries import check_country
-from netflix_clone.accounts.models import Profile, RefreshToken, User
+from netflix_clone.accounts.models import Profile, RefreshToken, User, session_ended
 from netflix_clone.context import services
 from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
 from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
@@ -23,9 +23,12 @@ from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import (
     Principal,
+    confirm_session,
     hash_token,
     new_refresh_token,
     require_account_token,
+    session_check_owed,
+    settle_session,
     unauthorized,
 )
 
@@ -317,6 +320,15 @@ def logout(token: str) -> None:
     )
     if row is not None:
         _end_sessions([row.family_id])
+
+
+def live_session(principal: Principal) -> None:
+    """A deferred session check (security.authenticate) that the request's own statement did
+    not settle: the revocation set, then the database's record (ended if either says so)."""
+    if not session_check_owed():
+        return
+    confirm_session()
+    settle_session(bool(db.session.scalar(select(session_ended(principal.session_id)))))
 
 
 def acting_user(principal: Principal) -> User:

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from netflix_clone.accounts.models import Profile
+from netflix_clone.accounts.models import Profile, session_ended
 from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.models import Title, TitleKey
@@ -346,10 +346,15 @@ def _home_cache() -> _ByteLRU:
 
 # The profile's data version and its latest viewing activity (a heartbeat moves it without
 # touching the profile row): both from indexes, in one round trip.
-_VERSION_QUERY = select(
+_VERSION_COLUMNS = (
     Profile.data_version,
     select(func.max(Viewing.updated_at)).where(Viewing.profile_id == Profile.id).scalar_subquery(),
-).where(Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id"))
+)
+_OWNED = (Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id"))
+_VERSION_QUERY = select(*_VERSION_COLUMNS).where(*_OWNED)
+# The warm path's one statement: the versions, and whether the token's session has ended (so
+# the request needs no revocation-set round trip).
+_HIT_QUERY = select(*_VERSION_COLUMNS, session_ended(bindparam("session_id"))).where(*_OWNED)
 
 
 def _versions(user_id: int, profile_id: int) -> tuple[int, Any] | None:
@@ -361,15 +366,23 @@ def _versions(user_id: int, profile_id: int) -> tuple[int, Any] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def cached_hit(user_id: int, profile_id: int, per_row: int) -> Rendered | None:
-    """The cached home screen when it is still current: one indexed read (no entity, no
-    account join, no session), nothing else."""
-    row = one_statement(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
+@dataclass(frozen=True)
+class Lookup:
+    rendered: Rendered | None  # the cached home screen, if still current
+    session_ended: bool
+
+
+def cached_hit(user_id: int, profile_id: int, session_id: str, per_row: int) -> Lookup | None:
+    """The cached home screen when it is still current, and whether the token's session has
+    ended: one indexed read (no entity, no account join, no session), nothing else. None when
+    the profile is gone or not this member's: the full path says why."""
+    row = one_statement(
+        _HIT_QUERY, {"profile_id": profile_id, "user_id": user_id, "session_id": session_id}
+    )
     if row is None:
-        return None  # gone, or not this member's: the full path says why
-    versions = (row[0], row[1])
-    hit = _home_cache().get((profile_id, *versions, per_row))
-    return hit if hit is not None and time.time() < hit.until else None
+        return None
+    hit = _home_cache().get((profile_id, row[0], row[1], per_row))
+    return Lookup(hit if hit is not None and time.time() < hit.until else None, bool(row[2]))
 
 
 def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
+from netflix_clone.accounts.service import live_session
 from netflix_clone.api import operation
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import Kind
@@ -39,7 +40,7 @@ from netflix_clone.library.schemas import (
     WatchItem,
     WatchPage,
 )
-from netflix_clone.security import current_principal
+from netflix_clone.security import current_principal, settle_session
 
 bp = Blueprint("library", __name__)
 LIST_TAGS = ["my list"]
@@ -222,12 +223,16 @@ def _progress(
         result = service.record_movie_progress_fast(
             principal.user_id,
             principal.profile_id,
+            principal.session_id,
             key[1],
             body.position_seconds,
             body.duration_seconds,
             body.sequence,
         )
-    if result is None:
+    if result is not None:
+        settle_session(False)  # the statement wrote only for a session that stands
+    else:
+        live_session(principal)
         result = service.record_progress(
             current_profile(principal),
             key,
@@ -259,6 +264,7 @@ PROGRESS = partial(
     response=ProgressOut,
     auth=True,
     errors=(*PROFILE_ERRORS, 409, *UPSTREAM),
+    defer_session_check=True,  # the heartbeat's one statement asks (see _progress)
 )
 
 
@@ -415,12 +421,20 @@ def hide_movie_history(movie_id: int) -> None:
         "X-Cache": "hit when the rendered home screen came from the cache, else miss.",
         "Content-Encoding": "gzip when the client accepts it (its ETag then ends in -gzip).",
     },
+    defer_session_check=True,
 )
 def get_browse(query: BrowseQuery) -> Response:
     principal = current_principal()
-    rendered = None
+    lookup = None
     if principal.profile_id is not None:
-        rendered = browse_service.cached_hit(principal.user_id, principal.profile_id, query.per_row)
+        lookup = browse_service.cached_hit(
+            principal.user_id, principal.profile_id, principal.session_id, query.per_row
+        )
+    if lookup is not None:
+        settle_session(lookup.session_ended)
+    else:
+        live_session(principal)
+    rendered = lookup.rendered if lookup is not None else None
     hit = rendered is not None
     if rendered is None:
         rendered, hit = browse_service.cached_browse(profile(), query.per_row)

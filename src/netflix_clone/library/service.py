@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from netflix_clone.accounts.models import Profile
+from netflix_clone.accounts.models import Profile, session_ended
 from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
 from netflix_clone.db import db, one_statement, savepoint, utcnow
@@ -340,8 +340,9 @@ _FAST_HEARTBEATS: dict[str, Any] = {}  # dialect name -> the statement, built on
 
 def _fast_heartbeat_statement() -> Any:
     """INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING: the row is written only if
-    the profile is the token's, is unrestricted (catalog.titles.unrestricted, in SQL), the
-    movie is in the catalog, and the sequence is newer than the stored one."""
+    the token's session stands (accounts.models.session_ended), the profile is the token's, is
+    unrestricted (catalog.titles.unrestricted, in SQL), the movie is in the catalog, and the
+    sequence is newer than the stored one."""
     dialect = db.engine.dialect.name
     statement = _FAST_HEARTBEATS.get(dialect)
     if statement is not None:
@@ -378,6 +379,7 @@ def _fast_heartbeat_statement() -> Any:
             profiles.c.user_id == bindparam("user_id"),
             profiles.c.maturity_level == "adults",
             profiles.c.kids.is_(False),
+            ~session_ended(bindparam("session_id")),
         )
     )
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
@@ -401,12 +403,19 @@ def _fast_heartbeat_statement() -> Any:
 
 
 def record_movie_progress_fast(
-    user_id: int, profile_id: int, movie_id: int, position: int, duration: int, sequence: int
+    user_id: int,
+    profile_id: int,
+    session_id: str,
+    movie_id: int,
+    position: int,
+    duration: int,
+    sequence: int,
 ) -> ProgressResult | None:
     """The common heartbeat in one statement and one round trip, without loading the profile
-    or the title: an unrestricted profile, a movie the catalog knows, a position that counts
-    (or finishes it), a newer sequence. None when any of that doesn't hold (or the profile is
-    gone); record_progress then decides and explains, as it always would."""
+    or the title: a session still standing, an unrestricted profile, a movie the catalog
+    knows, a position that counts (or finishes it), a newer sequence. None when any of that
+    doesn't hold (or the profile is gone); record_progress then decides and explains, as it
+    always would."""
     finished = position >= FINISHED_FRACTION * duration
     if position > duration or not (_counts(position, duration) or finished):
         return None
@@ -416,6 +425,7 @@ def record_movie_progress_fast(
         {
             "user_id": user_id,
             "profile_id": profile_id,
+            "session_id": session_id,
             "title_id": movie_id,
             "now": now,
             "position": position,
