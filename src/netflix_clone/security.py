@@ -176,6 +176,9 @@ def require_account_token(principal: Principal, action: str) -> None:
         )
 
 
+SESSION_ENDED = "This session has ended; sign in again."
+
+
 def authenticate(*, defer_session_check: bool = False) -> Principal:
     """Resolve `Authorization: Bearer` into g.principal; 401 when it is missing, invalid, or its
     session has been revoked.
@@ -200,9 +203,6 @@ def authenticate(*, defer_session_check: bool = False) -> Principal:
     g.principal = principal
     g.user_id = principal.user_id
     return principal
-
-
-SESSION_ENDED = "This session has ended; sign in again."
 
 
 def session_check_owed() -> bool:
