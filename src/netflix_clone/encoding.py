@@ -16,7 +16,8 @@ from __future__ import annotations
 import gzip
 from collections.abc import Mapping
 
-from flask import Response
+from flask import Response, request
+from werkzeug.datastructures import Accept
 
 from netflix_clone.etags import etag_matches
 
@@ -33,31 +34,14 @@ def compressed(data: bytes) -> bytes | None:
     return gzip.compress(data, compresslevel=LEVEL, mtime=0)
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header allows gzip (RFC 9110 §12.5.3): named (or x-gzip, or
-    `*` when gzip is not named) with a q-value above 0."""
-    named: float | None = None
-    wildcard: float | None = None
-    for item in accept_encoding.split(","):
-        coding, _, params = item.partition(";")
-        coding = coding.strip().lower()
-        if not coding:
-            continue
-        weight = 1.0
-        for param in params.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value.strip())
-                except ValueError:
-                    weight = 0.0  # a malformed weight is no consent
-        if coding in ("gzip", "x-gzip"):
-            named = weight if named is None else max(named, weight)
-        elif coding == "*":
-            wildcard = weight
-    if named is not None:
-        return named > 0
-    return wildcard is not None and wildcard > 0
+def accepts_gzip(accept: Accept) -> bool:
+    """Whether a parsed Accept-Encoding (Werkzeug's: q-values, `*`, a named refusal winning
+    over the wildcard) allows gzip; `x-gzip` counts as gzip when gzip itself is not named
+    (RFC 9110 §8.4.1.3)."""
+    named = {value.lower() for value, _ in accept}
+    if "gzip" not in named and "x-gzip" in named:
+        return accept["x-gzip"] > 0
+    return accept["gzip"] > 0
 
 
 def gzip_etag(etag: str) -> str:
@@ -75,20 +59,18 @@ def cached_answer(
     gzipped: bytes | None,
     etag: str,
     headers: Mapping[str, str],
-    *,
-    accept_encoding: str,
-    if_none_match: str,
     mimetype: str = "application/json",
 ) -> Response:
-    """A 200 (or 304) for a rendered answer: gzip when there is a gzip encoding and the
-    client accepts it. `headers` carry no ETag: this adds it (and Accept-Encoding to Vary)."""
-    body = gzipped if gzipped is not None and accepts_gzip(accept_encoding) else None
+    """The request's 200 (or 304) for a rendered answer: gzip when there is a gzip encoding
+    and the client accepts it. `headers` carry no ETag: this adds it (and Accept-Encoding to
+    Vary)."""
+    body = gzipped if gzipped is not None and accepts_gzip(request.accept_encodings) else None
     out = dict(headers)
     out["ETag"] = gzip_etag(etag) if body is not None else etag
     vary = out.get("Vary", "")
     if gzipped is not None and "accept-encoding" not in vary.lower():
         out["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
-    if if_none_match_hits(if_none_match, etag):
+    if if_none_match_hits(request.headers.get("If-None-Match", ""), etag):
         return Response(status=304, headers=out)
     if body is not None:
         out["Content-Encoding"] = "gzip"

@@ -10,10 +10,14 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 import netflix_clone.db as db_module
 from netflix_clone.api import operation
 from netflix_clone.context import services
+from netflix_clone.db import db
+from netflix_clone.library.models import Viewing
 from netflix_clone.security import SESSION_ENDED, current_principal
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.integration.test_profiles import profile_headers, profiles
@@ -33,19 +37,12 @@ def beat(client: FlaskClient, headers: dict[str, str], movie: int, sequence: int
 
 
 def stored_sequence(app: Flask, movie: int) -> int | None:
-    from sqlalchemy import select
-
-    from netflix_clone.db import db
-    from netflix_clone.library.models import Viewing
-
     with app.app_context():
         return db.session.scalar(select(Viewing.sequence).where(Viewing.title_id == movie))
 
 
-def ended(response: object) -> bool:
-    status = getattr(response, "status_code", None)
-    body = getattr(response, "json", None) or {}
-    return status == 401 and body.get("detail") == SESSION_ENDED
+def ended(response: TestResponse) -> bool:
+    return response.status_code == 401 and (response.json or {}).get("detail") == SESSION_ENDED
 
 
 @pytest.fixture

@@ -55,13 +55,17 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-def session_ended(session_id: Any) -> ColumnElement[bool]:
-    """SQL: whether the sign-in session (an access token's `sid`, its refresh-token family) has
-    ended: no refresh token of the family is left unrevoked. Sign-out and a reused refresh
+def session_stands(session_id: Any) -> ColumnElement[bool]:
+    """SQL: whether the sign-in session (an access token's `sid`, its refresh-token family)
+    still stands: some refresh token of the family is unrevoked. Sign-out and a reused refresh
     token revoke the whole family, a password change revokes and deletes it, deleting the
-    account deletes it; each in the unit of work that ends the session, so the answer is the
-    revocation set's (security.authenticate), read in the same round trip as the data."""
-    return ~exists().where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
+    account deletes it, each in the unit of work that ends the session: the same fact the
+    revocation set (revocation.py) broadcasts, read in the statement that needs it."""
+    return exists().where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
+
+
+def session_ended(session_id: Any) -> ColumnElement[bool]:
+    return ~session_stands(session_id)
 
 
 class Profile(db.Model):  # type: ignore[name-defined,misc]

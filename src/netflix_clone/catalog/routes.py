@@ -147,8 +147,6 @@ def cacheable(
         gzipped,
         etag,
         headers,
-        accept_encoding=request.headers.get("Accept-Encoding", ""),
-        if_none_match=request.headers.get("If-None-Match", ""),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
@@ -448,8 +448,6 @@ def get_browse(query: BrowseQuery) -> Response:
         rendered.gzipped,
         rendered.etag,
         headers,
-        accept_encoding=request.headers.get("Accept-Encoding", ""),
-        if_none_match=request.headers.get("If-None-Match", ""),
     )
 
 

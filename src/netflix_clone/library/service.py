@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from netflix_clone.accounts.models import Profile, session_ended
+from netflix_clone.accounts.models import Profile, session_stands
 from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
 from netflix_clone.db import db, one_statement, savepoint, utcnow
@@ -340,7 +340,7 @@ _FAST_HEARTBEATS: dict[str, Any] = {}  # dialect name -> the statement, built on
 
 def _fast_heartbeat_statement() -> Any:
     """INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING: the row is written only if
-    the token's session stands (accounts.models.session_ended), the profile is the token's, is
+    the token's session stands (accounts.models.session_stands), the profile is the token's, is
     unrestricted (catalog.titles.unrestricted, in SQL), the movie is in the catalog, and the
     sequence is newer than the stored one."""
     dialect = db.engine.dialect.name
@@ -379,7 +379,7 @@ def _fast_heartbeat_statement() -> Any:
             profiles.c.user_id == bindparam("user_id"),
             profiles.c.maturity_level == "adults",
             profiles.c.kids.is_(False),
-            ~session_ended(bindparam("session_id")),
+            session_stands(bindparam("session_id")),
         )
     )
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
