@@ -156,6 +156,11 @@ class Member:
         self.tokens = login(client, email, password)
         self.headers = bearer(self.tokens)
 
+    @staticmethod
+    def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+        """The headers of a new session of the member."""
+        return bearer(login(client, email, password))
+
 
 @pytest.fixture
 def member_factory(client: FlaskClient) -> Callable[[str], Member]:

@@ -17,7 +17,7 @@ from netflix_clone.api import IdConverter, KindConverter
 from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.context import Services
-from netflix_clone.db import db, init_db
+from netflix_clone.db import WritesPending, db, init_db, release_reads
 from netflix_clone.errors import ApiError, problem_response, register_error_handlers
 from netflix_clone.exceptions import not_found
 from netflix_clone.observability import configure_logging, init_request_tracking, redactor
@@ -30,7 +30,7 @@ from netflix_clone.ratelimit import (
 from netflix_clone.redis_store import connect as connect_redis
 from netflix_clone.revocation import RevocationSet
 from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
-from netflix_clone.security import Passwords, TokenSigner, password_hasher
+from netflix_clone.security import Passwords, TokenSigner, hash_slots, password_hasher
 from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -60,6 +60,28 @@ def _secret_key_provider(settings: Settings) -> Any:
     return lambda: DEV_SECRET_KEY
 
 
+def _session_ended(session_id: str) -> bool:
+    from netflix_clone.accounts.service import session_ended_in_database
+
+    return session_ended_in_database(session_id)
+
+
+def _release_database(settings: Settings) -> Any:
+    """What runs before every password or PIN hash: the request gives its database connection
+    back (db.release_reads). A hash asked for after the unit of work wrote is a bug: tests fail
+    on it; a deployed service logs it and hashes anyway."""
+
+    def release() -> None:
+        try:
+            release_reads()
+        except WritesPending:
+            if settings.app_env == "test":
+                raise
+            log.error("password hashing while the unit of work holds writes", exc_info=True)
+
+    return release
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
@@ -85,12 +107,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         if redis_client
         else MemoryRateLimiter()
     )
+    hasher = password_hasher(settings.app_env)
     svc = Services(
         settings=settings,
-        passwords=Passwords(password_hasher(settings.app_env)),
+        passwords=Passwords(
+            hasher,
+            slots=hash_slots(hasher, settings.password_hash_memory_mib),
+            queue=settings.password_hash_queue,
+            wait=settings.password_hash_wait_seconds,
+            before=_release_database(settings),
+        ),
         tokens=TokenSigner(_secret_key_provider(settings), settings.access_token_ttl_seconds),
         limiter=limiter,
-        revocations=RevocationSet(redis_client, settings.access_token_ttl_seconds),
+        revocations=RevocationSet(
+            redis_client, settings.access_token_ttl_seconds, database=_session_ended
+        ),
         redis=redis_client,
     )
     app.extensions["netflix_clone"] = svc

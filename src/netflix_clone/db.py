@@ -68,6 +68,18 @@ class GuardedSession(FlaskSession):
 _ADMITTED = "netflix_clone.admitted"
 _SLOT = "netflix_clone.db_slot"
 _READ_ONLY = "netflix_clone.read_only"
+_WROTE = "netflix_clone.wrote"
+
+
+@event.listens_for(GuardedSession, "after_flush")
+def _flushed(session: Any, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(GuardedSession, "do_orm_execute")
+def _executed(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
 
 
 @event.listens_for(GuardedSession, "after_transaction_end")
@@ -75,6 +87,7 @@ def _release_admission(session: Any, transaction: Any) -> None:
     if transaction.parent is not None:
         return  # a savepoint ended; the unit of work goes on
     session.info.pop(_ADMITTED, None)
+    session.info.pop(_WROTE, None)
     guard: DatabaseGuard | None = session.info.pop(_SLOT, None)
     if guard is not None:
         guard.release_slot()
@@ -549,6 +562,33 @@ def commit() -> None:
         except Exception:
             session.rollback()
             raise
+
+
+class WritesPending(RuntimeError):
+    """Slow work without the database was asked for after the unit of work began writing."""
+
+
+def release_reads() -> None:
+    """Give the request's database connection (and its slot in the guard) back before slow
+    work that needs no database: password and PIN hashing. Only reads can have happened so
+    far; they end here (a COMMIT of nothing) without expiring what they loaded, and the next
+    statement begins the unit of work again. What was read may change meanwhile: whatever a
+    write then depends on (the password hash just verified, say) is read again under the
+    member's lock (accounts.service.lock_member).
+
+    Raises WritesPending when the unit of work has written: committing would make its writes
+    stand before the request succeeds, and holding them would hold the slot."""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        raise WritesPending("password hashing inside a unit of work that has written")
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def keep_on_error() -> None:

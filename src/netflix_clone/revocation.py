@@ -1,42 +1,58 @@
 """Ended sign-in sessions, so that their access tokens stop working at once.
 
-An access token names its session (`sid`, the refresh-token family). Logout, reuse of a rotated
-refresh token, a password change and account deletion put the session here for as long as an
-access token can live; every authenticated request asks whether its session is in the set: one
-Redis `EXISTS`, nothing else.
+An access token names its session (`sid`, the refresh-token family). The database is the record:
+the unit of work that ends a session (logout, reuse of a rotated refresh token, a password
+change, account deletion) leaves no refresh token of its family unrevoked
+(`accounts.models.session_ended`), under the member's lock, so nothing racing it survives.
 
-Redis is shared by every worker and pod, so a revocation is seen everywhere at once. Each process
-also keeps the revocations it made itself: while Redis is unavailable those still hold in the
-process that made them (other processes learn of them when Redis is back: the process writes
-what it could not write as soon as Redis answers again).
+This set makes the check cheap. The unit of work that ends a session also puts it in Redis for
+longer than any access token of it can live; every authenticated request asks Redis whether its
+session is there: one `EXISTS`. Redis is shared by every worker and pod, so a revocation is seen
+everywhere at once. Each process also keeps the revocations it made itself.
 
-The database is the record: the unit of work that ends a session leaves no refresh token of its
-family unrevoked (`accounts.models.session_ended`). A request whose work is one statement
-anyway (a warm home screen, a movie heartbeat) asks the database in that statement instead of
-asking Redis (`security.authenticate(defer_session_check=True)`): the same answer, and one
-round trip fewer; where that statement cannot answer, the request asks both.
+Where Redis can't answer, the database does (`database`, one indexed read): without Redis (the
+embedded default, several workers) and while Redis is unavailable, every worker still sees
+every revocation. A revocation that could not be written to Redis is written as soon as Redis
+answers again, by a timer, not only on this process's next request.
+
+A request whose work is one statement anyway (a warm home screen, a movie heartbeat) asks the
+database in that statement instead (`security.authenticate(defer_session_check=True)`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
+log = logging.getLogger(__name__)
 MAX_LOCAL = 100_000
+# A marker outlives every access token of its session: tokens issued before the revocation
+# committed expire within the token lifetime of it; a second more covers clock rounding.
+SLACK_SECONDS = 1
+RESYNC_SECONDS = 1.0
 
 
 class RevocationSet:
-    def __init__(self, redis: GuardedRedis | None, ttl_seconds: int, prefix: str = "nc:rev:"):
+    def __init__(
+        self,
+        redis: GuardedRedis | None,
+        ttl_seconds: int,
+        prefix: str = "nc:rev:",
+        database: Callable[[str], bool] | None = None,
+    ):
         self._redis = redis
-        self._ttl = ttl_seconds
+        self._ttl = ttl_seconds + SLACK_SECONDS
         self._prefix = prefix
+        self._database = database
         self._lock = threading.Lock()
         self._local: dict[str, float] = {}  # session id -> when its entry may be forgotten
         self._unsynced = False
+        self._timer: threading.Timer | None = None
 
     def revoke(self, session_ids: Iterable[str]) -> None:
         ids = [s for s in dict.fromkeys(session_ids) if s]
@@ -55,6 +71,7 @@ class RevocationSet:
         except RedisUnavailable:
             FALLBACKS.labels("revocation").inc()
             self._unsynced = True
+            self._resync_later()
 
     def revoked_here(self, session_id: str) -> bool:
         """Whether this process ended the session itself (no round trip)."""
@@ -66,7 +83,7 @@ class RevocationSet:
         if self.revoked_here(session_id):
             return True
         if self._redis is None:
-            return False
+            return self._ask_database(session_id)
         key = self._prefix + session_id
         try:
             if self._unsynced:
@@ -74,7 +91,31 @@ class RevocationSet:
             return bool(self._redis.run(lambda r: r.exists(key)))
         except RedisUnavailable:
             FALLBACKS.labels("revocation").inc()
-            return False  # this process's own revocations were checked above
+            return self._ask_database(session_id)
+
+    def _ask_database(self, session_id: str) -> bool:
+        return self._database(session_id) if self._database is not None else False
+
+    def _resync_later(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                return
+            self._timer = threading.Timer(RESYNC_SECONDS, self._retry)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _retry(self) -> None:
+        with self._lock:
+            self._timer = None
+        if not self._unsynced or self._redis is None:
+            return
+        try:
+            self._resync(self._redis)
+        except RedisUnavailable:
+            self._resync_later()
+        except Exception:
+            log.exception("writing revocations to Redis failed")
+            self._resync_later()
 
     def _write(self, redis: GuardedRedis, ttls: dict[str, int]) -> None:
         def write(r: Any) -> Any:

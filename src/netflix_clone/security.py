@@ -6,8 +6,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +17,17 @@ import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, g, request
+from prometheus_client import Counter, Histogram
 
-from netflix_clone.exceptions import Forbidden, Unauthenticated
+from netflix_clone.exceptions import Forbidden, Unauthenticated, Unavailable
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 TOKEN_ISSUER = "netflix-clone"  # noqa: S105
+
+
+def hash_slots(hasher: PasswordHasher, memory_mib: int) -> int:
+    """How many hashes fit at once in `memory_mib` (at least one)."""
+    return max(1, memory_mib * 1024 // hasher.memory_cost)
 
 
 def password_hasher(app_env: str) -> PasswordHasher:
@@ -30,23 +38,84 @@ def password_hasher(app_env: str) -> PasswordHasher:
     return PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, type=Type.ID)
 
 
+# argon2 holds `memory_cost` KiB for the whole of each hash: 64 MiB in production. Hashes at
+# once per process are bounded (Settings.password_hash_slots) so a burst of sign-ins can't take
+# a worker past the pod's memory limit; docs/security.md has the arithmetic.
+HASHES = Histogram(
+    "password_hash_seconds", "Password and PIN hashes and checks (argon2id)", ["outcome"]
+)
+HASH_REFUSED = Counter(
+    "password_hash_refused_total", "Hashes refused because every hashing slot was busy"
+)
+HASHING_BUSY = "Too many sign-ins are being checked right now; try again in a moment."
+
+
 class Passwords:
-    def __init__(self, hasher: PasswordHasher) -> None:
+    """argon2id hashing and checks, at most `slots` at once in this process.
+
+    Up to `queue` more callers wait (at most `wait` seconds) for a slot; anyone beyond that,
+    or still waiting at the deadline, gets Unavailable (a 503 with Retry-After) at once, so
+    sign-in floods hold a few request threads and never the rest. `before` runs first on the
+    caller's thread: the app factory passes db.release_reads, so no hash ever holds a
+    database connection."""
+
+    def __init__(
+        self,
+        hasher: PasswordHasher,
+        *,
+        slots: int = 1,
+        queue: int = 2,
+        wait: float = 2.0,
+        before: Callable[[], None] | None = None,
+    ) -> None:
         self._hasher = hasher
+        self._slots = threading.BoundedSemaphore(slots)
+        self._queue = queue
+        self._waiting = 0
+        self._lock = threading.Lock()
+        self._wait = wait
+        self._before = before
         # Verified when the account does not exist, so response time does not reveal members.
         self._dummy = hasher.hash(secrets.token_urlsafe(16))
 
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        if self._before is not None:
+            self._before()
+        if not self._slots.acquire(blocking=False):
+            with self._lock:
+                full = self._waiting >= self._queue
+                if not full:
+                    self._waiting += 1
+            if full:
+                HASH_REFUSED.inc()
+                raise Unavailable(HASHING_BUSY, code="busy", retry_after=1)
+            try:
+                got = self._slots.acquire(timeout=self._wait)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+            if not got:
+                HASH_REFUSED.inc()
+                raise Unavailable(HASHING_BUSY, code="busy", retry_after=1)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._slot(), HASHES.labels("hash").time():
+            return self._hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
-        try:
-            return (
-                self._hasher.verify(stored_hash or self._dummy, password)
-                and stored_hash is not None
-            )
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+        with self._slot(), HASHES.labels("verify").time():
+            try:
+                return (
+                    self._hasher.verify(stored_hash or self._dummy, password)
+                    and stored_hash is not None
+                )
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)

@@ -75,13 +75,32 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
 
-    # Sign-in attempts per client address per window.
+    # Sign-in attempts per client address per window (any account).
     login_limit_per_ip: int = Field(default=30, ge=1)
-    # Every password or PIN check of an account (sign-in, current_password, the profile
-    # password, PINs), successful or not, per window and per day: counted before the check.
-    login_limit_per_account: int = Field(default=10, ge=1)
+    # Password and PIN checks, counted before the check (docs/security.md, "Failed passwords").
+    # A sign-in counts against (account, address), or against (account, device) when it sends
+    # the device token of an earlier sign-in; per window.
+    login_limit_per_account_address: int = Field(default=10, ge=1)
+    login_limit_per_device: int = Field(default=10, ge=1)
     login_limit_window_seconds: int = Field(default=300, ge=1)
-    login_limit_per_account_per_day: int = Field(default=100, ge=1)
+    # Sign-ins without a device token share one ceiling per account (across addresses) per
+    # account window: it slows a guesser with many addresses; known devices are not affected.
+    login_limit_per_account: int = Field(default=100, ge=1)
+    login_limit_account_window_seconds: int = Field(default=3600, ge=1)
+    # Checks by signed-in members (the current password, PINs): per session per window, and
+    # per account per account window. Failed sign-ins elsewhere never count here.
+    checks_limit_per_session: int = Field(default=10, ge=1)
+    checks_limit_per_account: int = Field(default=30, ge=1)
+    # Refreshes per session (refresh-token family) per window: a client needs one every few
+    # minutes; a thief racing the owner's sign-out needs many.
+    refresh_limit_per_family: int = Field(default=30, ge=1)
+    refresh_limit_window_seconds: int = Field(default=300, ge=1)
+    # Memory each worker process may spend on argon2id hashes at once (64 MiB per production
+    # hash, so one at a time), callers that may wait for a hash, and how long; docs/security.md
+    # has the arithmetic against the pod's memory limit.
+    password_hash_memory_mib: int = Field(default=64, ge=8, le=1024)
+    password_hash_queue: int = Field(default=2, ge=0, le=64)
+    password_hash_wait_seconds: float = Field(default=2.0, gt=0, le=30)
     # Sign-ups per client address per window: each one costs an argon2 hash (~0.5 s of CPU).
     signup_limit_per_ip: int = Field(default=10, ge=1)
     signup_limit_window_seconds: int = Field(default=3600, ge=1)

@@ -113,9 +113,9 @@ def test_pin_lock_and_its_rate_limit(client: FlaskClient) -> None:
     token_url = f"{profiles_url(member)}/{locked['id']}/token"
     assert client.post(token_url, headers=member.headers, json={}).status_code == 403
     assert profile_headers(client, member, locked["id"], pin="4821")
-    # Every password and PIN check of the account counts (10 in 5 minutes by default); so far:
-    # the sign-in, the password that set the PIN, the missing PIN and the right one.
-    for _ in range(6):
+    # Every password and PIN check of the session counts (10 in 5 minutes by default); so far:
+    # the password that set the PIN, the missing PIN and the right one.
+    for _ in range(7):
         assert (
             client.post(token_url, headers=member.headers, json={"pin": "0000"}).status_code == 403
         )

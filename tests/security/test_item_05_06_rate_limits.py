@@ -1,5 +1,6 @@
-"""Items 5 and 6: one atomic per-account limit for every password and PIN check, sign-up
-limited per client address, and a moving window that no boundary doubles."""
+"""Items 5 and 6: atomic limits for every password and PIN check (signed-in checks per session,
+sign-ins per account and address), sign-up limited per client address, and a moving window
+that no boundary doubles. Issue 23 row 3 (tests/security/test_attack_03_*) has the owner's side."""
 
 from __future__ import annotations
 
@@ -34,16 +35,16 @@ def _parallel(count: int, call: Callable[[], Any]) -> list[Any]:
     return results
 
 
-def test_item_5_every_password_and_pin_check_counts_against_one_account_limit(
+def test_item_5_every_signed_in_password_and_pin_check_counts_against_the_session(
     make_app: AppFactory,
 ) -> None:
-    app = make_app(login_limit_per_account=6)
+    app = make_app(checks_limit_per_session=5)
     client = app.test_client()
-    member = Member(client, "guessed@example.com")  # 1: the sign-in
-    locked = add_profile(client, member, name="Locked", pin="1234", password=PASSWORD)  # 2
+    member = Member(client, "guessed@example.com")
+    locked = add_profile(client, member, name="Locked", pin="1234", password=PASSWORD)  # 1
     kid = add_profile(client, member, name="Kid", kids=True)
     user_url = f"/api/users/{member.id}"
-    # 3: current_password, 4: the profile password, 5: a PIN, 6: a wrong sign-in.
+    # 2: current_password, 3: the profile password, 4: a PIN, 5: a wrong password to delete.
     assert (
         client.patch(
             user_url,
@@ -68,11 +69,12 @@ def test_item_5_every_password_and_pin_check_counts_against_one_account_limit(
         ).status_code
         == 403
     )
-    wrong = client.post("/api/auth/token", json={"email": member.email, "password": "c" * 10})
-    assert wrong.status_code == 401
-    # The limit is spent: the right password is refused too, wherever it is asked.
+    assert (
+        client.delete(user_url, headers=member.headers, json={"password": "c" * 10}).status_code
+        == 403
+    )
+    # The session's allowance is spent: the right password is refused too, wherever it is asked.
     for response in (
-        client.post("/api/auth/token", json={"email": member.email, "password": PASSWORD}),
         client.patch(
             user_url,
             headers=member.headers,
@@ -87,6 +89,16 @@ def test_item_5_every_password_and_pin_check_counts_against_one_account_limit(
         assert response.status_code == 429, response.json
         assert problem_code(response) == "rate-limited"
         assert int(response.headers["Retry-After"]) >= 1
+    # A new session of the member has its own allowance; signing in was never limited by it.
+    again = Member.sign_in(client, member.email)
+    assert (
+        client.post(
+            f"{profiles_url(member)}/{locked['id']}/token",
+            headers=again,
+            json={"pin": "1234"},
+        ).status_code
+        == 200
+    )
 
 
 def test_item_5_sign_up_is_limited_per_client_address(make_app: AppFactory) -> None:
@@ -120,10 +132,10 @@ def test_item_6_parallel_wrong_sign_ins_are_checked_at_most_the_limit(make_app: 
 
 
 def test_item_6_parallel_pins_are_checked_at_most_the_limit(make_app: AppFactory) -> None:
-    app = make_app(login_limit_per_account=7)
+    app = make_app(checks_limit_per_session=7)
     client = app.test_client()
-    member = Member(client, "pins@example.com")  # 1
-    locked = add_profile(client, member, name="Locked", pin="1234", password=PASSWORD)  # 2
+    member = Member(client, "pins@example.com")
+    locked = add_profile(client, member, name="Locked", pin="1234", password=PASSWORD)  # 1
     url = f"{profiles_url(member)}/{locked['id']}/token"
     statuses = _parallel(
         40,
@@ -131,8 +143,8 @@ def test_item_6_parallel_pins_are_checked_at_most_the_limit(make_app: AppFactory
             app.test_client().post(url, headers=member.headers, json={"pin": "9999"}).status_code
         ),
     )
-    assert statuses.count(403) == 5
-    assert statuses.count(429) == 35
+    assert statuses.count(403) == 6
+    assert statuses.count(429) == 34
 
 
 @pytest.fixture(params=["memory", "redis"])

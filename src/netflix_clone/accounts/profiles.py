@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from netflix_clone.accounts.models import Profile, User
 from netflix_clone.accounts.service import (
     acting_user,
     confirm_password,
-    count_credential_check,
+    count_signed_in_check,
     invalid,
+    lock_member,
     password_matches,
+    session_stands_now,
+    still_verified,
 )
 from netflix_clone.catalog.maturity import LEVEL_ORDER
 from netflix_clone.context import services
@@ -51,9 +54,9 @@ def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
     )
 
 
-def _pin_matches(user: User, profile: Profile, pin: str | None) -> bool:
-    """A PIN check, counted against the account's limits like a password check."""
-    count_credential_check(f"user:{user.id}")
+def _pin_matches(principal: Principal, profile: Profile, pin: str | None) -> bool:
+    """A PIN check, counted against the caller's limits like a password check."""
+    count_signed_in_check(principal)
     return (
         pin is not None
         and profile.pin_hash is not None
@@ -69,16 +72,25 @@ def _check_level(kids: bool, level: str) -> None:
 def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -> Profile:
     require_account_token(principal, "Adding a profile")
     user = own_account(principal, user_id)
-    # Serialise profile creation per account so two requests cannot both take the fifth slot:
-    # a no-op UPDATE of the account row takes its row lock in PostgreSQL and the write lock
-    # in SQLite (where SELECT ... FOR UPDATE does not exist) before we count.
-    db.session.execute(update(User).where(User.id == user.id).values(role=User.role))
-    count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
-    if count >= MAX_PROFILES:
-        raise Conflict(f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit")
     kids = bool(fields.get("kids", False))
     level = fields.get("maturity_level") or ("older_kids" if kids else "adults")
     _check_level(kids, level)
+    pin_hash = None
+    verified = None
+    if fields.get("pin") is not None:
+        # Hashing first, without the database; then the lock, which checks the password is
+        # still the one verified.
+        verified = confirm_password(principal, user, fields.get("password"), "Setting a PIN")
+        pin_hash = services().passwords.hash(fields["pin"])
+    # Serialise profile creation per account so two requests cannot both take the fifth slot:
+    # the member's lock (a row lock in PostgreSQL, the write lock in SQLite) before we count.
+    if verified is not None:
+        still_verified(user.id, verified)
+    elif lock_member(user.id) is None:
+        raise not_found("account")
+    count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
+    if count >= MAX_PROFILES:
+        raise Conflict(f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit")
     profile = Profile(
         user_id=user.id,
         name=fields["name"],
@@ -87,10 +99,8 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
         kids=kids,
         maturity_level=level,
         is_main=count == 0,
+        pin_hash=pin_hash,
     )
-    if fields.get("pin") is not None:
-        confirm_password(user, fields.get("password"), "Setting a PIN")
-        profile.pin_hash = services().passwords.hash(fields["pin"])
     with _unique_name():
         db.session.add(profile)
     return profile
@@ -122,12 +132,18 @@ def update_profile(
     raising = LEVEL_ORDER.index(level) > LEVEL_ORDER.index(profile.maturity_level) or (
         profile.kids and not kids
     )
-    if raising:
-        confirm_password(user, fields.get("password"), "Raising the maturity level")
+    verified = None
+    if raising or "pin" in fields:
+        why = "Raising the maturity level" if raising else "Changing the PIN"
+        verified = confirm_password(principal, user, fields.get("password"), why)
+    pin = fields.get("pin")
+    pin_hash = services().passwords.hash(pin) if pin is not None else None
+    if verified is not None:
+        still_verified(user.id, verified)
+        if db.session.get(Profile, profile.id, populate_existing=True) is None:
+            raise not_found("profile")  # deleted meanwhile
     if "pin" in fields:
-        confirm_password(user, fields.get("password"), "Changing the PIN")
-        pin = fields["pin"]
-        profile.pin_hash = services().passwords.hash(pin) if pin is not None else None
+        profile.pin_hash = pin_hash
     shown = (profile.language, profile.kids, profile.maturity_level)
     with _unique_name():
         for name in ("name", "avatar", "language"):
@@ -155,9 +171,9 @@ def delete_profile(
     if profile.pin_hash is not None:
         user = acting_user(principal)
         confirmed = (
-            _pin_matches(user, profile, pin)
+            _pin_matches(principal, profile, pin)
             if pin is not None
-            else password is not None and password_matches(user, password)
+            else password is not None and password_matches(principal, user, password)
         )
         if not confirmed:
             raise Forbidden(
@@ -170,9 +186,20 @@ def delete_profile(
 def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str | None) -> str:
     profile = get_profile(principal, user_id, profile_id)
     user = acting_user(principal)
-    if profile.pin_hash is not None and not _pin_matches(user, profile, pin):
+    checked_pin = profile.pin_hash
+    if checked_pin is not None and not _pin_matches(principal, profile, pin):
         raise Forbidden("This profile is locked; the PIN is wrong or missing.", code="wrong-pin")
-    # The profile token belongs to the same sign-in session: ending it ends this token too.
+    # The token belongs to the same sign-in session: under the member's lock, the session must
+    # stand now (a sign-out committing meanwhile would otherwise miss this new token), and the
+    # profile must still be the one whose PIN was checked.
+    if lock_member(user.id) is None:
+        raise unauthorized("The account behind this token no longer exists.")
+    session_stands_now(principal)
+    current = db.session.get(Profile, profile.id, populate_existing=True)
+    if current is None or current.user_id != user.id:
+        raise not_found("profile")
+    if current.pin_hash != checked_pin:
+        raise Forbidden("This profile is locked; the PIN is wrong or missing.", code="wrong-pin")
     return services().tokens.issue(Principal(user.id, user.role, profile.id, principal.session_id))
 
 

@@ -146,7 +146,12 @@ def delete_user(user_id: int | None, body: AccountDelete) -> None:
     response_headers={"Cache-Control": "no-store"},
 )
 def token(body: TokenRequest) -> TokenResponse:
-    return tokens(service.login(body.email, body.password, request.remote_addr or "unknown"))
+    pair, device_token = service.login(
+        body.email, body.password, request.remote_addr or "unknown", body.device_token
+    )
+    answer = tokens(pair)
+    answer.device_token = device_token
+    return answer
 
 
 @bp.post("/api/auth/refresh")
@@ -155,7 +160,7 @@ def token(body: TokenRequest) -> TokenResponse:
     tags=AUTH_TAGS,
     body=RefreshRequest,
     response=TokenResponse,
-    errors=[401],
+    errors=[401, 429],
     description=(
         "The same refresh token sent again within 10 seconds of its rotation (two tabs, a "
         "retry) answers the same new pair; later reuse revokes the whole session."

@@ -120,9 +120,19 @@ class AccountDelete(RequestModel):
     )
 
 
+DEVICE_TOKEN = r"^[0-9a-f]{16}\.[A-Za-z0-9_-]{32}$"  # noqa: S105 - a pattern
+
+
 class TokenRequest(RequestModel):
     email: str = Field(max_length=254, json_schema_extra=EMAIL)
     password: str = Field(min_length=1, max_length=128)
+    device_token: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=DEVICE_TOKEN,
+        description="The `device_token` an earlier sign-in on this device answered: failed "
+        "sign-ins elsewhere then never lock this device out.",
+    )
 
     _email = field_validator("email")(_no_control)
 
@@ -136,6 +146,10 @@ class TokenResponse(BaseModel):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth 2 token type
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str
+    device_token: str | None = Field(
+        default=None,
+        description="Sign-in only: keep it on this device and send it with later sign-ins.",
+    )
 
 
 MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]

@@ -15,15 +15,22 @@ from sqlalchemy import delete, select, update
 from zxcvbn import zxcvbn
 
 from netflix_clone.accounts.countries import check_country
-from netflix_clone.accounts.models import Profile, RefreshToken, User, session_ended
+from netflix_clone.accounts.models import (
+    Profile,
+    RefreshToken,
+    User,
+    session_ended,
+    session_stands,
+)
 from netflix_clone.context import services
 from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
 from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
 from netflix_clone.security import (
+    SESSION_ENDED,
     Principal,
-    confirm_session,
+    constant_time_equals,
     hash_token,
     new_refresh_token,
     require_account_token,
@@ -148,35 +155,112 @@ def sign_up(
 
 
 CHECKS_REFUSED = "Too many password or PIN attempts for this account. Try again later."
+ACCOUNT_UNDER_ATTACK = (
+    "This account has had too many failed sign-ins from elsewhere. Sign in from a device you "
+    "have signed in on before, or try again later."
+)
 
 
-def count_credential_check(account: str) -> None:
-    """Count one password or PIN check of an account against its limits, before the check runs.
-
-    Every check counts, right or wrong: counting and deciding is one atomic step, so parallel
-    guesses cannot each pass the limit before any of them is counted (counting only failures
-    would need the verdict first, and that is the race)."""
+def _hit(key: str, limit: int, window: int, detail: str = CHECKS_REFUSED) -> None:
     svc = services()
-    cfg = svc.settings
-    limits = (
-        (cfg.login_limit_per_account, cfg.login_limit_window_seconds),
-        (cfg.login_limit_per_account_per_day, 24 * 3600),
+    verdict = svc.limiter.hit(key, limit, window)
+    if not verdict.allowed:
+        raise too_many(verdict, detail)
+
+
+def count_sign_in(account: str, client_ip: str, device: str | None) -> None:
+    """Count one sign-in attempt on `account` before its password is checked (every attempt
+    counts, right or wrong: counting and deciding is one atomic step, so parallel guesses
+    can't each pass a limit before the others are counted).
+
+    The buckets protect the owner (docs/security.md, "Failed passwords"): attempts from one
+    address count against that address only; attempts from a device the account signed in on
+    before (a valid device token) count against that device only; everyone else shares the
+    account's ceiling, which slows a guesser spread over many addresses and never blocks
+    the owner's known devices."""
+    cfg = services().settings
+    window = cfg.login_limit_window_seconds
+    if device is not None:
+        _hit(f"checks:{account}:device:{device}", cfg.login_limit_per_device, window)
+        return
+    _hit(f"checks:{account}:addr:{client_ip}", cfg.login_limit_per_account_address, window)
+    _hit(
+        f"checks:{account}:elsewhere",
+        cfg.login_limit_per_account,
+        cfg.login_limit_account_window_seconds,
+        ACCOUNT_UNDER_ATTACK,
     )
-    for limit, window in limits:
-        verdict = svc.limiter.hit(f"checks:{account}", limit, window)
-        if not verdict.allowed:
-            raise too_many(verdict, CHECKS_REFUSED)
 
 
-def password_matches(user: User, password: str | None) -> bool:
-    """Whether `password` is the account's password; counted against the account's limits."""
-    count_credential_check(f"user:{user.id}")
+def count_signed_in_check(principal: Principal) -> None:
+    """Count one password or PIN check by a signed-in member (the current password, a
+    profile's PIN): per session, and per account across its sessions. Nobody without a
+    session of the account can spend these, so failed sign-ins elsewhere never block them."""
+    cfg = services().settings
+    account = f"user:{principal.user_id}"
+    window = cfg.login_limit_window_seconds
+    _hit(f"checks:{account}:session:{principal.session_id}", cfg.checks_limit_per_session, window)
+    _hit(
+        f"checks:{account}:signed-in",
+        cfg.checks_limit_per_account,
+        cfg.login_limit_account_window_seconds,
+    )
+
+
+def password_matches(principal: Principal, user: User, password: str | None) -> bool:
+    """Whether `password` is the account's password; counted against the caller's limits.
+    Hashing runs without the database (security.Passwords); a write that relies on the
+    answer locks the member and checks the hash is still this one (`still_verified`)."""
+    count_signed_in_check(principal)
     return bool(password) and services().passwords.verify(user.password_hash, password or "")
 
 
-def confirm_password(user: User, password: str | None, why: str) -> None:
-    if not password_matches(user, password):
+def confirm_password(principal: Principal, user: User, password: str | None, why: str) -> str:
+    """The password hash that `password` was verified against (for `still_verified`)."""
+    verified = user.password_hash
+    if not password_matches(principal, user, password):
         raise Forbidden(f"{why} needs the account password.", code="password-required")
+    return verified
+
+
+def lock_member(user_id: int) -> str | None:
+    """Serialise with every other change to this member's sessions and credentials, until the
+    unit of work ends: a row lock on the account (PostgreSQL; a no-op UPDATE, which in SQLite
+    takes the database's write lock). Returns the password hash as it is now (read under the
+    lock), or None when the account no longer exists.
+
+    Every path that creates or ends a session (sign-in, refresh, reuse detection, sign-out,
+    password change, account deletion, a profile token) takes it first, so whichever commits
+    second sees what the first did: no refresh token can be added to a session that is being
+    ended and then survive it."""
+    return db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(role=User.role, updated_at=User.updated_at)
+        .returning(User.password_hash)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+
+
+def still_verified(user_id: int, verified_hash: str) -> None:
+    """Lock the member; refuse when the password changed (or the account went) since it was
+    verified (the hash ran without the database, so the member may have changed it)."""
+    current = lock_member(user_id)
+    if current is None:
+        raise unauthorized("The account no longer exists.")
+    if not constant_time_equals(current, verified_hash):
+        raise unauthorized("The password changed meanwhile; sign in again.")
+
+
+def session_stands_now(principal: Principal) -> None:
+    """Under the member's lock: refuse when the token's session has ended (the database is
+    the record; see accounts.models.session_stands)."""
+    if not db.session.scalar(select(session_stands(principal.session_id))):
+        raise unauthorized(SESSION_ENDED)
+
+
+def session_ended_in_database(session_id: str) -> bool:
+    return bool(db.session.scalar(select(session_ended(session_id))))
 
 
 @dataclass(frozen=True)
@@ -211,7 +295,10 @@ def _pair(user: User, family_id: str, refresh: str, issued_at: int | None) -> To
     return TokenPair(access, refresh, tokens.ttl)
 
 
-def login(email: str, password: str, client_ip: str) -> TokenPair:
+def login(
+    email: str, password: str, client_ip: str, device_token: str | None = None
+) -> tuple[TokenPair, str]:
+    """A new session, and the device token to send with later sign-ins from this device."""
     svc = services()
     cfg = svc.settings
     window = cfg.login_limit_window_seconds
@@ -222,18 +309,52 @@ def login(email: str, password: str, client_ip: str) -> TokenPair:
         normalised = normalise_email(email)
     except Invalid:
         normalised = None
-    user = db.session.scalar(select(User).where(User.email == normalised)) if normalised else None
-    # An unknown email is limited like an account, so the limit does not reveal members.
-    count_credential_check(f"user:{user.id}" if user else f"email:{hash_token(email.lower())}")
-    if not svc.passwords.verify(user.password_hash if user else None, password) or user is None:
+    found = (
+        db.session.execute(
+            select(User.id, User.password_hash).where(User.email == normalised)
+        ).first()
+        if normalised
+        else None
+    )
+    user_id, stored = (found[0], found[1]) if found is not None else (None, None)
+    # An unknown email is limited like an account, so the limits do not reveal members.
+    account = f"user:{user_id}" if user_id is not None else f"email:{hash_token(email.lower())}"
+    device = device_of(device_token, user_id) if user_id is not None else None
+    count_sign_in(account, client_ip, device)
+    # Off the database (Passwords releases the connection first): the hash takes ~0.1 s.
+    if not svc.passwords.verify(stored, password) or user_id is None or stored is None:
         raise unauthorized("The email or password is wrong.")
-    if svc.passwords.needs_rehash(user.password_hash):
-        user.password_hash = svc.passwords.hash(password)
-    return _issue(user, secrets.token_hex(16), new_refresh_token())
+    upgraded = svc.passwords.hash(password) if svc.passwords.needs_rehash(stored) else None
+    still_verified(user_id, stored)
+    user = db.session.get(User, user_id, populate_existing=True)
+    if user is None:
+        raise unauthorized("The email or password is wrong.")
+    if upgraded is not None:
+        user.password_hash = upgraded
+    device = device or secrets.token_hex(8)
+    return _issue(user, secrets.token_hex(16), new_refresh_token()), device_token_for(
+        user.id, device
+    )
+
+
+def device_token_for(user_id: int, device: str) -> str:
+    """Proof that this device signed in to the account before (a random id, signed)."""
+    return f"{device}.{services().tokens.derive('device', f'{user_id}:{device}')[:32]}"
+
+
+def device_of(token: str | None, user_id: int) -> str | None:
+    """The device id in a valid device token of this account, else None."""
+    if not token or token.count(".") != 1:
+        return None
+    device, _ = token.split(".")
+    if not (len(device) == 16 and all(c in "0123456789abcdef" for c in device)):
+        return None
+    return device if constant_time_equals(token, device_token_for(user_id, device)) else None
 
 
 def _end_sessions(family_ids: list[str]) -> None:
-    """Revoke these sessions' refresh tokens and, at once, their access tokens."""
+    """Revoke these sessions' refresh tokens and, at once, their access tokens. The caller
+    holds the member's lock (`lock_member`), so no refresh racing this one survives it."""
     if not family_ids:
         return
     db.session.execute(
@@ -258,34 +379,36 @@ REUSED = "The refresh token was already used; the session has been revoked."
 
 def refresh(token: str) -> TokenPair:
     svc = services()
+    cfg = svc.settings
     row = db.session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
     )
     if row is None:
         raise unauthorized("The refresh token is not valid.")
+    # Per session: a client refreshes every few minutes; a thief racing the owner, thousands.
+    verdict = svc.limiter.hit(
+        f"refresh:family:{row.family_id}",
+        cfg.refresh_limit_per_family,
+        cfg.refresh_limit_window_seconds,
+    )
+    if not verdict.allowed:
+        raise too_many(verdict, "This session is refreshing too often. Try again later.")
+    if lock_member(row.user_id) is None:
+        raise unauthorized("The account no longer exists.")
+    # Read again under the lock: a sign-out or a parallel refresh may have committed meanwhile.
+    db.session.refresh(row)
     if row.used_at is None and row.revoked_at is not None:
         raise unauthorized("This session has ended (signed out or revoked); sign in again.")
     if row.revoked_at is None and row.used_at is None:
         if row.expires_at <= utcnow():
             raise unauthorized("The refresh token has expired; sign in again.")
         now = utcnow()
-        claimed = db.session.execute(
-            update(RefreshToken)
-            .where(
-                RefreshToken.id == row.id,
-                RefreshToken.used_at.is_(None),
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(used_at=now)
-        )
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            user = db.session.get(User, row.user_id)
-            if user is None:
-                raise unauthorized("The account no longer exists.")
-            successor = svc.tokens.derive("refresh", token)
-            return _issue(user, row.family_id, successor, issued_at=int(now.timestamp()))
-        # A parallel refresh with the same token won; it has committed by now.
-        db.session.refresh(row)
+        row.used_at = now
+        user = db.session.get(User, row.user_id)
+        if user is None:
+            raise unauthorized("The account no longer exists.")
+        successor = svc.tokens.derive("refresh", token)
+        return _issue(user, row.family_id, successor, issued_at=int(now.timestamp()))
     repeat = _repeat_within_grace(row, token)
     if repeat is not None:
         return repeat
@@ -318,17 +441,16 @@ def logout(token: str) -> None:
     row = db.session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
     )
-    if row is not None:
+    if row is not None and lock_member(row.user_id) is not None:
         _end_sessions([row.family_id])
 
 
 def live_session(principal: Principal) -> None:
     """A deferred session check (security.authenticate) that the request's own statement did
-    not settle: the revocation set, then the database's record (ended if either says so)."""
+    not settle: the database's record, which every revocation writes first."""
     if not session_check_owed():
         return
-    confirm_session()
-    settle_session(bool(db.session.scalar(select(session_ended(principal.session_id)))))
+    settle_session(session_ended_in_database(principal.session_id))
 
 
 def acting_user(principal: Principal) -> User:
@@ -371,31 +493,42 @@ def update_user(
         raise Forbidden("Only an admin can change roles.")
     if role is not None and is_self and role != "admin":
         raise Conflict("An admin cannot demote themself; ask another admin.")
+    new_email = normalise_email(email) if email is not None else None
+    wanted_country = check_country(country) if country is not None else None
+    if password is not None:
+        check_password_policy(password, new_email or user.email, user.display_name)
     # The certification country decides what every profile may watch: like the credentials,
-    # only the account password changes it.
+    # only the account password changes it. Hashing runs before any write, without the
+    # database; the member's lock then makes sure the password is still the one verified.
     guarded = email is not None or password is not None or country is not None
-    if guarded and is_self:
-        confirm_password(user, current_password, "Changing the email, password or country")
+    verified = (
+        confirm_password(
+            principal, user, current_password, "Changing the email, password or country"
+        )
+        if guarded and is_self
+        else None
+    )
+    new_hash = svc.passwords.hash(password) if password is not None else None
+    if verified is not None:
+        still_verified(user.id, verified)
+    elif lock_member(user.id) is None:
+        raise not_found("member")
     if display_name is not None:
         user.display_name = display_name
-    if email is not None:
-        new_email = normalise_email(email)
+    if new_email is not None:
         with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
             user.email = new_email
-    if country is not None:
-        wanted = check_country(country)
-        if wanted != user.country:
-            user.country = wanted
-            # Ratings are read for the account's country: every profile's rows may change.
-            db.session.execute(
-                update(Profile)
-                .where(Profile.user_id == user.id)
-                .values(data_version=Profile.data_version + 1)
-                .execution_options(synchronize_session=False)
-            )
-    if password is not None:
-        check_password_policy(password, user.email, user.display_name)
-        user.password_hash = svc.passwords.hash(password)
+    if wanted_country is not None and wanted_country != user.country:
+        user.country = wanted_country
+        # Ratings are read for the account's country: every profile's rows may change.
+        db.session.execute(
+            update(Profile)
+            .where(Profile.user_id == user.id)
+            .values(data_version=Profile.data_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    if new_hash is not None:
+        user.password_hash = new_hash
         # A new password ends every session of the member, this one included.
         _end_sessions(_sessions_of(user.id))
         db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
@@ -408,7 +541,13 @@ def delete_user(principal: Principal, user_id: int, password: str | None) -> Non
     """Needs the caller's password: the member's own, or the admin's."""
     require_account_token(principal, "Deleting the account")
     caller, user = visible_user(principal, user_id)
-    confirm_password(caller, password, "Deleting an account")
+    verified = confirm_password(principal, caller, password, "Deleting an account")
+    # Both members' locks, in id order (two admins deleting each other can't deadlock).
+    for member_id in sorted({caller.id, user.id}):
+        if member_id == caller.id:
+            still_verified(caller.id, verified)
+        elif lock_member(member_id) is None:
+            return  # deleted meanwhile (by another admin, or the member)
     _end_sessions(_sessions_of(user.id))
     # Foreign keys cascade to every row the member owns (tokens, profiles, lists, ...).
     db.session.execute(delete(User).where(User.id == user.id))
@@ -445,8 +584,14 @@ def create_or_promote_admin(email: str, password: str | None, display_name: str)
         if not password:
             raise invalid("password", "a new admin needs a password")
         return sign_up(normalised, password, display_name, role="admin")
-    user.role = "admin"
     if password:
         check_password_policy(password, normalised, user.display_name)
-        user.password_hash = services().passwords.hash(password)
+        new_hash = services().passwords.hash(password)
+        if lock_member(user.id) is None:
+            raise not_found("member")
+        user.password_hash = new_hash
+        # A new password ends the member's sessions, as it does through the API.
+        _end_sessions(_sessions_of(user.id))
+        db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
+    user.role = "admin"
     return user
