@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,10 @@ from netflix_clone.db import UTCDateTime, db, utcnow
 
 # BIGINT in PostgreSQL; SQLite only auto-increments a column declared exactly INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# SQLite reuses the largest id after a delete unless the table says AUTOINCREMENT; PostgreSQL's
+# sequences never do. An id reused would let what still names it (a cache entry, an access
+# token of a deleted account) reach the new row (migration 0006).
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 class User(db.Model):  # type: ignore[name-defined,misc]
@@ -39,6 +44,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         # Prefix search (email LIKE 'abc%') can use this index in PostgreSQL whatever the collation.
         Index("ix_users_email_prefix", "email", postgresql_ops={"email": "text_pattern_ops"}),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -53,6 +59,8 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = NEVER_REUSE_IDS
 
 
 def session_stands(session_id: Any) -> ColumnElement[bool]:
@@ -87,10 +95,16 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
     # that changes what the profile's browse rows show; cached home screens are keyed by it
     # and by the profile's latest viewing activity (library/browse.py).
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Random, made with the profile: caches keyed by profile hold it too, so no other profile
+    # (were an id ever reused) can meet this one's entries.
+    cache_nonce: Mapped[str] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
 
     account: Mapped[User] = relationship(lazy="joined", innerjoin=True, viewonly=True)
 
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_profiles_user_id_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_profiles_user_id_name"),
+        NEVER_REUSE_IDS,
+    )
 
     @property
     def country(self) -> str:

@@ -345,10 +345,12 @@ def _home_cache() -> _ByteLRU:
 
 
 # The profile's data version and its latest viewing activity (a heartbeat moves it without
-# touching the profile row): both from indexes, in one round trip.
+# touching the profile row): both from indexes, in one round trip; and its cache nonce, so an
+# entry is only ever this profile's (a key names the account, the profile id and the nonce).
 _VERSION_COLUMNS = (
     Profile.data_version,
     select(func.max(Viewing.updated_at)).where(Viewing.profile_id == Profile.id).scalar_subquery(),
+    Profile.cache_nonce,
 )
 _OWNED = (Profile.id == bindparam("profile_id"), Profile.user_id == bindparam("user_id"))
 _VERSION_QUERY = select(*_VERSION_COLUMNS).where(*_OWNED)
@@ -357,13 +359,13 @@ _VERSION_QUERY = select(*_VERSION_COLUMNS).where(*_OWNED)
 _HIT_QUERY = select(*_VERSION_COLUMNS, session_ended(bindparam("session_id"))).where(*_OWNED)
 
 
-def _versions(user_id: int, profile_id: int) -> tuple[int, Any] | None:
+def _versions(user_id: int, profile_id: int) -> tuple[int, Any, str] | None:
     row = (
         db.session.connection()
         .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
         .first()
     )
-    return (row[0], row[1]) if row is not None else None
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -381,14 +383,18 @@ def cached_hit(user_id: int, profile_id: int, session_id: str, per_row: int) -> 
     )
     if row is None:
         return None
-    hit = _home_cache().get((profile_id, row[0], row[1], per_row))
-    return Lookup(hit if hit is not None and time.time() < hit.until else None, bool(row[2]))
+    hit = _home_cache().get((user_id, profile_id, row[0], row[1], row[2], per_row))
+    return Lookup(hit if hit is not None and time.time() < hit.until else None, bool(row[3]))
 
 
 def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
     """The profile's rendered home screen and whether it came from the cache."""
-    versions = _versions(profile.user_id, profile.id) or (profile.data_version, None)
-    key = (profile.id, *versions, per_row)
+    versions = _versions(profile.user_id, profile.id) or (
+        profile.data_version,
+        None,
+        profile.cache_nonce,
+    )
+    key = (profile.user_id, profile.id, *versions, per_row)
     now = time.time()
     hit = _home_cache().get(key)
     if hit is not None and now < hit.until:

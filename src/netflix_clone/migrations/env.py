@@ -16,13 +16,31 @@ def run_migrations_online() -> None:
 
     engine = db.engine
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            **current_app.extensions["migrate"].configure_args,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it (create, copy, drop, rename), and dropping
+            # a parent table with foreign keys on would cascade-delete every row that refers to
+            # it. The pragma only changes outside a transaction: here, before the first one.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction: alembic begins its own
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                **current_app.extensions["migrate"].configure_args,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f"migration left rows with dangling references: {broken}")
+        finally:
+            if sqlite:
+                connection.rollback()  # whatever a failure left open
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # pooled: as it came
+                connection.commit()
 
 
 def run_migrations_offline() -> None:
