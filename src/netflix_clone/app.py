@@ -82,6 +82,21 @@ def _release_database(settings: Settings) -> Any:
     return release
 
 
+def at_the_root(wsgi_app: Any) -> Any:
+    """The app is always mounted at /: a SCRIPT_NAME from the request (gunicorn takes one from
+    a `SCRIPT_NAME` header of any peer it trusts for forwarded headers) goes back into the path,
+    so `/x/metrics` with `SCRIPT_NAME: /x` is the path `/x/metrics`, not `/metrics`."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        prefix = environ.get("SCRIPT_NAME", "")
+        if prefix:
+            environ["PATH_INFO"] = prefix + environ.get("PATH_INFO", "")
+            environ["SCRIPT_NAME"] = ""
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
@@ -100,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops
         )
+    app.wsgi_app = at_the_root(app.wsgi_app)  # type: ignore[method-assign]
 
     redis_client = connect_redis(settings)
     limiter: RateLimiter = (
@@ -223,7 +239,10 @@ DRAIN_CAP = 1024 * 1024
 def _discard(stream: Any, at_most: int) -> None:
     left = at_most
     while left > 0:
-        chunk = stream.read(min(65536, left))
+        try:
+            chunk = stream.read(min(65536, left))
+        except OSError:
+            return  # a client too slow to send what it announced (the worker's read timeout)
         if not chunk:
             return
         left -= len(chunk)

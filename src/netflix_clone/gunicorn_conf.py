@@ -83,6 +83,11 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 
 
+# Prometheus metrics, aggregated over the workers, on a listener of their own (the master's):
+# the Service exposes it to the in-cluster scraper only, never through the Ingress. Same
+# interface as the app (127.0.0.1 for `make run`); METRICS_PORT=0 turns it off.
+metrics_port = _env_int("METRICS_PORT", 9100, minimum=0)
+
 # Only these peers may set X-Forwarded-Proto/-For (the ALB or ingress in front; set per cluster).
 def _forwarded_allow_ips() -> str:
     value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip() or "127.0.0.1"
@@ -97,6 +102,10 @@ def _forwarded_allow_ips() -> str:
 
 
 forwarded_allow_ips = _forwarded_allow_ips()
+# gunicorn would take SCRIPT_NAME and PATH_INFO from request headers of those peers: the ALB
+# passes client headers through, so a client could mount the app anywhere. The app is at /.
+if _gunicorn_knows("forwarder_headers"):
+    forwarder_headers = ""
 
 # The worker heartbeat file lives in memory, so the root file system can be read-only.
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()  # noqa: S108
@@ -152,6 +161,39 @@ def on_starting(server: Any) -> None:
     # recycled worker boots in a fraction of a second instead of re-importing for seconds.
     # No app, pool or client exists yet, so nothing that holds a connection crosses the fork.
     importlib.import_module("netflix_clone.app")
+
+
+_metrics: list[Any] = []  # the master's metrics server, once started
+
+
+def when_ready(server: Any) -> None:
+    """Start the metrics listener in the master, on the app's interface."""
+    if metrics_port == 0:
+        return
+    host = _bind_host(server.cfg.bind)
+    from netflix_clone.observability import serve_metrics
+
+    try:
+        _metrics.append(serve_metrics(host, metrics_port))
+    except OSError as exc:
+        # Members matter more than metrics: serve them, and say loudly what is missing.
+        _log.error("metrics listener on %s:%s failed: %s", host, metrics_port, exc)
+        return
+    _log.info("Prometheus metrics at http://%s:%s/metrics", host, metrics_port)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """A worker inherits the master's metrics socket: close its copy (the master serves it)."""
+    for listener in _metrics:
+        listener.socket.close()
+
+
+def _bind_host(binds: list[str]) -> str:
+    first = binds[0] if binds else bind
+    if first.startswith("unix:"):
+        return "127.0.0.1"
+    host = first.rsplit(":", 1)[0] if ":" in first else first
+    return host.strip("[]") or "0.0.0.0"  # noqa: S104
 
 
 def child_exit(server: Any, worker: _Worker) -> None:

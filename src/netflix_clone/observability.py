@@ -11,7 +11,9 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -144,13 +146,44 @@ def init_request_tracking(app: Flask) -> None:
         return response
 
 
-def metrics_response() -> Response:
+def metrics_text() -> bytes:
+    """Every metric in Prometheus' text format: with several gunicorn workers, every worker's
+    samples aggregated (PROMETHEUS_MULTIPROC_DIR), not just this process's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Several gunicorn workers: aggregate every worker's samples, not just this one's.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        data = generate_latest(registry)
-    else:
-        data = generate_latest()
-    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
-    return Response(data, content_type=CONTENT_TYPE_LATEST)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def metrics_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The metrics listener's WSGI app: `GET /metrics`, nothing else. It runs on its own port
+    (METRICS_PORT, gunicorn_conf.py), which only the in-cluster scraper can reach; the public
+    listener answers 404 for every spelling of /metrics."""
+    if environ.get("PATH_INFO") != "/metrics":
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"not found: metrics are at /metrics\n"]
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
+        return [b""]
+    data = metrics_text()
+    # CONTENT_TYPE_LATEST already names its charset.
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+    return [data] if environ["REQUEST_METHOD"] == "GET" else [b""]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """A scrape every few seconds is not worth a log line."""
+
+
+class _MetricsServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def serve_metrics(host: str, port: int) -> WSGIServer:
+    """Serve `metrics_app` on (host, port) from a daemon thread of this process (gunicorn's
+    master, which outlives its workers and sees every worker's samples)."""
+    server = make_server(host, port, metrics_app, _MetricsServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server

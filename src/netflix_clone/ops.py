@@ -1,8 +1,11 @@
-"""Operational endpoints: liveness, readiness, metrics, the OpenAPI document and its viewer."""
+"""Operational endpoints: liveness, readiness, the OpenAPI document and its viewer. Metrics have
+their own listener (observability.metrics_app); this one refuses every spelling of /metrics."""
 
 from __future__ import annotations
 
 import logging
+import posixpath
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +19,7 @@ from netflix_clone.api import build_openapi, json_response, operation
 from netflix_clone.context import services
 from netflix_clone.db import DatabaseGuard, db
 from netflix_clone.errors import ApiError
-from netflix_clone.observability import metrics_response
+from netflix_clone.exceptions import not_found
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -88,9 +91,19 @@ def readyz() -> Ready:
     return Ready(status="degraded" if degraded else "ok", checks=checks)
 
 
-@bp.get("/metrics")
-def metrics() -> Response:
-    return metrics_response()
+def _is_metrics(path: str) -> bool:
+    """Whether a path names /metrics in any spelling a router or proxy might accept: doubled
+    or trailing slashes, dot segments, another case (percent-escapes arrive decoded)."""
+    normal = posixpath.normpath("/" + re.sub(r"/+", "/", path).strip("/")).lower()
+    return normal == "/metrics" or normal.startswith("/metrics/")
+
+
+@bp.before_app_request
+def _metrics_are_not_public() -> None:
+    # Metrics have their own listener (METRICS_PORT) for the in-cluster scraper; this one is
+    # the public one, behind the load balancer.
+    if _is_metrics(request.path):
+        raise not_found()
 
 
 @bp.before_request
