@@ -266,6 +266,8 @@ class Server:
     redis_url: str | None
     # The app's database (for benchmarks that seed rows the API cannot make).
     database_url: str = ""
+    # Prometheus metrics: the master's own listener (METRICS_PORT), not the public port.
+    metrics_url: str = ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -291,6 +293,7 @@ def _server_env(
             "CATALOG_SOURCE": "demo",
             "INSTANCE_PATH": str(workdir / "instance"),
             "PROMETHEUS_MULTIPROC_DIR": str(prometheus),
+            "METRICS_PORT": str(free_port()),
             "WEB_CONCURRENCY": str(config.workers),
             "PYTHONUNBUFFERED": "1",
         }
@@ -385,8 +388,9 @@ def running_server(config: ServerConfig, ready_timeout: float = 60.0) -> Iterato
         stack.callback(_stop, proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_ready(proc, base_url + "/readyz", log_path, ready_timeout)
+        metrics_url = f"http://127.0.0.1:{env['METRICS_PORT']}/metrics"
         try:
-            yield Server(base_url, config, log_path, redis_url, database_url)
+            yield Server(base_url, config, log_path, redis_url, database_url, metrics_url)
         except BenchError as error:
             # The server's own account of what went wrong, before its log is deleted.
             errors = _errors(log_path)
@@ -678,7 +682,7 @@ def member_token(client: httpx.Client, email: str) -> tuple[int, str]:
 
 def metric_values(server: Server, name: str) -> dict[str, float]:
     """Samples of one Prometheus counter, by label set (summed over workers, dead ones too)."""
-    response = httpx.get(server.url("/metrics"), timeout=10)
+    response = httpx.get(server.metrics_url, timeout=10)
     values: dict[str, float] = {}
     for line in response.text.splitlines():
         if line.startswith(name + "{"):

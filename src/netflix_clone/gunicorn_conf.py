@@ -88,6 +88,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 # interface as the app (127.0.0.1 for `make run`); METRICS_PORT=0 turns it off.
 metrics_port = _env_int("METRICS_PORT", 9100, minimum=0)
 
+
 # Only these peers may set X-Forwarded-Proto/-For (the ALB or ingress in front; set per cluster).
 def _forwarded_allow_ips() -> str:
     value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip() or "127.0.0.1"

@@ -165,13 +165,14 @@ class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ship
             if self.nr_conns < self.worker_connections:
                 for key, _ in self.poller.select(1.0):
                     key.data(key.fileobj)
-                result = futures.wait(self.futures, timeout=0, return_when=futures.FIRST_COMPLETED)
+                result = futures.wait(
+                    self._futures(), timeout=0, return_when=futures.FIRST_COMPLETED
+                )
             else:
                 result = futures.wait(
-                    self.futures, timeout=1.0, return_when=futures.FIRST_COMPLETED
+                    self._futures(), timeout=1.0, return_when=futures.FIRST_COMPLETED
                 )
-            for fut in result.done:
-                self.futures.remove(fut)
+            self._done(result.done)
             if not self.is_parent_alive():
                 break
             self.murder_keepalived()
@@ -182,7 +183,7 @@ class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ship
         self.poller.close()
         for s in self.sockets:
             s.close()
-        futures.wait(self.futures, timeout=self.cfg.graceful_timeout)
+        futures.wait(self._futures(), timeout=self.cfg.graceful_timeout)
 
     # -- reading whole requests in the event loop ---------------------------------------------
 
@@ -263,6 +264,24 @@ class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ship
         fs = self.tpool.submit(self.handle, conn)
         self._wrap_future(fs, conn)
 
+    # A pipelined request is handed to a thread from finish_request, on a pool thread, while
+    # the loop waits on the futures: the deque is only ever touched under the lock.
+    def _wrap_future(self, fs: Any, conn: Any) -> None:
+        fs.conn = conn
+        with self._lock:
+            self.futures.append(fs)
+        fs.add_done_callback(self.finish_request)
+
+    def _futures(self) -> list[Any]:
+        with self._lock:
+            return list(self.futures)
+
+    def _done(self, finished: Any) -> None:
+        with self._lock:
+            for fut in finished:
+                with contextlib.suppress(ValueError):
+                    self.futures.remove(fut)
+
     def _forget(self, conn: Any) -> None:
         with self._lock:
             self._deadlines.pop(conn, None)
@@ -335,9 +354,8 @@ class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ship
             self.notify()
             for key, _ in self.poller.select(0.05):
                 key.data(key.fileobj)
-            done = futures.wait(self.futures, timeout=0, return_when=futures.FIRST_COMPLETED)
-            for fut in done.done:
-                self.futures.remove(fut)
+            done = futures.wait(self._futures(), timeout=0, return_when=futures.FIRST_COMPLETED)
+            self._done(done.done)
         with self._lock:
             silent = self._waiting()
             self._keep.clear()

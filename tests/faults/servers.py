@@ -208,6 +208,7 @@ class App:
     base_url: str
     proc: subprocess.Popen[bytes]
     log_path: Path
+    metrics_url: str = ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -230,8 +231,11 @@ def running_app(env: Mapping[str, str], workdir: Path) -> Iterator[App]:
             # The load comes from one address and one account: the limits are not what is tested.
             "LOGIN_LIMIT_PER_IP": "1000000",
             "LOGIN_LIMIT_PER_ACCOUNT": "1000000",
-            "LOGIN_LIMIT_PER_ACCOUNT_PER_DAY": "1000000",
+            "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "1000000",
+            "CHECKS_LIMIT_PER_SESSION": "1000000",
+            "REFRESH_LIMIT_PER_FAMILY": "1000000",
             "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000",
+            "METRICS_PORT": str(free_port()),
         }
     )
     full.update(env)
@@ -265,7 +269,8 @@ def running_app(env: Mapping[str, str], workdir: Path) -> Iterator[App]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        app = App(f"http://127.0.0.1:{port}", proc, log_path)
+        metrics = f"http://127.0.0.1:{full['METRICS_PORT']}/metrics"
+        app = App(f"http://127.0.0.1:{port}", proc, log_path, metrics)
         try:
             if not wait_until(lambda: _ready(app), timeout=60):
                 raise SetupError(f"the app did not become ready:\n{app.log()[-3000:]}")

@@ -53,18 +53,23 @@ def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:
     assert response.json and response.json["checks"]["database"] == "unavailable"
 
 
-def test_metrics_are_prometheus_text(client: FlaskClient) -> None:
-    client.get("/healthz")
-    response = client.get("/metrics")
-    assert response.status_code == 200
+def test_metrics_are_prometheus_text_on_their_own_listener(client: FlaskClient) -> None:
     from prometheus_client import CONTENT_TYPE_LATEST
+    from werkzeug.test import Client
 
+    from netflix_clone.observability import metrics_app
+
+    client.get("/healthz")
+    response = Client(metrics_app).get("/metrics")
+    assert response.status_code == 200
     content_type = response.headers["Content-Type"]
     assert content_type == CONTENT_TYPE_LATEST and content_type.startswith("text/plain;")
     assert content_type.count("charset") == 1
     text = response.get_data(as_text=True)
     assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert "http_request_duration_seconds_bucket" in text
+    assert Client(metrics_app).get("/other").status_code == 404
+    assert Client(metrics_app).post("/metrics").status_code == 405
 
 
 def test_openapi_is_generated_from_the_code(client: FlaskClient) -> None:

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
+from netflix_clone.observability import metrics_text
 from netflix_clone.app import create_app
 from netflix_clone.db import DatabaseGuard, db, is_unavailable
 from tests.conftest import PASSWORD, AppFactory, Member, bearer, login, sign_up, test_settings
@@ -185,6 +186,6 @@ def test_without_redis_sign_in_limits_and_the_catalog_keep_working(make_app: App
     wrong = {"email": "noredis@example.com", "password": "not-the-password"}
     statuses = [client.post("/api/auth/token", json=wrong).status_code for _ in range(5)]
     assert statuses == [401, 401, 429, 429, 429]
-    metrics = client.get("/metrics").get_data(as_text=True)
+    metrics = metrics_text().decode()
     assert 'redis_fallbacks_total{use="rate-limit"}' in metrics
     assert 'dependency_breaker_open{dependency="redis"} 1.0' in metrics
