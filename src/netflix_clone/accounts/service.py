@@ -50,21 +50,32 @@ def invalid(field: str, message: str) -> Invalid:
 def normalise_email(raw: str, field: str = "email") -> str:
     """The one spelling of an address that uniqueness is decided on: NFKC, case-folded.
 
-    An address that NFKC would change (fullwidth letters, ligatures) or that mixes writing systems
-    within one part (a Cyrillic a among Latin letters) is refused: both let one person register
-    what reads as somebody else's address."""
+    Refused, because each lets one person register what reads as somebody else's address: an
+    address that NFKC would change (fullwidth letters, ligatures); one with combining marks (a
+    dot above, an accent as its own character: `exam\u0307ple.com`, or `İ`, which case-folds to
+    `i` plus a combining dot); and one that mixes writing systems within one part (a Cyrillic a
+    among Latin letters). The checks run on the case-folded address, the form that is stored."""
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise invalid(field, f"not a valid email address: {exc}") from None
     address = unicodedata.normalize("NFC", result.normalized)
-    if unicodedata.normalize("NFKC", address) != address:
-        raise invalid(field, "must use ordinary characters, not fullwidth or compatibility forms")
-    local, _, domain = address.rpartition("@")
+    folded = address.casefold()
+    for form in (address, folded):
+        if unicodedata.normalize("NFKC", form) != form:
+            raise invalid(
+                field, "must use ordinary characters, not fullwidth or compatibility forms"
+            )
+    if any(unicodedata.category(c) in _MARKS for c in raw + folded):
+        raise invalid(field, "must not contain combining marks (accents as separate characters)")
+    local, _, domain = folded.rpartition("@")
     for part in (local, *domain.split(".")):
         if len(_scripts(part)) > 1:
             raise invalid(field, "must not mix letters of different alphabets within one part")
-    return address.casefold()
+    return folded
+
+
+_MARKS = frozenset({"Mn", "Mc", "Me"})
 
 
 def _scripts(text: str) -> set[str]:
