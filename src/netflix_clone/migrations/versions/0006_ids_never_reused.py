@@ -26,34 +26,37 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("users", "profiles", "refresh_tokens")
-
-
-def _autoincrement(on: bool) -> None:
-    for table in TABLES:
-        with op.batch_alter_table(
-            table, recreate="always", table_kwargs={"sqlite_autoincrement": on}
-        ):
-            pass
+NONCE = sa.String(length=16)
 
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        _autoincrement(True)
-    with op.batch_alter_table("profiles") as batch:
-        batch.add_column(sa.Column("cache_nonce", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("profiles") as batch:  # in place: SQLite adds a column as is
+        batch.add_column(sa.Column("cache_nonce", NONCE, nullable=True))
     random_hex = (
         "lower(hex(randomblob(8)))"
         if sqlite
         else "substr(md5(random()::text || clock_timestamp()::text || id::text), 1, 16)"
     )
     op.execute(f"UPDATE profiles SET cache_nonce = {random_hex}")  # noqa: S608 - no input
-    with op.batch_alter_table("profiles") as batch:
-        batch.alter_column("cache_nonce", existing_type=sa.String(length=16), nullable=False)
+    if not sqlite:
+        op.alter_column("profiles", "cache_nonce", existing_type=NONCE, nullable=False)
+        return
+    # SQLite: one rebuild per table, the last change to it (a later batch rebuild without
+    # table_kwargs would drop AUTOINCREMENT again).
+    for table in TABLES:
+        with op.batch_alter_table(
+            table, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ) as batch:
+            if table == "profiles":
+                batch.alter_column("cache_nonce", existing_type=NONCE, nullable=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("profiles") as batch:
-        batch.drop_column("cache_nonce")
-    if op.get_bind().dialect.name == "sqlite":
-        _autoincrement(False)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in TABLES if sqlite else ("profiles",):
+        with op.batch_alter_table(
+            table, recreate="always" if sqlite else "auto", table_kwargs={}
+        ) as batch:
+            if table == "profiles":
+                batch.drop_column("cache_nonce")
