@@ -21,6 +21,7 @@ from werkzeug.routing import BaseConverter
 from netflix_clone import db as db_unit
 from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError
 from netflix_clone.exceptions import DomainError, FieldError
+from netflix_clone.ratelimit import requester
 from netflix_clone.security import authenticate, confirm_session
 
 JSON_TYPES = ("application/json",)
@@ -164,7 +165,8 @@ def operation(
             if request.method in SAFE_METHODS:
                 db_unit.read_only()
             if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
-                authenticate(defer_session_check=defer_session_check)
+                principal = authenticate(defer_session_check=defer_session_check)
+                requester.set(f"user:{principal.user_id}")
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
             if op.body is not None:
@@ -299,10 +301,13 @@ _ERROR_TEXT = {
     414: "The request line (method, path and query) is too long.",
     415: "The body is not application/json.",
     422: "The request is well-formed but has invalid values.",
-    429: "Too many requests or password/PIN attempts; retry after the `Retry-After` seconds.",
+    429: "Too many requests, password/PIN attempts, or catalog lookups that need TMDB (each "
+    "member's share); retry after the `Retry-After` seconds.",
     431: "Too many or too large header fields.",
     502: "The upstream catalog answered with an error.",
-    503: "A dependency is unavailable or not configured; may carry `Retry-After`.",
+    503: "A dependency is unavailable or not configured, every password-hashing slot is busy "
+    "(`busy`), or a title's age rating can't be checked (`rating-unavailable`); may carry "
+    "`Retry-After`.",
     504: "The upstream catalog did not answer in time.",
 }
 

@@ -26,6 +26,7 @@ from netflix_clone.ratelimit import (
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
+    requester,
 )
 from netflix_clone.redis_store import connect as connect_redis
 from netflix_clone.revocation import RevocationSet
@@ -177,6 +178,11 @@ def _register_http_hooks(app: Flask, settings: Settings) -> None:
     """Body limits on the way in; default security and caching headers on the way out."""
 
     @app.before_request
+    def _requester() -> None:
+        # Until a token says which member this is (api.operation), the client address.
+        requester.set(f"addr:{request.remote_addr}")
+
+    @app.before_request
     def _bounded_body() -> None:
         # A chunked body has no Content-Length for MAX_CONTENT_LENGTH to check up front, and
         # Werkzeug would cut it at the limit silently: read one byte past the limit ourselves.
@@ -214,6 +220,10 @@ def _register_http_hooks(app: Flask, settings: Settings) -> None:
 
 _UPSTREAM_DETAIL = {
     404: ("not-found", not_found("movie").detail),  # the wording of every unknown movie id
+    429: (
+        "catalog-budget",
+        "You have asked for many titles we don't hold yet in a short time; try again shortly.",
+    ),
     502: ("bad-upstream", "The movie catalog answered with an error; try again shortly."),
     503: ("catalog-unavailable", "The movie catalog is unavailable right now."),
     504: ("upstream-timeout", "The movie catalog did not answer in time; try again shortly."),
@@ -223,10 +233,10 @@ _UPSTREAM_DETAIL = {
 def upstream_problem(exc: UpstreamError) -> Response:
     """Catalog failures as documented problems; the upstream's own words stay in our log."""
     code, detail = _UPSTREAM_DETAIL.get(exc.status, _UPSTREAM_DETAIL[502])
-    if exc.status != 404:
+    if exc.status not in (404, 429):
         log.warning("catalog upstream failure: %s", exc.detail)
     headers = {}
-    if exc.status in (503, 504) or exc.retry_after is not None:
+    if exc.status in (429, 503, 504) or exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, exc.retry_after or 5))
     return problem_response(ApiError(exc.status, detail, code=code, headers=headers))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +25,11 @@ from limits.strategies import MovingWindowRateLimiter
 
 from netflix_clone.exceptions import RateLimited
 from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
+
+# Who is asking, for per-requester budgets: a member's account once the request is
+# authenticated, else the client address. The web layer sets it per request; background threads
+# have none.
+requester: ContextVar[str | None] = ContextVar("requester", default=None)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # Upstream bulkhead: request threads that may wait on TMDB for a cold key at once, per
     # worker process (leaders and followers of a fetch alike); below GUNICORN_THREADS (8).
     upstream_slots: int = Field(default=3, ge=1)
+    # TMDB calls (cold catalog misses, title records to fetch) one member, or one client address
+    # when anonymous, may cause per minute: the budget above is everyone's.
+    upstream_budget_per_requester: int = Field(default=120, ge=1)
     upstream_slot_wait: float = Field(default=1.0, ge=0)
     instance_path: Path = Path("instance")
 

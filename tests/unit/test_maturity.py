@@ -45,7 +45,15 @@ def test_one_filter_for_movies_and_series(level: str, rating: str, seen: bool) -
     age, source = min_age({"US": rating}, "US", "tv")
     assert source == f"US:{rating}"
     kids = level in ("little_kids", "older_kids")
-    assert allowed(level, age, set(), kids) is seen
+    assert allowed(level, age, kids) is seen
+
+
+@pytest.mark.parametrize("level", ["little_kids", "older_kids", "teens"])
+def test_an_unknown_rating_is_hidden_from_every_restricted_level(level: str) -> None:
+    """Issue 23 row 6: the filter fails closed (no family-genre guess for kids, no pass for
+    teens)."""
+    assert allowed(level, None, level != "teens") is False
+    assert allowed("adults", None, False) is True
 
 
 def test_film_ratings_are_unchanged_by_the_tv_table() -> None:

@@ -60,7 +60,7 @@ def list_profiles(user_id: int | None) -> ProfileList:
     response=ProfileOut,
     status=201,
     auth=True,
-    errors=[403, 409, 429],
+    errors=[403, 409, 429, 503],
 )
 def create_profile(user_id: int | None, body: ProfileCreate) -> tuple[ProfileOut, int]:
     fields = body.model_dump(exclude_unset=True)
@@ -84,7 +84,7 @@ def get_profile(user_id: int | None, profile_id: int) -> ProfileOut:
     body=ProfilePatch,
     response=ProfileOut,
     auth=True,
-    errors=[403, 409, 429],
+    errors=[403, 409, 429, 503],
 )
 def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> ProfileOut:
     fields = body.model_dump(exclude_unset=True)
@@ -104,7 +104,7 @@ def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> P
     response=None,
     status=204,
     auth=True,
-    errors=[403, 409, 429],
+    errors=[403, 409, 429, 503],
 )
 def delete_profile(user_id: int | None, profile_id: int, body: ProfileDelete) -> None:
     profiles.delete_profile(
@@ -120,7 +120,7 @@ def delete_profile(user_id: int | None, profile_id: int, body: ProfileDelete) ->
     body=ProfileTokenRequest,
     response=ProfileTokenResponse,
     auth=True,
-    errors=[403, 429],
+    errors=[403, 429, 503],
 )
 def profile_token(
     user_id: int | None, profile_id: int, body: ProfileTokenRequest

@@ -47,7 +47,7 @@ def tokens(pair: service.TokenPair) -> TokenResponse:
     body=SignUp,
     response=Member,
     status=201,
-    errors=[409, 429],
+    errors=[409, 429, 503],
 )
 def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
     user = service.sign_up(
@@ -101,7 +101,7 @@ def get_user(user_id: int) -> Member:
     body=UserPatch,
     response=Member,
     auth=True,
-    errors=[403, 409, 429],
+    errors=[403, 409, 429, 503],
 )
 def patch_user(user_id: int | None, body: UserPatch) -> Member:
     principal = current_principal()
@@ -128,7 +128,7 @@ def patch_user(user_id: int | None, body: UserPatch) -> Member:
     response=None,
     status=204,
     auth=True,
-    errors=[403, 429],
+    errors=[403, 429, 503],
 )
 def delete_user(user_id: int | None, body: AccountDelete) -> None:
     principal = current_principal()
@@ -142,7 +142,7 @@ def delete_user(user_id: int | None, body: AccountDelete) -> None:
     tags=AUTH_TAGS,
     body=TokenRequest,
     response=TokenResponse,
-    errors=[401, 429],
+    errors=[401, 429, 503],
     response_headers={"Cache-Control": "no-store"},
 )
 def token(body: TokenRequest) -> TokenResponse:

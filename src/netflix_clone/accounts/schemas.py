@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from netflix_clone.accounts.countries import ISO_3166_1_ALPHA_2
 from netflix_clone.api import QueryModel, RequestModel, Visible
+from netflix_clone.catalog.schemas import Language
 
 Role = Literal["member", "admin"]
 
@@ -154,7 +155,6 @@ class TokenResponse(BaseModel):
 
 MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]
 AVATAR = r"^[a-z0-9][a-z0-9-]{0,63}$"
-LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
 PIN = r"^[0-9]{4}$"
 
 
@@ -186,9 +186,8 @@ class ProfileCreate(RequestModel):
 
     name: Visible = Field(min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(
+    language: Language | None = Field(
         default=None,
-        pattern=LANGUAGE,
         description="Display language only; age ratings follow the account's `country`.",
     )
     kids: bool = False
@@ -204,9 +203,8 @@ class ProfilePatch(RequestModel):
 
     name: Visible | None = Field(default=None, min_length=1, max_length=40)
     avatar: str | None = Field(default=None, pattern=AVATAR)
-    language: str | None = Field(
+    language: Language | None = Field(
         default=None,
-        pattern=LANGUAGE,
         description="Display language only; age ratings follow the account's `country`.",
     )
     kids: bool | None = None

@@ -19,13 +19,6 @@ LEVEL_MAX_AGE: dict[str, int | None] = {
     "adults": None,
 }
 LEVEL_ORDER = ("little_kids", "older_kids", "teens", "adults")
-# Genres considered family-safe when a kids profile meets a title with no known rating:
-# Animation (16), Family (10751) or, for series, Kids (10762); and none of Horror (27),
-# Thriller (53), Crime (80), War (10752) or, for series, War & Politics (10768). Animation,
-# Family and Crime have the same ids in TMDB's movie and TV genre lists.
-FAMILY_GENRES = frozenset({16, 10751, 10762})
-UNSAFE_GENRES = frozenset({27, 53, 80, 10752, 10768})
-
 _BY_COUNTRY: dict[str, dict[str, int]] = {
     "US": {"G": 0, "PG": 7, "PG-13": 13, "R": 17, "NC-17": 18},
     "GB": {"U": 0, "UC": 0, "PG": 8, "12A": 12, "12": 12, "15": 15, "18": 18, "R18": 18},
@@ -96,13 +89,13 @@ def min_age(
     return age, f"{c}:{v}"
 
 
-def allowed(level: str, age: int | None, genre_ids: frozenset[int] | set[int], kids: bool) -> bool:
+def allowed(level: str, age: int | None, kids: bool) -> bool:
+    """Whether a profile of this level may see a title of this minimum age. A title whose
+    age is unknown (no rating anywhere, or its record unavailable) is hidden from every
+    restricted profile: the filter fails closed."""
     limit = LEVEL_MAX_AGE.get(level)
     if limit is None and not kids:
         return True
-    if age is None:
-        # Unknown rating: adults and teens see it; kids only when the genres are family-safe.
-        if kids or level in ("little_kids", "older_kids"):
-            return bool(genre_ids & FAMILY_GENRES) and not genre_ids & UNSAFE_GENRES
-        return True
-    return limit is None or age <= limit
+    if age is None or limit is None:
+        return False
+    return age <= limit

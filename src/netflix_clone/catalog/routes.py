@@ -46,6 +46,8 @@ bp = Blueprint("catalog", __name__)
 TAGS = ["movies"]
 SERIES_TAGS = ["series"]
 UPSTREAM_ERRORS = (502, 503, 504)
+# A requester past its own upstream budget (catalog.source.Catalog.charge) gets 429.
+LISTING_ERRORS = (429, *UPSTREAM_ERRORS)
 CATALOG_HEADERS = {
     "ETag": "Validator for If-None-Match.",
     "Cache-Control": "How long clients and CDNs may reuse the answer.",
@@ -187,9 +189,10 @@ def details_page(
     a title above the profile's level, recommendations filtered for the profile."""
     me = viewer()
     region = query.region or (me.country if me else "US")
-    build, meta = details_of(key[1], query.language, region)
     if me is not None:
+        # Before anything else: the title's rating, or a 403 or 503, never the title.
         require_allowed(me, title_record(key))
+    build, meta = details_of(key[1], query.language, region)
 
     def personalise(details: D) -> None:
         if me is not None:
@@ -204,7 +207,7 @@ def details_page(
     tags=TAGS,
     query=MovieListQuery,
     response=TitlePage,
-    errors=UPSTREAM_ERRORS,
+    errors=LISTING_ERRORS,
 )
 def list_movies(query: MovieListQuery) -> Response:
     return listing(query, service.list_movies)
@@ -216,7 +219,7 @@ def list_movies(query: MovieListQuery) -> Response:
     tags=TAGS,
     query=SearchQuery,
     response=TitlePage,
-    errors=UPSTREAM_ERRORS,
+    errors=LISTING_ERRORS,
 )
 def search_movies(query: SearchQuery) -> Response:
     return listing(query, service.search)
@@ -228,7 +231,7 @@ def search_movies(query: SearchQuery) -> Response:
     tags=TAGS,
     query=DetailsQuery,
     response=MovieDetails,
-    errors=(403, *UPSTREAM_ERRORS),
+    errors=(403, 429, *UPSTREAM_ERRORS),
 )
 def movie(movie_id: int, query: DetailsQuery) -> Response:
     return details_page(("movie", movie_id), query, service.movie_details)
@@ -240,7 +243,7 @@ def movie(movie_id: int, query: DetailsQuery) -> Response:
     tags=SERIES_TAGS,
     query=SeriesListQuery,
     response=TitlePage,
-    errors=UPSTREAM_ERRORS,
+    errors=LISTING_ERRORS,
 )
 def list_series(query: SeriesListQuery) -> Response:
     return listing(query, service.list_series)
@@ -253,7 +256,7 @@ def list_series(query: SeriesListQuery) -> Response:
     tags=SERIES_TAGS,
     query=DetailsQuery,
     response=SeriesDetails,
-    errors=(403, *UPSTREAM_ERRORS),
+    errors=(403, 429, *UPSTREAM_ERRORS),
 )
 def series(series_id: int, query: DetailsQuery) -> Response:
     return details_page(("series", series_id), query, service.series_details)
@@ -265,7 +268,7 @@ def series(series_id: int, query: DetailsQuery) -> Response:
     tags=SERIES_TAGS,
     query=DetailsQuery,
     response=Season,
-    errors=(403, *UPSTREAM_ERRORS),
+    errors=(403, 429, *UPSTREAM_ERRORS),
 )
 def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     me = viewer()
@@ -281,7 +284,7 @@ def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     tags=["search"],
     query=MultiSearchQuery,
     response=TitlePage,
-    errors=UPSTREAM_ERRORS,
+    errors=LISTING_ERRORS,
 )
 def search_all(query: MultiSearchQuery) -> Response:
     return listing(query, service.search_all)

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from netflix_clone.api import QueryModel, Visible
+from netflix_clone.catalog.tmdb_rules import TMDB_LANGUAGES
 
 ListName = Literal["popular", "top_rated", "now_playing", "upcoming", "trending"]
 SeriesListName = Literal["popular", "top_rated", "on_the_air", "airing_today", "trending"]
 Kind = Literal["movie", "series"]
-LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
 REGION = r"^[A-Z]{2}$"
+
+
+def _tmdb_language(value: str) -> str:
+    if value not in TMDB_LANGUAGES:
+        raise ValueError("must be one of TMDB's translations, e.g. en-US, fr-FR, pt-BR")
+    return value
+
+
+# Only TMDB's ~80 translations, as the gateway maps them: every other spelling would be its own
+# catalog cache entry (and upstream call) kept for days.
+Language = Annotated[
+    str,
+    AfterValidator(_tmdb_language),
+    Field(json_schema_extra={"enum": sorted(TMDB_LANGUAGES)}, description="e.g. en-US"),
+]
 
 
 class Genre(BaseModel):
@@ -179,7 +194,7 @@ class About(BaseModel):
 
 
 class LocaleQuery(QueryModel):
-    language: str = Field(default="en-US", pattern=LANGUAGE, description="e.g. en-US")
+    language: Language = "en-US"
     region: str | None = Field(default=None, pattern=REGION, description="ISO 3166-1, e.g. US")
 
 

@@ -23,6 +23,7 @@ from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.tmdb import (
     TMDBClient,
     TMDBKeys,
+    UpstreamBudgetSpent,
     UpstreamBusy,
     UpstreamError,
     UpstreamNotFound,
@@ -32,7 +33,7 @@ from netflix_clone.catalog.tmdb import (
 )
 from netflix_clone.catalog.tmdb_rules import cache_class
 from netflix_clone.observability import CACHE
-from netflix_clone.ratelimit import RateLimiter
+from netflix_clone.ratelimit import RateLimiter, requester
 from netflix_clone.redis_store import GuardedRedis
 from netflix_clone.settings import Settings
 
@@ -57,6 +58,14 @@ BUDGET_TRIES = 3
 BUDGET_TRIES_BACKGROUND = 5
 REFRESH_WORKERS = 2
 SLOT_POLL = 0.05
+
+
+# Cold misses are charged to the requester (ratelimit.requester: a member's account, or a
+# client address), so no one member can spend the TMDB budget that every member shares.
+# Background work (refreshes, title rows) runs with no requester.
+BUDGET_SPENT = (
+    "You have asked for many titles we don't hold yet in a short time; try again shortly."
+)
 
 
 def kind_of(path: str) -> str:
@@ -137,8 +146,12 @@ class Catalog:
         wait: float = 10.0,
         slots: int = 2,
         slot_wait: float = 0.5,
+        requester_budget: int = 60,
+        requester_window: int = 60,
     ) -> None:
         self.source = source
+        self._requester_budget = requester_budget
+        self._requester_window = requester_window
         self._backend = backend
         self._flight = SingleFlight(backend)
         self._limiter = limiter
@@ -187,7 +200,53 @@ class Catalog:
             entry.value, self.source.name, "miss", entry.age(), entry.stored_at, entry.fresh_until
         )
 
+    def peek(self, path: str, params: Mapping[str, str]) -> Fetched | None:
+        """What we hold for this request, fresh or stale, without asking the upstream: None
+        when we hold nothing. The demo catalog is local: it answers (nothing to spare)."""
+        if self.source.name != "tmdb":
+            return self.fetch(path, params)
+        key = cache_key(self.source.name, path, params)
+        cached = self._near.get(key) if self._near is not None else None
+        if cached is None:
+            cached = self._backend.get(key)
+        if cached is None:
+            return None
+        status: CacheStatus = "hit" if cached.is_fresh() else "stale"
+        return Fetched(
+            cached.value,
+            self.source.name,
+            status,
+            cached.age(),
+            cached.stored_at,
+            cached.fresh_until,
+        )
+
+    def charge(self, calls: int = 1) -> int:
+        """Charge `calls` upstream calls to the current requester (none: nothing to charge);
+        how many fit in its budget."""
+        who = requester.get()
+        if self.source.name != "tmdb" or who is None:
+            return calls
+        for done in range(calls):
+            hit = self._limiter.hit(
+                f"upstream:by:{who}", self._requester_budget, self._requester_window
+            )
+            if not hit.allowed:
+                return done
+        return calls
+
+    def _charge_requester(self) -> None:
+        who = requester.get()
+        if self.source.name != "tmdb" or who is None:
+            return
+        verdict = self._limiter.hit(
+            f"upstream:by:{who}", self._requester_budget, self._requester_window
+        )
+        if not verdict.allowed:
+            raise UpstreamBudgetSpent(BUDGET_SPENT, retry_after=verdict.retry_after)
+
     def _load_cold(self, key: str, path: str, params: Mapping[str, str]) -> Entry:
+        self._charge_requester()
         cooldown = self._cooldown_until - time.monotonic()
         if cooldown > 0:
             raise UpstreamRateLimited(
@@ -313,4 +372,6 @@ def build_catalog(
         wait=settings.tmdb_deadline + 2,
         slots=settings.upstream_slots,
         slot_wait=settings.upstream_slot_wait,
+        requester_budget=settings.upstream_budget_per_requester,
+        requester_window=60,
     )

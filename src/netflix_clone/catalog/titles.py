@@ -31,11 +31,10 @@ from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
 from netflix_clone.context import services
 from netflix_clone.db import commit, db, savepoint, utcnow
-from netflix_clone.exceptions import Forbidden, not_found
+from netflix_clone.exceptions import Forbidden, Unavailable, not_found
 
 log = logging.getLogger(__name__)
 RECORD_TTL = timedelta(days=7)
-FETCH_WORKERS = 8
 NOUN = {"movie": "movie", "series": "series"}
 
 
@@ -125,28 +124,44 @@ def load_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
 
 
 def records_for(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
-    """Records for these keys without writing: what we have (one query), and for what is
-    missing, records made from the details in the catalog cache (fetched concurrently) but
-    not stored. Storing them, and refreshing old ones, happens off the request path, so a GET
-    never writes. Unknown titles are left out."""
+    """Records for these keys without writing and without asking TMDB: what we have stored (one
+    query), and for what is missing, records made from details the catalog already holds. The
+    rest are stored off the request path (`store_later`, charged to the requester's upstream
+    budget); until then they have no record, and the maturity filter hides them from restricted
+    profiles. A listing therefore never costs an upstream call per result."""
     wanted = list(dict.fromkeys(keys))
     found = load_titles(wanted)
     cutoff = utcnow() - RECORD_TTL
     old = [k for k in wanted if k in found and found[k].fetched_at < cutoff]
     missing = [k for k in wanted if k not in found]
+    unknown = []
     if missing:
         cat = catalog()
-        with ThreadPoolExecutor(max_workers=min(FETCH_WORKERS, len(missing))) as pool:
-            results = list(pool.map(lambda k: _safe_fetch(cat, k), missing))
-        for key, raw, source in results:
-            if raw is not None:
-                found[key] = Title(kind=key[0], id=key[1], **_fields(key[0], raw, source))
+        for key in missing:
+            path, params = details_request(key)
+            held = _safe_peek(cat, path, params)
+            body = held.body if held is not None and isinstance(held.body, dict) else None
+            if body is not None:
+                found[key] = Title(kind=key[0], id=key[1], **_fields(key[0], body, held.source))
+            else:
+                unknown.append(key)
     if missing or old:
-        store_later([*missing, *old])
+        store_later([*missing, *old], charged=unknown)
     return found
 
 
+def _safe_peek(cat: Catalog, path: str, params: dict[str, str]) -> Any:
+    try:
+        return cat.peek(path, params)
+    except UpstreamError:
+        return None  # the demo catalog's own refusal: no record
+
+
 # --- title rows stored and refreshed off the request path ------------------------------------
+
+
+# Keys waiting to be stored per process: beyond it, new ones wait for a later listing.
+MAX_PENDING = 2000
 
 
 class _TitleWriter:
@@ -160,6 +175,7 @@ class _TitleWriter:
     def submit(self, app: Flask, keys: Iterable[TitleKey]) -> None:
         with self._lock:
             fresh = [k for k in dict.fromkeys(keys) if k not in self._pending]
+            fresh = fresh[: max(0, MAX_PENDING - len(self._pending))]
             if not fresh:
                 return
             self._pending.update(fresh)
@@ -203,22 +219,21 @@ class _TitleWriter:
 _WRITER = _TitleWriter()
 
 
-def store_later(keys: Iterable[TitleKey]) -> None:
-    """Store (or refresh) these titles' rows in the background, off the request path."""
-    _WRITER.submit(current_app._get_current_object(), keys)  # type: ignore[attr-defined]
+def store_later(keys: Iterable[TitleKey], charged: Iterable[TitleKey] = ()) -> None:
+    """Store (or refresh) these titles' rows in the background, off the request path. The
+    `charged` ones need an upstream call we don't hold the answer to: each is charged to the
+    requester's upstream budget, and those beyond it are left for a later request."""
+    wanted = list(dict.fromkeys(keys))
+    costly = set(charged)
+    if costly:
+        allowed = catalog().charge(len(costly))
+        over = [k for k in wanted if k in costly][allowed:]
+        wanted = [k for k in wanted if k not in set(over)]
+    _WRITER.submit(current_app._get_current_object(), wanted)  # type: ignore[attr-defined]
 
 
 def wait_for_stored(timeout: float = 10.0) -> bool:
     return _WRITER.idle(timeout)
-
-
-def _safe_fetch(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] | None, str]:
-    try:
-        return _fetch_raw(cat, key)
-    except UpstreamError as exc:
-        # No record this time: the filter treats the title as unrated, the safe side for kids.
-        log.warning("details for %s %s unavailable: %s", key[0], key[1], type(exc).__name__)
-        return key, None, cat.source.name
 
 
 def ensure_title(key: TitleKey) -> Title:
@@ -235,13 +250,22 @@ def ensure_title(key: TitleKey) -> Title:
 
 def title_record(key: TitleKey) -> Title:
     """The title's record for a read (the maturity check of a details page): stored or made
-    from the cached details, never written here. 404 when the catalog has no such title."""
+    from its details (the page's own, through the cache), never written here. 404 when the
+    catalog has no such title; Unavailable (503) when its details can't be had: a restricted
+    profile then gets neither the title nor a guess."""
     title = db.session.get(Title, key)
     if title is not None:
         if title.fetched_at < utcnow() - RECORD_TTL:
             store_later([key])
         return title
-    _, raw, source = _fetch_raw(catalog(), key)
+    try:
+        _, raw, source = _fetch_raw(catalog(), key)
+    except UpstreamError as exc:
+        raise Unavailable(
+            "This title's age rating can't be checked right now; try again shortly.",
+            code="rating-unavailable",
+            retry_after=exc.retry_after or 5,
+        ) from None
     if raw is None:
         raise not_found(NOUN.get(key[0], "title"))
     store_later([key])
@@ -257,14 +281,14 @@ def title_min_age(title: Title, profile: Profile) -> int | None:
     return maturity.min_age(title.certifications or {}, profile.country, kind)[0]
 
 
-def allowed(profile: Profile | None, title: Title | None, genre_ids: Iterable[int] = ()) -> bool:
+def allowed(profile: Profile | None, title: Title | None) -> bool:
+    """The one maturity filter. A title without a record (its details unavailable) or without
+    a rating is hidden from restricted profiles: it fails closed."""
     if profile is None or unrestricted(profile):
         return True
     if title is None:
-        age, genres = None, set(genre_ids)
-    else:
-        age, genres = title_min_age(title, profile), set(title.genre_ids or [])
-    return maturity.allowed(profile.maturity_level, age, genres, profile.kids)
+        return False
+    return maturity.allowed(profile.maturity_level, title_min_age(title, profile), profile.kids)
 
 
 def require_allowed(profile: Profile | None, title: Title) -> None:
@@ -295,7 +319,7 @@ def filter_cards(
         return kept
     if records is None:
         records = records_for(card_key(c) for c in kept)
-    return [c for c in kept if allowed(profile, records.get(card_key(c)), [g.id for g in c.genres])]
+    return [c for c in kept if allowed(profile, records.get(card_key(c)))]
 
 
 def card_from_title(title: Title, genres: GenreMaps) -> TitleCard:

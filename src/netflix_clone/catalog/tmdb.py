@@ -95,6 +95,14 @@ class UpstreamUnavailable(UpstreamError):
     status = 502
 
 
+class UpstreamBudgetSpent(UpstreamError):
+    """The requester (a member, or a client address) used up its own share of the upstream
+    budget (catalog.source.Catalog.charge): a 429 for it, nobody else."""
+
+    status = 429
+    retryable = False
+
+
 class UpstreamBusy(UpstreamError):
     """Every upstream slot of this worker is taken by slower misses: a quick 503, not a queue."""
 

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from netflix_clone.catalog.source import Catalog, Fetched
 from netflix_clone.catalog.tmdb import (
     UpstreamAuthError,
+    UpstreamBudgetSpent,
     UpstreamError,
     UpstreamNotFound,
     UpstreamRateLimited,
@@ -154,6 +155,10 @@ def upstream_failure(exc: UpstreamError) -> Response:
     A problem with our key is reported as "service offline" (503), never as a key problem."""
     if isinstance(exc, UpstreamNotFound):
         return tmdb_json(404, NOT_FOUND)
+    if isinstance(exc, UpstreamBudgetSpent):  # this client's own share (catalog.source)
+        limit = services().settings.upstream_budget_per_requester
+        retry = {"Retry-After": str(max(1, exc.retry_after or 1))}
+        return tmdb_json(429, over_rate_limit(limit + 1, limit), retry)
     if isinstance(exc, UpstreamRejected) and exc.upstream_status in (400, 422):
         body = _tmdb_error_body(exc.body)
         if body is not None:
