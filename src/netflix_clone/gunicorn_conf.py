@@ -86,7 +86,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 # Prometheus metrics, aggregated over the workers, on a listener of their own (the master's):
 # the Service exposes it to the in-cluster scraper only, never through the Ingress. Same
 # interface as the app (127.0.0.1 for `make run`); METRICS_PORT=0 turns it off.
-metrics_port = _env_int("METRICS_PORT", 9100, minimum=0)
+_metrics_port = _env_int("METRICS_PORT", 9100, minimum=0)
 
 
 # Only these peers may set X-Forwarded-Proto/-For (the ALB or ingress in front; set per cluster).
@@ -169,18 +169,18 @@ _metrics: list[Any] = []  # the master's metrics server, once started
 
 def when_ready(server: Any) -> None:
     """Start the metrics listener in the master, on the app's interface."""
-    if metrics_port == 0:
+    if _metrics_port == 0:
         return
     host = _bind_host(server.cfg.bind)
     from netflix_clone.observability import serve_metrics
 
     try:
-        _metrics.append(serve_metrics(host, metrics_port))
+        _metrics.append(serve_metrics(host, _metrics_port))
     except OSError as exc:
         # Members matter more than metrics: serve them, and say loudly what is missing.
-        _log.error("metrics listener on %s:%s failed: %s", host, metrics_port, exc)
+        _log.error("metrics listener on %s:%s failed: %s", host, _metrics_port, exc)
         return
-    _log.info("Prometheus metrics at http://%s:%s/metrics", host, metrics_port)
+    _log.info("Prometheus metrics at http://%s:%s/metrics", host, _metrics_port)
 
 
 def post_fork(server: Any, worker: Any) -> None:
