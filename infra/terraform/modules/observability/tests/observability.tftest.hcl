@@ -26,8 +26,6 @@ variables {
 run "before_the_first_release" {
   command = apply
 
-  # No ALB yet: the check warns (a warning in a real plan, a failure terraform test expects).
-  expect_failures = [check.alb_found]
 
   # --- logs --------------------------------------------------------------------------------
   assert {
@@ -135,7 +133,6 @@ run "after_the_first_release" {
 run "single_node_cache_has_no_replication_lag_alarm" {
   command = plan
 
-  expect_failures = [check.alb_found]
 
   variables {
     environment = "dev"
@@ -168,5 +165,5 @@ run "prod_must_notify_someone" {
     alarm_subscriptions = []
   }
 
-  expect_failures = [var.alarm_subscriptions, check.alb_found]
+  expect_failures = [var.alarm_subscriptions]
 }
