@@ -32,7 +32,8 @@ locals {
   prometheus_namespace = "NetflixClone/Prometheus"
   access_log_namespace = "NetflixClone/AccessLog"
 
-  alb_log_prefix = var.environment
+  # The Ingress names it (deploy/k8s/base/ingress.yaml, access_logs.s3.prefix).
+  alb_log_prefix = "alb"
 }
 
 # --- Logs ------------------------------------------------------------------------------------

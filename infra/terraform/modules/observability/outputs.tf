@@ -64,7 +64,7 @@ output "log_groups" {
 }
 
 output "alb_log_bucket" {
-  description = "S3 bucket of the ALB's access logs (prefix = environment), published as alb-log-bucket under parameter_path."
+  description = "S3 bucket of the ALB's access logs (prefix alb/), published as alb-log-bucket under parameter_path."
   value       = aws_s3_bucket.alb_logs.id
 }
 
