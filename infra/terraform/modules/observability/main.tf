@@ -146,6 +146,7 @@ resource "aws_sns_topic_subscription" "alarms" {
 # --- ALB access logs -------------------------------------------------------------------------
 
 resource "aws_s3_bucket" "alb_logs" {
+  #checkov:skip=CKV_AWS_145:ALB access logging writes only to buckets encrypted with SSE-S3 (AES256), never SSE-KMS
   bucket = "${local.name}-alb-logs-${local.account_id}"
   tags   = var.tags
 }
@@ -273,7 +274,8 @@ locals {
 
 # The add-on's CloudWatch agent and Fluent Bit share the service account cloudwatch-agent. Its
 # rights are those of AWS's CloudWatchAgentServerPolicy narrowed to this environment's log
-# groups (inline: the environment's boundary lets the pipeline attach only known policies).
+# groups and Container Insights (no X-Ray: Application Signals is off), inline because the
+# environment's boundary lets the pipeline attach only known policies.
 resource "aws_iam_role" "cloudwatch_agent" {
   name                 = "${local.name}-cloudwatch-agent"
   description          = "amazon-cloudwatch-observability add-on of ${var.cluster_name} (Pod Identity)"
@@ -295,15 +297,18 @@ resource "aws_iam_role_policy" "cloudwatch_agent" {
         Resource = concat(local.log_group_arns, [for a in local.log_group_arns : "${a}:log-stream:*"])
       },
       {
-        # Describe and metric calls have no resource-level permissions.
-        Sid    = "DescribeAndMetrics"
-        Effect = "Allow"
-        Action = [
-          "logs:DescribeLogGroups", "cloudwatch:PutMetricData", "ec2:DescribeVolumes", "ec2:DescribeTags",
-          "eks:DescribeCluster", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-          "xray:GetSamplingTargets",
-        ]
+        # Describe calls have no resource-level permissions.
+        Sid      = "Describe"
+        Effect   = "Allow"
+        Action   = ["logs:DescribeLogGroups", "ec2:DescribeVolumes", "ec2:DescribeTags"]
         Resource = "*"
+      },
+      {
+        Sid       = "ContainerInsightsMetrics"
+        Effect    = "Allow"
+        Action    = "cloudwatch:PutMetricData"
+        Resource  = "*"
+        Condition = { StringEquals = { "cloudwatch:namespace" = ["ContainerInsights", "CWAgent"] } }
       },
     ]
   })
