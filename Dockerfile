@@ -83,7 +83,9 @@ WORKDIR /app
 # Numeric, so Kubernetes' runAsNonRoot can verify it without a passwd entry.
 USER 10001:10001
 
-EXPOSE 8000
+# 8000: the API (public, behind the load balancer); 9100: Prometheus metrics for the in-cluster
+# scraper only (METRICS_PORT).
+EXPOSE 8000 9100
 
 # Liveness only (no I/O behind /healthz); python instead of curl: nothing extra in the image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -43,7 +43,7 @@ mapfile -t envs < <(find envs -mindepth 1 -maxdepth 1 -type d | sort)
 roots=(bootstrap "${envs[@]}")
 # modules/platform/tests holds the assertions every environment shares; each root tests its own
 # values (and, through `terraform test`, gets validated: see below).
-tested=(modules/platform "${roots[@]}")
+tested=(modules/platform modules/observability "${roots[@]}")
 for dir in "${tested[@]}"; do
   compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || fail "$dir has no tests/*.tftest.hcl"
 done

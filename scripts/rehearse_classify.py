@@ -44,6 +44,11 @@ GAPS = (
         r"The security group '' does not exist",
         "EKS cluster security group: moto's DescribeCluster returns no clusterSecurityGroupId",
     ),
+    Gap(
+        "aws_cloudwatch_composite_alarm",
+        ".",
+        "CloudWatch composite alarms: moto has no PutCompositeAlarm",
+    ),
     Gap("aws_codeconnections_connection", ".", "CodeConnections: moto has no CodeConnections API"),
     Gap("aws_codebuild_webhook", ".", "CodeBuild webhooks: moto has no webhook API"),
     Gap("aws_elasticache_user_group", ".", "ElastiCache user groups: moto has no user-group API"),

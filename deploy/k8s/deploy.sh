@@ -69,6 +69,7 @@ need redis-user '[a-z0-9-]+'
 need redis-cache-name '[a-z][a-z0-9-]*'
 need public-host '[a-z0-9.-]+'
 need certificate-arn 'arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+'
+need alb-log-bucket '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]'
 
 render() {  # <kustomization dir relative to deploy/k8s> <output file>
   local dir  # kustomize takes a base only by relative path
@@ -106,6 +107,9 @@ YAML
 YAML
   fi
   "$KUBECTL" kustomize "$dir" >"$2"
+  # The access-log bucket sits inside the Ingress's one load-balancer-attributes value, which a
+  # patch could only replace whole; the name is checked above, so it is a plain substitution.
+  sed -i "s/REPLACE-ME-alb-log-bucket/${value[alb-log-bucket]}/g" "$2"
   grep -qF "image: $image" "$2" || die "$1 renders no container with image $image"
   if grep -nE 'REPLACE-ME|example\.invalid|192\.0\.2\.|sha256:0{64}' "$2" >&2; then
     die "$1 still has placeholders (above): the published values did not cover them"

@@ -20,12 +20,18 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The ALB's trace header (Root=1-<time>-<id>;Parent=...;Sampled=1, Self=... past a second hop):
+# logged beside our request id so one request can be followed from the ALB's access log.
+_AMZN_TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._-]{1,256}$")
 
 REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -36,6 +42,13 @@ LATENCY = Histogram(
 )
 UPSTREAM = Counter("tmdb_upstream_requests_total", "Requests sent to TMDB", ["outcome"])
 CACHE = Counter("catalog_cache_total", "Catalog cache lookups", ["result"])
+# Connections a unit of work holds right now, summed over the live workers of the pod: against
+# db_pool_size per worker it says how close the pod is to queueing for the database.
+POOL_IN_USE = Gauge(
+    "db_pool_connections_in_use",
+    "Database connections checked out of the pool",
+    multiprocess_mode="livesum",
+)
 
 
 class Redactor:
@@ -77,6 +90,7 @@ class JsonFormatter(logging.Formatter):
             "remote_addr",
             "route",
             "user_id",
+            "x_amzn_trace_id",
             "event",
         ):
             value = getattr(record, key, None)
@@ -116,10 +130,14 @@ access_log = logging.getLogger("netflix_clone.access")
 
 
 def init_request_tracking(app: Flask) -> None:
+    instrument_database_pools()
+
     @app.before_request
     def _start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        trace = request.headers.get("X-Amzn-Trace-Id", "")
+        g.amzn_trace_id = trace if _AMZN_TRACE_ID.match(trace) else None
         g.started = time.perf_counter()
 
     @app.after_request
@@ -141,9 +159,29 @@ def init_request_tracking(app: Flask) -> None:
                     "duration_ms": round(elapsed * 1000, 2),
                     "remote_addr": request.remote_addr,
                     "user_id": g.get("user_id"),
+                    "x_amzn_trace_id": g.get("amzn_trace_id"),
                 },
             )
         return response
+
+
+def instrument_database_pools() -> None:
+    """Count checked-out connections of every SQLAlchemy pool in this process (idempotent).
+
+    Listening on the Pool class covers each engine the app builds, now or later, without the
+    database layer knowing about metrics.
+    """
+    if not event.contains(Pool, "checkout", _on_checkout):
+        event.listen(Pool, "checkout", _on_checkout)
+        event.listen(Pool, "checkin", _on_checkin)
+
+
+def _on_checkout(*_: object) -> None:
+    POOL_IN_USE.inc()
+
+
+def _on_checkin(*_: object) -> None:
+    POOL_IN_USE.dec()
 
 
 def metrics_text() -> bytes:

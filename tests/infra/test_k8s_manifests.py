@@ -101,6 +101,7 @@ def published_values(env: str) -> dict[str, str]:
         "redis-user": f"netflix-clone-{env}-app",
         "redis-cache-name": f"netflix-clone-{env}",
         "public-host": f"api.{env}.netflix-clone.example.com",
+        "alb-log-bucket": f"netflix-clone-{env}-alb-logs-{account}",
         "certificate-arn": (
             f"arn:aws:acm:eu-west-1:{account}:certificate/"
             f"{OCTET[env]:08x}-0000-0000-0000-000000000000"
@@ -401,6 +402,10 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
         elif kind == "Ingress":
             spec["rules"][0]["host"] = "<env>"
             doc["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] = "<env>"
+            attributes = "alb.ingress.kubernetes.io/load-balancer-attributes"
+            doc["metadata"]["annotations"][attributes] = doc["metadata"]["annotations"][
+                attributes
+            ].replace(published_values(env)["alb-log-bucket"], "<env>")
         elif kind == "NetworkPolicy":
             for rule in spec.get("ingress", []) + spec.get("egress", []):
                 for peer in rule.get("to", []) + rule.get("from", []):
@@ -497,7 +502,7 @@ def test_the_repository_holds_no_per_environment_infrastructure_value(committed:
             if "REPLACE-ME" in line or "example.invalid" in line or "192.0.2." in line:
                 assert re.search(
                     r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|FORWARDED_ALLOW_IPS|certificate-arn"
-                    r"|host|cidr):",
+                    r"|load-balancer-attributes|host|cidr):",
                     line,
                 ), f"{env}: unexpected placeholder: {line.strip()}"
         images = {c["image"] for _, spec in pod_specs(docs) for c in spec["containers"]}

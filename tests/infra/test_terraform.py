@@ -67,17 +67,24 @@ PIPELINE_OUTPUTS = (
     "nat_public_ips",
 )
 ROOT_FILES = {"versions.tf", "main.tf", "outputs.tf", "backend.hcl", ".terraform.lock.hcl"}
+# On-call's view of the environment (modules/observability), beside the platform it watches.
+OBSERVABILITY_FILES = {"observability.tf"}
 
 
 def test_environment_roots_are_thin_callers_of_the_platform_module() -> None:
     for env in ENVIRONMENTS:
         root = TF / "envs" / env
         files = {p.name for p in root.iterdir() if p.suffix in {".tf", ".hcl", ".tfvars", ".json"}}
-        assert files == ROOT_FILES, (
+        assert files == ROOT_FILES | OBSERVABILITY_FILES, (
             f"envs/{env} holds {sorted(files)}; the composition belongs in modules/platform"
         )
         tests = sorted(p.name for p in (root / "tests").glob("*.tftest.hcl"))
-        assert tests == [f"{env}.tftest.hcl"], f"envs/{env}/tests: {tests}"
+        expected = sorted([f"{env}.tftest.hcl", "observability.tftest.hcl"])
+        assert tests == expected, f"envs/{env}/tests: {tests}"
+        observability = (root / "observability.tf").read_text()
+        assert not re.search(r'^\s*(resource|data)\s+"', observability, re.MULTILINE)
+        assert re.findall(r'^module\s+"([^"]+)"', observability, re.MULTILINE) == ["observability"]
+        assert 'source = "../../modules/observability"' in observability
 
         main = (root / "main.tf").read_text()
         assert not re.search(r'^\s*(resource|data)\s+"', main, re.MULTILINE), (

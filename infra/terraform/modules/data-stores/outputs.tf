@@ -110,3 +110,13 @@ output "permissions_boundaries" {
   description = "Permissions boundary of each IAM role of this module."
   value       = { rds_monitoring = aws_iam_role.rds_monitoring.permissions_boundary }
 }
+
+output "db_instance_id" {
+  description = "RDS instance identifier (the DBInstanceIdentifier dimension of its CloudWatch metrics)."
+  value       = aws_db_instance.this.identifier
+}
+
+output "cache_member_clusters" {
+  description = "Cache clusters of the replication group, <id>-001 upwards as ElastiCache names them (the CacheClusterId dimension of their metrics); known at plan time."
+  value       = [for i in range(var.cache_nodes) : format("%s-%03d", aws_elasticache_replication_group.this.replication_group_id, i + 1)]
+}

@@ -112,3 +112,15 @@ output "role_permissions_boundaries" {
     module.app_access.permissions_boundaries,
   )
 }
+
+output "observability_targets" {
+  description = "What modules/observability alarms on: RDS instance and storage, read replicas (none yet), cache replication group and member clusters, the public host's certificate."
+  value = {
+    db_instance_id             = module.data_stores.db_instance_id
+    db_allocated_storage_gib   = var.db_allocated_storage_gib
+    db_read_replica_ids        = []
+    cache_replication_group_id = module.data_stores.redis_cache_name
+    cache_member_clusters      = module.data_stores.cache_member_clusters
+    certificate_arn            = aws_acm_certificate.public.arn
+  }
+}
