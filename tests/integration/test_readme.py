@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from netflix_clone.app import create_app
+from netflix_clone.observability import serve_metrics
 from tests.conftest import Member, test_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -23,7 +24,7 @@ BLOCK = re.compile(r"<!-- walkthrough -->\n```sh\n(.*?)```", re.S)
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     from flask_migrate import upgrade
 
     from netflix_clone.app import MIGRATIONS_DIR
@@ -41,11 +42,14 @@ def server(tmp_path: Path) -> Iterator[str]:
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    metrics = serve_metrics("127.0.0.1", 0)  # as gunicorn's master serves them
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
+        yield f"http://127.0.0.1:{httpd.server_port}", f"http://127.0.0.1:{metrics.server_port}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+        metrics.shutdown()
+        metrics.server_close()
 
 
 def walkthrough() -> str:
@@ -54,13 +58,18 @@ def walkthrough() -> str:
     return "\n".join(blocks)
 
 
-def test_the_readme_walkthrough_runs_as_written(server: str, tmp_path: Path) -> None:
+def test_the_readme_walkthrough_runs_as_written(server: tuple[str, str], tmp_path: Path) -> None:
     script = tmp_path / "walkthrough.sh"
     # -x: each command is echoed, so a failure shows which example broke
     script.write_text("set -euo pipefail -x\n" + walkthrough())
     result = subprocess.run(
         ["bash", str(script)],
-        env={"API": server, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={
+            "API": server[0],
+            "METRICS": server[1],
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        },
         capture_output=True,
         text=True,
         timeout=120,
