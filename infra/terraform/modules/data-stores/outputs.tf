@@ -19,7 +19,7 @@ output "db_name" {
 }
 
 output "db_master_secret_arn" {
-  description = "ARN of the RDS-managed Secrets Manager secret holding the master user name and password (JSON)."
+  description = "ARN of the RDS-managed Secrets Manager secret holding the master user name and password (JSON); read only by the release's db-admin Job, which creates the IAM-authenticated users."
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
 
@@ -109,4 +109,17 @@ output "db_engine_version" {
 output "permissions_boundaries" {
   description = "Permissions boundary of each IAM role of this module."
   value       = { rds_monitoring = aws_iam_role.rds_monitoring.permissions_boundary }
+}
+
+output "db_users" {
+  description = "Database users that log in with IAM authentication: owner (schema owner, migrations) and app (rows only)."
+  value       = local.db_users
+}
+
+output "db_connect_arns" {
+  description = "rds-db:connect resource per database user (owner, app): IAM authentication as exactly that user of this instance."
+  value = {
+    for role, user in local.db_users :
+    role => "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${aws_db_instance.this.resource_id}/${user}"
+  }
 }

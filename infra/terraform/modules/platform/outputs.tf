@@ -76,6 +76,10 @@ output "topology" {
     db_deletion_protection   = module.data_stores.db_deletion_protection
     db_final_snapshot        = !var.db_skip_final_snapshot
     cache_automatic_failover = module.data_stores.cache_automatic_failover
+    kubernetes_version       = module.cluster.kubernetes_version
+    elastic_ips              = length(module.network.nat_public_ips)
+    interface_endpoints      = length(var.interface_endpoints)
+    log_retention_days       = var.log_retention_days
   }
 }
 
@@ -111,4 +115,19 @@ output "role_permissions_boundaries" {
     module.data_stores.permissions_boundaries, module.network.permissions_boundaries,
     module.app_access.permissions_boundaries,
   )
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the ingress's ALB (made by the first release; null before): the target of public_host's CNAME when Route 53 does not host the domain."
+  value       = try(local.public_albs[0].dns_name, null)
+}
+
+output "public_record" {
+  description = "The alias record of public_host Terraform owns (with route53_zone_id, once the ALB exists); null otherwise."
+  value       = try({ name = aws_route53_record.public[0].name, target = aws_route53_record.public[0].alias[0].name }, null)
+}
+
+output "cluster_dns_ip" {
+  description = "Cluster DNS address the NetworkPolicies allow port 53 to (published as cluster-dns-ip)."
+  value       = module.cluster.cluster_dns_ip
 }

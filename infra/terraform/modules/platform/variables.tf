@@ -38,6 +38,24 @@ variable "single_nat_gateway" {
   }
 }
 
+variable "interface_endpoints" {
+  description = "AWS services reached through interface VPC endpoints (3 AZs each, about $8 a month per service and AZ). Empty: AWS API traffic goes through the NAT gateway(s) instead, the cheaper choice for a quiet environment."
+  type        = set(string)
+  default     = ["ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs"]
+}
+
+variable "verify_version_support" {
+  description = "Check at plan time that the cluster's Kubernetes version is in EKS standard support (eks:DescribeClusterVersions). Off only where that API is missing (the rehearsal's AWS emulator)."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_server_version" {
+  description = "metrics-server add-on version; null follows EKS's default for the cluster's Kubernetes version."
+  type        = string
+  default     = null
+}
+
 variable "endpoint_public_access" {
   description = "Expose the Kubernetes API publicly (restricted to public_access_cidrs). Off: deploys run from inside the VPC."
   type        = bool
