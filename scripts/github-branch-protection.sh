@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # Applies the repository settings docs/branching.md describes: one ruleset per long-lived branch
-# (dev, uat, prod) and one GitHub Environment per branch. Idempotent: re-running updates in place.
-# Needs `gh` logged in as a repository admin; never run by CI.
+# (dev, uat, prod), one GitHub Environment per branch, GITHUB_TOKEN read-only by default and
+# unable to open or approve pull requests, and, when given, the repository variable the infra
+# plans read (AWS_ACCOUNT_IDS) and the GitHub App that opens the back-merge pull requests.
+# Idempotent: re-running updates in place. Needs `gh` logged in as a repository admin; never
+# run by CI.
 #
 #   REPO=owner/name \
 #   UAT_REVIEWERS=team:platform PROD_REVIEWERS=team:platform,user:alice \
+#   AWS_ACCOUNT_IDS='{"dev":"111111111111","uat":"222222222222","prod":"333333333333"}' \
+#   BACK_MERGE_APP_CLIENT_ID=Iv23li... BACK_MERGE_APP_KEY_FILE=back-merge.private-key.pem \
 #   scripts/github-branch-protection.sh
+#
+# The back-merge App (pull requests GITHUB_TOKEN opens trigger no workflow, so their required
+# checks would never report): create it once under Settings > Developer settings > GitHub Apps
+# (or the organisation's), with no webhook, repository permissions Contents: Read and Pull
+# requests: Read and write, "Only on this account"; install it on this repository only;
+# generate a private key (a .pem file) and note the App's Client ID. This script stores the
+# Client ID as the variable BACK_MERGE_APP_CLIENT_ID and the key as the secret
+# BACK_MERGE_APP_PRIVATE_KEY; delete the .pem afterwards.
 #
 # DRY_RUN=1 prints every request (method, path, JSON body) instead of sending it, with 0 for the
 # reviewer ids it would have looked up.
@@ -123,6 +136,25 @@ JSON
   fi
 }
 
+variable() { # NAME VALUE: a repository variable, created or updated
+  local body
+  body="$(jq -cn --arg n "$1" --arg v "$2" '{name: $n, value: $v}')"
+  if [[ "$dry_run" != 1 ]] && gh api "repos/$repo/actions/variables/$1" >/dev/null 2>&1; then
+    api PATCH "repos/$repo/actions/variables/$1" "$body"
+  else
+    api POST "repos/$repo/actions/variables" "$body"
+  fi
+}
+
+secret_from_file() { # NAME FILE: a repository secret; gh encrypts it, the value never leaves stdin
+  [[ -r "$2" ]] || { echo "cannot read $2" >&2; exit 1; }
+  if [[ "$dry_run" == 1 ]]; then
+    printf 'PUT repos/%s/actions/secrets/%s\n{"value_from_file": "%s"}\n' "$repo" "$1" "$2"
+  else
+    gh secret set "$1" --repo "$repo" <"$2"
+  fi
+}
+
 uat_reviewers="${UAT_REVIEWERS:?UAT_REVIEWERS=team:<slug>[,user:<login>...] approve uat deploys}"
 prod_reviewers="${PROD_REVIEWERS:?PROD_REVIEWERS=team:<slug>[,user:<login>...] approve prod deploys}"
 
@@ -138,3 +170,26 @@ ruleset prod '["merge"]' true "${ci_checks[@]}" promotion
 environment dev '[]'
 environment uat "$(reviewers_json "$uat_reviewers")"
 environment prod "$(reviewers_json "$prod_reviewers")"
+
+# Workflows state the permissions they need; GITHUB_TOKEN grants nothing more by default and
+# never opens or approves pull requests (the back-merges use the App below).
+api PUT "repos/$repo/actions/permissions/workflow" \
+  '{"default_workflow_permissions": "read", "can_approve_pull_request_reviews": false}'
+
+# infra.yml's plan job has no Environment, so it reads the accounts from this one variable.
+if [[ -n "${AWS_ACCOUNT_IDS:-}" ]]; then
+  jq -e 'type == "object" and (keys - ["dev", "uat", "prod"] | length == 0)
+    and all(.[]; type == "string" and test("^[0-9]{12}$"))' <<<"$AWS_ACCOUNT_IDS" >/dev/null ||
+    { echo 'AWS_ACCOUNT_IDS must look like {"dev":"111111111111","uat":"...","prod":"..."}' >&2; exit 1; }
+  variable AWS_ACCOUNT_IDS "$(jq -c . <<<"$AWS_ACCOUNT_IDS")"
+else
+  echo "AWS_ACCOUNT_IDS not given: infra.yml cannot plan until the repository variable is set" >&2
+fi
+
+if [[ -n "${BACK_MERGE_APP_CLIENT_ID:-}" ]]; then
+  [[ -n "${BACK_MERGE_APP_KEY_FILE:-}" ]] || { echo "BACK_MERGE_APP_KEY_FILE=<the App's .pem> is needed with its client id" >&2; exit 1; }
+  variable BACK_MERGE_APP_CLIENT_ID "$BACK_MERGE_APP_CLIENT_ID"
+  secret_from_file BACK_MERGE_APP_PRIVATE_KEY "$BACK_MERGE_APP_KEY_FILE"
+else
+  echo "BACK_MERGE_APP_CLIENT_ID not given: the back-merge job fails until the App is set up (see the top of this script)" >&2
+fi
