@@ -18,7 +18,8 @@
 # requests: Read and write, "Only on this account"; install it on this repository only;
 # generate a private key (a .pem file) and note the App's Client ID. This script stores the
 # Client ID as the variable BACK_MERGE_APP_CLIENT_ID and the key as the secret
-# BACK_MERGE_APP_PRIVATE_KEY; delete the .pem afterwards.
+# BACK_MERGE_APP_PRIVATE_KEY of the Environment back-merge, which only the prod branch may
+# deploy to (so no other branch's workflow can read the key); delete the .pem afterwards.
 #
 # DRY_RUN=1 prints every request (method, path, JSON body) instead of sending it, with 0 for the
 # reviewer ids it would have looked up.
@@ -111,8 +112,8 @@ reviewers_json() { # "team:slug,user:login" -> [{"type":"Team","id":N},...]
   echo "[$out]"
 }
 
-environment() { # NAME REVIEWERS_JSON
-  local env_name="$1" reviewers="$2" policy_ids id
+environment() { # NAME REVIEWERS_JSON [BRANCH, default NAME]
+  local env_name="$1" reviewers="$2" branch="${3:-$1}" policy_ids id
   api PUT "repos/$repo/environments/$env_name" "$(cat <<JSON
 {
   "wait_timer": 0,
@@ -122,36 +123,37 @@ environment() { # NAME REVIEWERS_JSON
 }
 JSON
 )"
-  # Only the branch of the same name may deploy to this environment: drop any other policy.
+  # Only its branch (the one of the same name) may deploy to this environment: drop any other.
   policy_ids="$(lookup "repos/$repo/environments/$env_name/deployment-branch-policies" \
-    ".branch_policies[] | select(.name != \"$env_name\" or .type != \"branch\") | .id")"
+    ".branch_policies[] | select(.name != \"$branch\" or .type != \"branch\") | .id")"
   for id in $policy_ids; do
     [[ "$id" == 0 ]] && continue
     api DELETE "repos/$repo/environments/$env_name/deployment-branch-policies/$id"
   done
   if [[ "$dry_run" == 1 ]] || [[ -z "$(gh api "repos/$repo/environments/$env_name/deployment-branch-policies" \
-      --jq ".branch_policies[] | select(.name == \"$env_name\" and .type == \"branch\") | .id")" ]]; then
+      --jq ".branch_policies[] | select(.name == \"$branch\" and .type == \"branch\") | .id")" ]]; then
     api POST "repos/$repo/environments/$env_name/deployment-branch-policies" \
-      "{\"name\": \"$env_name\", \"type\": \"branch\"}"
+      "{\"name\": \"$branch\", \"type\": \"branch\"}"
   fi
 }
 
-variable() { # NAME VALUE: a repository variable, created or updated
-  local body
+variable() { # NAME VALUE [ENVIRONMENT]: a repository (or Environment) variable, created or updated
+  local body base="repos/$repo/actions/variables"
+  [[ -n "${3:-}" ]] && base="repos/$repo/environments/$3/variables"
   body="$(jq -cn --arg n "$1" --arg v "$2" '{name: $n, value: $v}')"
-  if [[ "$dry_run" != 1 ]] && gh api "repos/$repo/actions/variables/$1" >/dev/null 2>&1; then
-    api PATCH "repos/$repo/actions/variables/$1" "$body"
+  if [[ "$dry_run" != 1 ]] && gh api "$base/$1" >/dev/null 2>&1; then
+    api PATCH "$base/$1" "$body"
   else
-    api POST "repos/$repo/actions/variables" "$body"
+    api POST "$base" "$body"
   fi
 }
 
-secret_from_file() { # NAME FILE: a repository secret; gh encrypts it, the value never leaves stdin
+secret_from_file() { # NAME FILE ENVIRONMENT: gh encrypts it; the value never leaves stdin
   [[ -r "$2" ]] || { echo "cannot read $2" >&2; exit 1; }
   if [[ "$dry_run" == 1 ]]; then
-    printf 'PUT repos/%s/actions/secrets/%s\n{"value_from_file": "%s"}\n' "$repo" "$1" "$2"
+    printf 'PUT repos/%s/environments/%s/secrets/%s\n{"value_from_file": "%s"}\n' "$repo" "$3" "$1" "$2"
   else
-    gh secret set "$1" --repo "$repo" <"$2"
+    gh secret set "$1" --repo "$repo" --env "$3" <"$2"
   fi
 }
 
@@ -170,6 +172,8 @@ ruleset prod '["merge"]' true "${ci_checks[@]}" promotion
 environment dev '[]'
 environment uat "$(reviewers_json "$uat_reviewers")"
 environment prod "$(reviewers_json "$prod_reviewers")"
+# Holds the back-merge App's key; deploy.yml's back-merge job runs after prod's release, on prod.
+environment back-merge '[]' prod
 
 # Workflows state the permissions they need; GITHUB_TOKEN grants nothing more by default and
 # never opens or approves pull requests (the back-merges use the App below).
@@ -188,8 +192,8 @@ fi
 
 if [[ -n "${BACK_MERGE_APP_CLIENT_ID:-}" ]]; then
   [[ -n "${BACK_MERGE_APP_KEY_FILE:-}" ]] || { echo "BACK_MERGE_APP_KEY_FILE=<the App's .pem> is needed with its client id" >&2; exit 1; }
-  variable BACK_MERGE_APP_CLIENT_ID "$BACK_MERGE_APP_CLIENT_ID"
-  secret_from_file BACK_MERGE_APP_PRIVATE_KEY "$BACK_MERGE_APP_KEY_FILE"
+  variable BACK_MERGE_APP_CLIENT_ID "$BACK_MERGE_APP_CLIENT_ID" back-merge
+  secret_from_file BACK_MERGE_APP_PRIVATE_KEY "$BACK_MERGE_APP_KEY_FILE" back-merge
 else
   echo "BACK_MERGE_APP_CLIENT_ID not given: the back-merge job fails until the App is set up (see the top of this script)" >&2
 fi
