@@ -66,7 +66,7 @@ def configured_version() -> str:
     main = (TF / "modules" / "platform" / "main.tf").read_text()
     found = re.findall(r'^  kubernetes_version = "(1\.\d+)"', main, re.MULTILINE)
     assert len(found) == 1, "modules/platform/main.tf must set kubernetes_version once"
-    return found[0]
+    return str(found[0])
 
 
 def test_the_clusters_version_is_in_standard_support_with_time_to_spare() -> None:
