@@ -144,9 +144,14 @@ variable "cache_nodes" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of flow, control-plane and database logs, in days."
+  description = "Retention of flow, control-plane, runner and database logs, in days (at least 365 in prod; dev's cheaper profile keeps 14)."
   type        = number
   default     = 365
+
+  validation {
+    condition     = var.environment != "prod" || var.log_retention_days >= 365
+    error_message = "prod keeps its logs at least a year."
+  }
 }
 
 variable "secret_recovery_window_days" {

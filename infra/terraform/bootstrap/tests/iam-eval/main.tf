@@ -74,28 +74,22 @@ locals {
         action = (
           length(s.actions) > 0
           ? anytrue([for p in s.actions : can(regex(local.regex[p], lower(r.action)))])
-          : !anytrue([for p in s.not_actions : can(regex(local.regex[p], lower(r.action)))])
+          : anytrue([for p in s.not_actions : can(regex(local.regex[p], lower(r.action)))]) == false
         )
         resource = (
           length(s.resources) > 0
           ? anytrue([for p in s.resources : can(regex(local.regex[p], r.resource))])
-          : !anytrue([for p in s.not_resources : can(regex(local.regex[p], r.resource))])
+          : anytrue([for p in s.not_resources : can(regex(local.regex[p], r.resource))]) == false
         )
         conditions = alltrue([
           for c in s.conditions : (
-            c.op == "Null"
-            ? contains(keys(r.context), c.key) == (c.values[0] == "false")
-            : (
-              !contains(keys(r.context), c.key)
-              ? (contains(local.negated, c.op) || c.if_exists || c.set == "all")
-              : (
-                contains(["StringEquals", "ArnEquals", "Bool"], c.op) ? contains(c.values, r.context[c.key]) :
-                contains(["StringNotEquals", "ArnNotEquals"], c.op) ? !contains(c.values, r.context[c.key]) :
-                contains(["StringLike", "ArnLike"], c.op) ? anytrue([for v in c.values : can(regex(local.regex[v], r.context[c.key]))]) :
-                contains(["StringNotLike", "ArnNotLike"], c.op) ? !anytrue([for v in c.values : can(regex(local.regex[v], r.context[c.key]))]) :
-                false
-              )
-            )
+            c.op == "Null" ? contains(keys(r.context), c.key) == (c.values[0] == "false") :
+            contains(keys(r.context), c.key) == false ? (contains(local.negated, c.op) || c.if_exists || c.set == "all") :
+            contains(["StringEquals", "ArnEquals", "Bool"], c.op) ? contains(c.values, r.context[c.key]) :
+            contains(["StringNotEquals", "ArnNotEquals"], c.op) ? contains(c.values, r.context[c.key]) == false :
+            contains(["StringLike", "ArnLike"], c.op) ? anytrue([for v in c.values : can(regex(local.regex[v], r.context[c.key]))]) :
+            contains(["StringNotLike", "ArnNotLike"], c.op) ? anytrue([for v in c.values : can(regex(local.regex[v], r.context[c.key]))]) == false :
+            false
           )
         ])
       }

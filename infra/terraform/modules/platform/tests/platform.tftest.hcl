@@ -308,11 +308,12 @@ run "prod_refuses_anything_less" {
     db_skip_final_snapshot = true
     single_nat_gateway     = true
     cache_nodes            = 1
+    log_retention_days     = 14
   }
 
   expect_failures = [
     var.db_multi_az, var.db_deletion_protection, var.db_skip_final_snapshot,
-    var.single_nat_gateway, var.cache_nodes,
+    var.single_nat_gateway, var.cache_nodes, var.log_retention_days,
   ]
 }
 run "certificate_validated_in_route53_when_a_zone_is_given" {
