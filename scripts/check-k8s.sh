@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of the Kubernetes manifests: every overlay and every migration step renders,
-# every rendered object is valid Kubernetes 1.33 (strict: unknown fields fail), and checkov's
-# kubernetes checks pass with only the skips listed in deploy/k8s/.checkov.yaml.
+# every rendered object is valid for the clusters' Kubernetes version (read from
+# infra/terraform/modules/platform; strict: unknown fields fail), and checkov's kubernetes checks
+# pass with only the skips listed in deploy/k8s/.checkov.yaml.
 # Needs kubectl (built-in kustomize) and python3; no cluster. Runs from any directory.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ k8s="$root/deploy/k8s"
 source "$root/scripts/tools.sh"
 KV=$(tool kubernetes-validate)
 CHECKOV=$(tool checkov)
+
+version=$(sed -nE 's/^  kubernetes_version = "(1\.[0-9]+)".*/\1/p' "$root/infra/terraform/modules/platform/main.tf")
+[[ $version =~ ^1\.[0-9]+$ ]] || { echo "no kubernetes_version in infra/terraform/modules/platform/main.tf" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,22 +30,22 @@ for env in dev uat prod; do
 done
 objects=$(cat "$work"/rendered/*.yaml | grep -c '^kind:')
 
-echo "== kubernetes-validate --strict (1.33)"
+echo "== kubernetes-validate --strict ($version, the clusters' version)"
 # Only built-in kinds are rendered (no custom resources), so the upstream schemas cover all.
-"$KV" --strict --kubernetes-version 1.33 --quiet "$work"/rendered/*.yaml
+"$KV" --strict --kubernetes-version "$version" --quiet "$work"/rendered/*.yaml
 echo "all $objects objects valid"
-# The cluster-level bundle an administrator applies once (deploy/k8s/cluster): its built-in
-# kinds are validated here; the NodePools (an EKS Auto Mode CRD, no upstream schema) are checked
-# field by field in tests/infra/test_capacity.py.
+# The cluster-level objects (deploy/k8s/cluster): their built-in kinds are validated here; the
+# NodePools and NodeClasses (EKS Auto Mode CRDs, no upstream schema) are checked field by field
+# in tests/infra/test_capacity.py and test_k8s_manifests.py.
 sed 's/netflix-clone-ENV/netflix-clone-dev/' "$k8s/cluster/rbac.yaml" >"$work/cluster-rbac.yaml"
-"$KV" --strict --kubernetes-version 1.33 --quiet "$work/cluster-rbac.yaml" \
+"$KV" --strict --kubernetes-version "$version" --quiet "$work/cluster-rbac.yaml" \
   "$k8s/cluster/network-policy-controller.yaml" "$k8s/cluster/ingressclass.yaml"
-echo "cluster bundle: RBAC, network policy controller and IngressClass valid"
+echo "cluster objects: RBAC and admission policy, network policy controller and IngressClass valid"
 # The metrics collector (deploy/k8s/cluster/metrics-collector), rendered as an administrator
 # applies it: validated and checkov'd below with the overlays (its inline skips say why).
 kubectl kustomize "$k8s/cluster/metrics-collector" | sed 's/netflix-clone-ENV/netflix-clone-dev/g' \
   >"$work/rendered/cluster-metrics-collector.yaml"
-"$KV" --strict --kubernetes-version 1.33 --quiet "$work/rendered/cluster-metrics-collector.yaml"
+"$KV" --strict --kubernetes-version "$version" --quiet "$work/rendered/cluster-metrics-collector.yaml"
 objects=$((objects + $(grep -c '^kind:' "$work/rendered/cluster-metrics-collector.yaml")))
 echo "metrics collector: $(grep -c '^kind:' "$work/rendered/cluster-metrics-collector.yaml") objects valid"
 

@@ -89,7 +89,23 @@ override() { # root dir
   if ! grep -q 'backend "s3"' "$1"/*.tf; then
     sed -i '/^terraform {/,/^}/d' "$1/rehearse_override.tf"
   fi
+  # moto has neither of EKS's catalog calls the environment reads at plan time
+  # (DescribeClusterVersions, DescribeAddonVersions): without them no plan could start. The
+  # version check is switched off and metrics-server pinned to a build EKS publishes for the
+  # cluster's version, both named in the report as stand-ins.
+  if grep -q '^module "platform"' "$1/main.tf"; then
+    {
+      echo 'module "platform" {'
+      echo '  verify_version_support = false'
+      printf '  metrics_server_version = "%s"\n' "$metrics_server_stand_in"
+      echo '}'
+    } >>"$1/rehearse_override.tf"
+    echo "$(basename "$1"): stand-in: EKS DescribeClusterVersions (moto lacks it): the plan-time version check is off" >>"$report"
+    echo "$(basename "$1"): stand-in: EKS DescribeAddonVersions (moto lacks it): metrics-server pinned to $metrics_server_stand_in" >>"$report"
+  fi
 }
+# Any well-formed add-on version: moto creates no add-on (its own gap) and checks none.
+metrics_server_stand_in="v0.8.0-eksbuild.1"
 
 # Emulator gaps (what moto lacks) are an allow-list in scripts/rehearse_classify.py; every other
 # failure is a configuration error.

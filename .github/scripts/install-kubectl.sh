@@ -4,12 +4,12 @@
 # variable KUBECTL_SHA256), from that pinned value too. kubectl carries kustomize, which is all
 # deploy/k8s/deploy.sh needs.
 #
-# Usage: install-kubectl.sh v1.33.1 DIR
+# Usage: install-kubectl.sh v1.35.4 DIR
 set -euo pipefail
 
 version="${1:?usage: install-kubectl.sh VERSION DIR}"
 dir="${2:?usage: install-kubectl.sh VERSION DIR}"
-[[ $version =~ ^v1\.[0-9]+\.[0-9]+$ ]] || { echo "kubectl version must look like v1.33.1" >&2; exit 1; }
+[[ $version =~ ^v1\.[0-9]+\.[0-9]+$ ]] || { echo "kubectl version must look like v1.35.4" >&2; exit 1; }
 base="https://dl.k8s.io/release/$version/bin/linux/amd64"
 mkdir -p "$dir"
 curl -fsSL --retry 3 -o "$dir/kubectl" "$base/kubectl"

@@ -7,10 +7,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netflix_clone.observability import redactor
 from netflix_clone.settings import Settings
+
+if TYPE_CHECKING:
+    from netflix_clone.db_iam import RdsIamToken
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +143,11 @@ class DatabaseCredentials:
             return dialect.connect(*cargs, **cparams)
 
 
-def database_credentials(settings: Settings) -> DatabaseCredentials | None:
+def database_credentials(settings: Settings) -> DatabaseCredentials | RdsIamToken | None:
+    if settings.database_iam_user:
+        from netflix_clone.db_iam import rds_iam_token
+
+        return rds_iam_token(settings)
     if not settings.database_secret_id:
         return None
 

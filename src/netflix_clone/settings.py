@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     database_secret_id: str | None = None
+    # RDS IAM authentication: the database user to log in as, with a token signed from the
+    # pod's AWS credentials instead of a password (db_iam.py).
+    database_iam_user: str | None = None
     redis_url: str | None = None
     # ElastiCache IAM authentication: the replication group id. The user is REDIS_URL's; the
     # password is a SigV4 token made from the pod's AWS credentials (Pod Identity).
@@ -169,6 +172,12 @@ class Settings(BaseSettings):
         if not self.tmdb_image_base_url:
             demo = self.effective_catalog_source == "demo"
             self.tmdb_image_base_url = DEMO_IMAGE_BASE_URL if demo else TMDB_IMAGE_BASE_URL
+        return self
+
+    @model_validator(mode="after")
+    def _one_way_to_log_in(self) -> Settings:
+        if self.database_iam_user and self.database_secret_id:
+            raise ValueError("set DATABASE_IAM_USER or DATABASE_SECRET_ID, not both")
         return self
 
     @model_validator(mode="after")

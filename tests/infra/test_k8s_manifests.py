@@ -43,7 +43,7 @@ CONFIG_KEYS = {
     "LOG_LEVEL",
     "PORT",
     "DATABASE_URL",
-    "DATABASE_SECRET_ID",
+    "DATABASE_IAM_USER",
     "REDIS_URL",
     "REDIS_IAM_CACHE_NAME",
     "TMDB_SECRET_ID",
@@ -59,13 +59,19 @@ ENV_SPECIFIC_CONFIG = {
     "LOG_LEVEL",
     "WEB_CONCURRENCY",
     "DATABASE_URL",
-    "DATABASE_SECRET_ID",
+    "DATABASE_IAM_USER",
     "REDIS_URL",
     "TMDB_SECRET_ID",
     "SECRET_KEY_SECRET_ID",
     "FORWARDED_ALLOW_IPS",
 }
 MIGRATION_KINDS = {"Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy", "Job"}
+BUNDLE_KINDS = {"IngressClass", "NodeClass", "NodePool"}
+SERVICE_ACCOUNTS = {
+    "Deployment/netflix-clone": "netflix-clone",
+    "Job/netflix-clone-migrate": "netflix-clone-migrate",
+    "Job/netflix-clone-db-admin": "netflix-clone-db-admin",
+}
 
 Rendered = dict[tuple[str, str], list[dict[str, Any]]]
 
@@ -91,9 +97,12 @@ def published_values(env: str) -> dict[str, str]:
         "region": "eu-west-1",
         "vpc-cidr": f"10.{OCTET[env]}.0.0/16",
         "alb-subnets-cidr": f"10.{OCTET[env]}.96.0/22",
+        "cluster-dns-ip": "172.20.0.10",
         "database-host": f"netflix-clone-{env}.c0ffee.eu-west-1.rds.amazonaws.com",
         "database-port": "5432",
         "database-name": "netflix_clone",
+        "database-app-user": f"netflix_clone_{env}_app",
+        "database-owner-user": f"netflix_clone_{env}_owner",
         "database-secret-arn": (
             f"arn:aws:secretsmanager:eu-west-1:{account}:secret:rds!db-{env}-AbCdEf"
         ),
@@ -129,7 +138,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
             timeout=120,
         )
         assert result.returncode == 0, f"deploy.sh could not render {env}:\n{result.stderr}"
-        for step, name in (("app", "app.yaml"), ("migrate", "migrate.yaml")):
+        for step, name in (
+            ("app", "app.yaml"),
+            ("migrate", "migrate.yaml"),
+            ("cluster", "cluster.yaml"),
+        ):
             out[(env, step)] = [d for d in yaml.safe_load_all((tmp / name).read_text()) if d]
     return out
 
@@ -181,7 +194,8 @@ def test_every_container_is_pinned_bounded_and_locked_down(
     assert specs, "no workload rendered"
     for owner, spec in specs:
         assert spec.get("automountServiceAccountToken") is False, owner
-        assert spec.get("serviceAccountName") == "netflix-clone", owner
+        # Each kind of pod has its own service account (and Pod Identity role).
+        assert spec.get("serviceAccountName") == SERVICE_ACCOUNTS[owner], owner
         pod_ctx = spec.get("securityContext", {})
         containers = spec.get("initContainers", []) + spec["containers"]
         for c in containers:
@@ -270,7 +284,10 @@ def test_environment_values(rendered: Rendered, env: str) -> None:
     assert data["TMDB_SECRET_ID"] == f"netflix-clone/{env}/tmdb-api-key"
     assert data["SECRET_KEY_SECRET_ID"] == f"netflix-clone/{env}/secret-key"
     published = published_values(env)
-    assert data["DATABASE_SECRET_ID"] == published["database-secret-arn"]
+    # The app logs in as its own database user with IAM authentication; the master secret is
+    # not in its config at all (only the db-admin Job gets it).
+    assert data["DATABASE_IAM_USER"] == published["database-app-user"]
+    assert "DATABASE_SECRET_ID" not in data
     assert data["DATABASE_URL"] == (
         f"postgresql+psycopg://{published['database-host']}:5432/netflix_clone?sslmode=require"
     )
@@ -367,6 +384,18 @@ def test_network_policies_admit_only_the_albs_subnets(rendered: Rendered, env: s
     assert config(docs)["FORWARDED_ALLOW_IPS"] == "*"
     assert ingress_rule["ports"] == [{"protocol": "TCP", "port": 8000}]
     egress = policies["netflix-clone-egress"]["egress"]
+    # DNS goes to the cluster DNS address itself: on EKS Auto Mode CoreDNS runs on each node,
+    # and no pod carries k8s-app: kube-dns for a selector to match.
+    dns_rules = [r for r in egress if {"protocol": "UDP", "port": 53} in r["ports"]]
+    assert dns_rules == [
+        {
+            "to": [{"ipBlock": {"cidr": f"{published['cluster-dns-ip']}/32"}}],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        }
+    ]
+    assert not any(
+        "podSelector" in peer or "namespaceSelector" in peer for r in egress for peer in r["to"]
+    )
     allowed = {(p["protocol"], p["port"]) for rule in egress for p in rule["ports"]}
     assert allowed == {
         ("UDP", 53),
@@ -394,6 +423,10 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
         elif kind == "Deployment":
             for c in spec["template"]["spec"]["containers"]:
                 c["resources"] = "<env>"
+        elif kind == "Job":
+            for c in spec["template"]["spec"]["containers"]:
+                for variable in c.get("env", []):
+                    variable["value"] = "<env>"
         elif kind == "HorizontalPodAutoscaler":
             spec["minReplicas"] = spec["maxReplicas"] = "<env>"
         elif kind == "PodDisruptionBudget":
@@ -409,7 +442,7 @@ def normalise(docs: list[dict[str, Any]], env: str) -> str:
         elif kind == "NetworkPolicy":
             for rule in spec.get("ingress", []) + spec.get("egress", []):
                 for peer in rule.get("to", []) + rule.get("from", []):
-                    if peer.get("ipBlock", {}).get("cidr") in cidrs:
+                    if peer.get("ipBlock", {}).get("cidr") in cidrs | {"172.20.0.10/32"}:
                         peer["ipBlock"]["cidr"] = "<env>"
     text = json.dumps(docs, sort_keys=True)
     # The ConfigMap's hash suffix follows its (env-specific) content.
@@ -439,7 +472,7 @@ def test_overlays_differ_only_where_intended(rendered: Rendered, step: str) -> N
     for field in (
         "TMDB_SECRET_ID",
         "SECRET_KEY_SECRET_ID",
-        "DATABASE_SECRET_ID",
+        "DATABASE_IAM_USER",
         "DATABASE_URL",
         "REDIS_URL",
     ):
@@ -458,6 +491,16 @@ def test_overlays_differ_only_where_intended(rendered: Rendered, step: str) -> N
         assert len(certs) == 3
 
 
+def job(docs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    (found,) = [d for d in docs if d["kind"] == "Job" and d["metadata"]["name"] == name]
+    return found
+
+
+def container_env(workload: dict[str, Any]) -> dict[str, str]:
+    (container,) = workload["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e["value"] for e in container.get("env", [])}
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_migration_step_runs_the_release_image_and_nothing_that_serves(
     rendered: Rendered, env: str
@@ -465,27 +508,123 @@ def test_migration_step_runs_the_release_image_and_nothing_that_serves(
     app, migrate = rendered[(env, "app")], rendered[(env, "migrate")]
     assert {d["kind"] for d in migrate} <= MIGRATION_KINDS
     assert "Job" not in {d["kind"] for d in app}, "the app step must not race the migration"
-    job = only(migrate, "Job")
-    assert job["metadata"]["name"] == "netflix-clone-migrate"
-    assert job["metadata"]["namespace"] == f"netflix-clone-{env}"
-    spec = job["spec"]
-    assert 0 < spec["backoffLimit"] <= 3
-    assert 0 < spec["activeDeadlineSeconds"] <= 1800
-    assert spec["ttlSecondsAfterFinished"] > 0
-    pod = spec["template"]["spec"]
-    assert pod["restartPolicy"] == "Never"
-    (container,) = pod["containers"]
-    assert container["command"] == ["netflix-clone", "migrate"]
+    assert sorted(d["metadata"]["name"] for d in migrate if d["kind"] == "Job") == [
+        "netflix-clone-db-admin",
+        "netflix-clone-migrate",
+    ]
     web = only(app, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    # Same image and the very same ConfigMap (name includes the content hash) as the pods.
-    assert container["image"] == web["image"]
-    assert container["envFrom"] == web["envFrom"]
+    for name in ("netflix-clone-db-admin", "netflix-clone-migrate"):
+        spec = job(migrate, name)["spec"]
+        assert job(migrate, name)["metadata"]["namespace"] == f"netflix-clone-{env}"
+        assert 0 < spec["backoffLimit"] <= 3
+        assert 0 < spec["activeDeadlineSeconds"] <= 1800
+        assert spec["ttlSecondsAfterFinished"] > 0
+        pod = spec["template"]["spec"]
+        assert pod["restartPolicy"] == "Never"
+        (container,) = pod["containers"]
+        # Same image and the very same ConfigMap (name includes the content hash) as the pods.
+        assert container["image"] == web["image"]
+        assert container["envFrom"] == web["envFrom"]
+        # Both need the database and AWS: the egress policy must select them.
+        egress = next(d for d in migrate if d["metadata"]["name"] == "netflix-clone-egress")
+        assert (
+            egress["spec"]["podSelector"]["matchLabels"].items()
+            <= pod_labels(job(migrate, name)).items()
+        )
     assert only(migrate, "ConfigMap") == only(app, "ConfigMap")
-    assert only(migrate, "ServiceAccount") == only(app, "ServiceAccount")
-    # The Job needs the database and Secrets Manager: the egress policy must select it.
-    egress = next(d for d in migrate if d["metadata"]["name"] == "netflix-clone-egress")
-    selector = egress["spec"]["podSelector"]["matchLabels"]
-    assert selector.items() <= pod_labels(job).items()
+    (app_account,) = [d for d in app if d["kind"] == "ServiceAccount"]
+    assert app_account in migrate
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_neither_the_app_nor_the_migration_uses_the_master_secret(
+    rendered: Rendered, env: str
+) -> None:
+    """The app logs in as its own user (rows only), the migration as the schema owner, both with
+    IAM tokens their own Pod Identity roles sign; only the db-admin Job, under its own service
+    account, reads the master secret, to create those two users."""
+    app, migrate = rendered[(env, "app")], rendered[(env, "migrate")]
+    published = published_values(env)
+    web = only(app, "Deployment")["spec"]["template"]["spec"]
+    migration, admin = job(migrate, "netflix-clone-migrate"), job(migrate, "netflix-clone-db-admin")
+    assert web["serviceAccountName"] == "netflix-clone"
+    assert config(app)["DATABASE_IAM_USER"] == published["database-app-user"]
+
+    assert migration["spec"]["template"]["spec"]["serviceAccountName"] == "netflix-clone-migrate"
+    assert container_env(migration) == {"DATABASE_IAM_USER": published["database-owner-user"]}
+    (migrate_container,) = migration["spec"]["template"]["spec"]["containers"]
+    assert migrate_container["command"] == ["netflix-clone", "migrate"]
+    # Arrives suspended: deploy.sh resumes it once the users it logs in as exist.
+    assert migration["spec"]["suspend"] is True
+
+    assert admin["spec"]["template"]["spec"]["serviceAccountName"] == "netflix-clone-db-admin"
+    (admin_container,) = admin["spec"]["template"]["spec"]["containers"]
+    assert admin_container["command"] == ["python", "-m", "netflix_clone.db_iam", "ensure-users"]
+    assert container_env(admin) == {
+        "DATABASE_SECRET_ID": published["database-secret-arn"],
+        "DATABASE_OWNER_USER": published["database-owner-user"],
+        "DATABASE_APP_USER": published["database-app-user"],
+    }
+    everything = yaml.safe_dump_all([*app, *[d for d in migrate if d is not admin]])
+    assert published["database-secret-arn"] not in everything
+    accounts = {d["metadata"]["name"] for d in migrate if d["kind"] == "ServiceAccount"}
+    assert accounts == {"netflix-clone", "netflix-clone-migrate", "netflix-clone-db-admin"}
+    for account in (d for d in migrate if d["kind"] == "ServiceAccount"):
+        assert account["automountServiceAccountToken"] is False
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_release_carries_the_environments_cluster_bundle(
+    rendered: Rendered, env: str
+) -> None:
+    bundle = rendered[(env, "cluster")]
+    assert sorted(d["kind"] for d in bundle) == sorted(BUNDLE_KINDS)
+    names = {d["kind"]: d["metadata"]["name"] for d in bundle}
+    assert names == {
+        "IngressClass": "alb",
+        "NodeClass": "netflix-clone",
+        "NodePool": "netflix-clone",
+    }
+    node_class = only(bundle, "NodeClass")["spec"]
+    assert node_class["role"] == f"netflix-clone-{env}-node"
+    assert node_class["networkPolicy"] in ("DefaultAllow", "DefaultDeny")
+    assert {
+        t["tags"].get(f"kubernetes.io/cluster/netflix-clone-{env}")
+        for t in node_class["subnetSelectorTerms"]
+    } == {"shared"}
+    app_pods = only(rendered[(env, "app")], "Deployment")["spec"]["template"]["spec"]
+    pool_labels = only(bundle, "NodePool")["spec"]["template"]["metadata"]["labels"]
+    assert app_pods["nodeSelector"].items() <= pool_labels.items()
+
+
+def test_the_deploy_group_may_create_only_the_bundles_names() -> None:
+    docs = [d for d in yaml.safe_load_all((K8S / "cluster" / "rbac.yaml").read_text()) if d]
+    roles = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ClusterRole"}
+    bundle = roles["netflix-clone-deployer-cluster-bundle"]["rules"]
+    named = {
+        (r["apiGroups"][0], r["resources"][0]): r["resourceNames"]
+        for r in bundle
+        if "resourceNames" in r
+    }
+    assert named == {
+        ("karpenter.sh", "nodepools"): ["netflix-clone"],
+        ("eks.amazonaws.com", "nodeclasses"): ["netflix-clone"],
+        ("networking.k8s.io", "ingressclasses"): ["alb"],
+    }
+    for rule in bundle:
+        assert not {"delete", "deletecollection", "*"} & set(rule["verbs"])
+        if "resourceNames" not in rule:
+            assert rule["verbs"] == ["create"]
+    (policy,) = [d for d in docs if d["kind"] == "ValidatingAdmissionPolicy"]
+    (binding,) = [d for d in docs if d["kind"] == "ValidatingAdmissionPolicyBinding"]
+    assert binding["spec"]["policyName"] == policy["metadata"]["name"]
+    assert binding["spec"]["validationActions"] == ["Deny"]
+    covered = {r["resources"][0] for r in policy["spec"]["matchConstraints"]["resourceRules"]}
+    assert covered == {"nodepools", "nodeclasses", "ingressclasses"}
+    (check,) = policy["spec"]["validations"]
+    assert "'alb'" in check["expression"] and "'netflix-clone'" in check["expression"]
+    bindings = [d for d in docs if d["kind"] in ("ClusterRoleBinding", "RoleBinding")]
+    assert {s["name"] for b in bindings for s in b["subjects"]} == {"netflix-clone-deployers"}
 
 
 def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
@@ -501,8 +640,8 @@ def test_the_repository_holds_no_per_environment_infrastructure_value(committed:
         for line in text.splitlines():
             if "REPLACE-ME" in line or "example.invalid" in line or "192.0.2." in line:
                 assert re.search(
-                    r"(DATABASE_URL|DATABASE_SECRET_ID|REDIS_URL|FORWARDED_ALLOW_IPS|certificate-arn"
-                    r"|load-balancer-attributes|host|cidr):",
+                    r"(DATABASE_URL|DATABASE_IAM_USER|REDIS_URL|FORWARDED_ALLOW_IPS|certificate-arn"
+                    r"|load-balancer-attributes|host|cidr|value):",
                     line,
                 ), f"{env}: unexpected placeholder: {line.strip()}"
         images = {c["image"] for _, spec in pod_specs(docs) for c in spec["containers"]}
@@ -523,20 +662,32 @@ def test_check_script_passes() -> None:
 
 
 FAKE_KUBECTL = """#!/usr/bin/env bash
-# Records every call and renders for real; a cluster on which the migration Job fails when
-# FAKE_JOB=Failed and where everything else succeeds.
+# Records every call and renders for real; a cluster where everything succeeds unless told:
+# FAKE_FAIL_JOB=<job> fails that Job, FAKE_DRIFT=1 makes the bundle differ, FAKE_NO_RBAC=1
+# refuses the bundle, FAKE_SWITCH=<value> is the network policy switch, FAKE_POOL=NotReady.
 echo "$*" >>"$FAKE_LOG/calls"
 case "$1" in
   kustomize) exec "$REAL_KUBECTL" "$@" ;;
+  auth) [[ -n ${FAKE_NO_RBAC:-} ]] && echo no || echo yes ;;
+  diff) [[ -n ${FAKE_DRIFT:-} ]] && { echo "-  limits: {cpu: 4}"; exit 1; }; exit 0 ;;
   apply) cp "$3" "$FAKE_LOG/applied-$(ls "$FAKE_LOG" | grep -c applied).yaml" ;;
-  get) echo "${FAKE_JOB:-Complete} " ;;
+  wait) [[ ${FAKE_POOL:-Ready} == Ready ]] || exit 1 ;;
+  get)
+    case "$2" in
+      configmap) printf '%s' "${FAKE_SWITCH-true}" ;;
+      job) [[ $3 == "${FAKE_FAIL_JOB:-}" ]] && echo "Failed " || echo "Complete " ;;
+    esac
+    ;;
   logs) echo "alembic: boom" ;;
 esac
 """
 
 
 def run_deploy(
-    tmp_path: Path, *args: str, job: str = "Complete", drop_value: str | None = None
+    tmp_path: Path,
+    *args: str,
+    drop_value: str | None = None,
+    cluster: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """deploy/k8s/deploy.sh on a fake cluster, with the values Terraform would have published
     (one of them left out with drop_value)."""
@@ -556,7 +707,7 @@ def run_deploy(
         **os.environ,
         "PATH": f"{bindir}:{os.environ['PATH']}",
         "FAKE_LOG": str(log),
-        "FAKE_JOB": job,
+        **(cluster or {}),
         "REAL_KUBECTL": shutil.which("kubectl") or "kubectl",
         "POLL_SECONDS": "0",
         "VALUES_FILE": str(values_file),
@@ -580,14 +731,45 @@ def kubectl_calls(log: Path) -> list[str]:
     return [line.split()[0] for line in calls if not line.startswith("kustomize")]
 
 
-def test_deploy_migrates_then_rolls_out_the_given_digest(tmp_path: Path) -> None:
+RELEASE_CALLS = [
+    "auth",  # the administrator's RBAC is there
+    "get",  # the network policy switch is on
+    "diff",  # drift of the cluster bundle
+    "apply",  # the bundle
+    "wait",  # NodeClass and NodePool Ready
+    "delete",  # the previous Jobs
+    "apply",  # the migration step (migration Job suspended)
+    "get",  # db-admin Job complete
+    "patch",  # resume the migration Job
+    "get",  # migration Job complete
+    "apply",  # the app
+    "rollout",
+]
+
+
+def test_deploy_applies_the_bundle_then_users_then_migration_then_the_given_digest(
+    tmp_path: Path,
+) -> None:
     result, log = run_deploy(tmp_path, "uat", IMAGE)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-    assert kubectl_calls(log) == ["delete", "apply", "get", "apply", "rollout"]
-    migrate = list(yaml.safe_load_all((log / "applied-0.yaml").read_text()))
-    app = list(yaml.safe_load_all((log / "applied-1.yaml").read_text()))
+    assert kubectl_calls(log) == RELEASE_CALLS
+    calls = (log / "calls").read_text().splitlines()
+    assert "patch job netflix-clone-migrate -n netflix-clone-uat --type=merge -p" in "\n".join(
+        calls
+    )
+    assert [c for c in calls if c.startswith("get job")][:2] == [
+        "get job netflix-clone-db-admin -n netflix-clone-uat -o jsonpath="
+        '{range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}',
+        "get job netflix-clone-migrate -n netflix-clone-uat -o jsonpath="
+        '{range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}',
+    ]
+    bundle, migrate, app = (
+        list(yaml.safe_load_all((log / f"applied-{i}.yaml").read_text())) for i in range(3)
+    )
+    assert {d["kind"] for d in bundle if d} == BUNDLE_KINDS
+    assert only([d for d in bundle if d], "NodeClass")["spec"]["role"] == "netflix-clone-uat-node"
     assert {d["kind"] for d in migrate} <= MIGRATION_KINDS
-    assert only(migrate, "Job")
+    assert job(migrate, "netflix-clone-migrate")["spec"]["suspend"] is True
     assert only(app, "Deployment")
     assert "Job" not in {d["kind"] for d in app}
     images = {
@@ -602,12 +784,55 @@ def test_deploy_migrates_then_rolls_out_the_given_digest(tmp_path: Path) -> None
     }
 
 
-def test_deploy_stops_before_the_app_when_the_migration_fails(tmp_path: Path) -> None:
-    result, log = run_deploy(tmp_path, "dev", IMAGE, job="Failed")
+def test_drift_of_the_cluster_bundle_is_shown_then_repaired(tmp_path: Path) -> None:
+    result, log = run_deploy(tmp_path, "dev", IMAGE, cluster={"FAKE_DRIFT": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "the cluster differs from the repository" in result.stdout
+    assert "limits: {cpu: 4}" in result.stdout
+    assert kubectl_calls(log) == RELEASE_CALLS
+
+
+@pytest.mark.parametrize(
+    ("cluster", "message"),
+    [
+        ({"FAKE_NO_RBAC": "1"}, "applies deploy/k8s/cluster/rbac.yaml"),
+        ({"FAKE_SWITCH": ""}, "network policy controller is off"),
+        ({"FAKE_SWITCH": "false"}, "network policy controller is off"),
+    ],
+)
+def test_deploy_stops_before_anything_without_the_administrators_one_time_step(
+    tmp_path: Path, cluster: dict[str, str], message: str
+) -> None:
+    result, log = run_deploy(tmp_path, "prod", IMAGE, cluster=cluster)
     assert result.returncode != 0
-    assert "migration Job failed" in result.stderr
+    assert message in result.stderr
+    assert "apply" not in kubectl_calls(log)
+
+
+def test_a_node_pool_that_is_not_ready_fails_fast_by_name(tmp_path: Path) -> None:
+    result, log = run_deploy(tmp_path, "dev", IMAGE, cluster={"FAKE_POOL": "NotReady"})
+    assert result.returncode != 0
+    assert "NodePool netflix-clone is not Ready" in result.stderr
+    assert kubectl_calls(log) == RELEASE_CALLS[:5]
+
+
+def test_deploy_stops_before_the_migration_when_the_database_users_fail(tmp_path: Path) -> None:
+    result, log = run_deploy(
+        tmp_path, "dev", IMAGE, cluster={"FAKE_FAIL_JOB": "netflix-clone-db-admin"}
+    )
+    assert result.returncode != 0
+    assert "database users Job (netflix-clone-db-admin) failed" in result.stderr
+    assert kubectl_calls(log) == [*RELEASE_CALLS[:8], "logs"]  # never resumed, never applied
+
+
+def test_deploy_stops_before_the_app_when_the_migration_fails(tmp_path: Path) -> None:
+    result, log = run_deploy(
+        tmp_path, "dev", IMAGE, cluster={"FAKE_FAIL_JOB": "netflix-clone-migrate"}
+    )
+    assert result.returncode != 0
+    assert "migration Job (netflix-clone-migrate) failed" in result.stderr
     assert "alembic: boom" in result.stderr
-    assert kubectl_calls(log) == ["delete", "apply", "get", "logs"]
+    assert kubectl_calls(log) == [*RELEASE_CALLS[:10], "logs"]
 
 
 @pytest.mark.parametrize(
@@ -621,7 +846,10 @@ def test_deploy_refuses_bad_arguments_before_touching_the_cluster(
     assert kubectl_calls(log) == []
 
 
-@pytest.mark.parametrize("missing", ["vpc-cidr", "certificate-arn", "database-host"])
+@pytest.mark.parametrize(
+    "missing",
+    ["vpc-cidr", "certificate-arn", "database-host", "cluster-dns-ip", "database-app-user"],
+)
 def test_deploy_refuses_when_a_published_value_is_missing(tmp_path: Path, missing: str) -> None:
     result, log = run_deploy(tmp_path, "prod", IMAGE, drop_value=missing)
     assert result.returncode != 0

@@ -65,6 +65,9 @@ PIPELINE_OUTPUTS = (
     "published_parameters",
     "certificate_arn",
     "nat_public_ips",
+    "load_balancer_dns_name",
+    "public_record",
+    "cluster_dns_ip",
 )
 ROOT_FILES = {"versions.tf", "main.tf", "outputs.tf", "backend.hcl", ".terraform.lock.hcl"}
 # On-call's view of the environment (modules/observability), beside the platform it watches.

@@ -120,14 +120,28 @@ def test_top_level_permissions_grant_nothing_to_write() -> None:
 
 
 # The only write scopes besides id-token, each for one job: the release records which digest it
-# released (a commit status the next promotion requires), and the back-merge opens PRs.
+# released (a commit status the next promotion requires). The back-merge opens its PRs with a
+# GitHub App's token, not GITHUB_TOKEN.
 JUSTIFIED_WRITES = {
     ("release.yml", "release"): {"statuses"},
     ("deploy.yml", "dev"): {"statuses"},
     ("deploy.yml", "uat"): {"statuses"},
     ("deploy.yml", "prod"): {"statuses"},
-    ("deploy.yml", "back-merge"): {"pull-requests"},
 }
+# Variables set per GitHub Environment (docs/branching.md): a job that no Environment binds
+# reads them as empty strings.
+ENVIRONMENT_VARIABLES = ("AWS_ACCOUNT_ID", "PUBLIC_URL")
+
+
+def test_environment_variables_only_in_jobs_bound_to_an_environment() -> None:
+    for workflow, job_id, job in all_jobs():
+        text = yaml.safe_dump(job)
+        used = [v for v in ENVIRONMENT_VARIABLES if f"vars.{v} " in text or f"vars.{v}}}" in text]
+        if "uses" in job:
+            continue  # a call of release.yml, whose job has the environment
+        assert not used or "environment" in job, (
+            f"{workflow}:{job_id} reads {used} without an Environment: they would be empty"
+        )
 
 
 def test_id_token_only_in_jobs_that_assume_an_aws_role() -> None:
@@ -350,10 +364,20 @@ def test_only_the_build_job_builds_for_amd64_with_oci_labels(deploy: dict[str, A
     assert not BUILD.search(release_text) and "docker/" not in release_text
 
 
-def test_back_merge_after_prod_opens_pull_requests(deploy: dict[str, Any]) -> None:
+def test_back_merge_after_prod_opens_pull_requests_that_run_ci(deploy: dict[str, Any]) -> None:
+    """Pull requests GITHUB_TOKEN opens trigger no workflow, so their required checks would
+    never report: a GitHub App's installation token opens them."""
     job = deploy["jobs"]["back-merge"]
     assert job["needs"] == "prod"
-    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert job["permissions"] == {}
+    (token,) = [s for s in steps(job) if action_name(uses(s)) == "actions/create-github-app-token"]
+    assert token["with"]["client-id"] == "${{ vars.BACK_MERGE_APP_CLIENT_ID }}"
+    assert token["with"]["private-key"] == "${{ secrets.BACK_MERGE_APP_PRIVATE_KEY }}"
+    assert token["with"]["permission-pull-requests"] == "write"
+    assert token["with"]["permission-contents"] == "read"
+    (opener,) = [s for s in steps(job) if "gh pr create" in str(s.get("run", ""))]
+    assert opener["env"]["GH_TOKEN"] == f"${{{{ steps.{token['id']}.outputs.token }}}}"
+    assert "github.token" not in yaml.safe_dump(job)
     script = run_text(job)
     assert "for pair in uat:prod dev:uat" in script
     assert "gh pr create --base" in script
@@ -368,13 +392,23 @@ def test_infra_plans_pull_requests_read_only_and_applies_on_merge(infra: dict[st
     plan, apply = infra["jobs"]["plan"], infra["jobs"]["apply"]
     assert "environment" not in plan, "a plan must not wait for reviewers"
     assert plan["permissions"] == {"contents": "read", "id-token": "write"}
+    # Without an Environment the account comes from the repository variable.
+    assert plan["env"]["ACCOUNT_ID"] == (
+        "${{ fromJSON(vars.AWS_ACCOUNT_IDS || '{}')[github.base_ref] }}"
+    )
     (role,) = [
         s["with"]["role-to-assume"]
         for s in steps(plan)
         if "role-to-assume" in (s.get("with") or {})
     ]
-    assert role.endswith(":role/netflix-clone-plan-${{ github.base_ref }}")
+    assert (
+        role == "arn:aws:iam::${{ env.ACCOUNT_ID }}:role/netflix-clone-plan-${{ github.base_ref }}"
+    )
+    # The reviewed plan travels as an artifact of this run, never through a bucket.
+    (upload,) = [s for s in steps(plan) if action_name(uses(s)) == "actions/upload-artifact"]
+    assert upload["with"]["name"].startswith("reviewed-plan-${{ github.base_ref }}-")
     assert apply["environment"]["name"] == "${{ github.ref_name }}"
+    assert apply["permissions"]["actions"] == "read"
     (role,) = [
         s["with"]["role-to-assume"]
         for s in steps(apply)
@@ -382,12 +416,11 @@ def test_infra_plans_pull_requests_read_only_and_applies_on_merge(infra: dict[st
     ]
     assert role.endswith(":role/netflix-clone-deploy-${{ github.ref_name }}")
     assert apply["concurrency"]["cancel-in-progress"] is False
+    assert 'gh run download "$run_id" --name "$artifact"' in run_text(apply)
     plan_script = (GITHUB / "scripts" / "terraform-plan.sh").read_text()
     assert "plan -input=false -lock=false -out=tfplan" in plan_script
     assert '>>"${GITHUB_STEP_SUMMARY' in plan_script
-    apply_script = (GITHUB / "scripts" / "terraform-apply.sh").read_text()
-    assert "apply -input=false tfplan" in apply_script
-    assert " plan " not in apply_script.replace("saved plan", "").split("terraform -chdir")[-1]
+    assert "aws s3" not in plan_script, "the plan role writes nothing"
 
 
 # --- release records and the promotion gate ---------------------------------------------------
@@ -504,18 +537,96 @@ def test_promotion_requires_the_previous_environments_release_of_the_same_digest
     assert (result.returncode == 0) == allowed, result.stdout + result.stderr
 
 
-# --- the saved plan, applied only when fresh ---------------------------------------------------
+# --- the reviewed plan, applied only when a fresh plan equals it ---------------------------
 
+
+def plan_json(*changes: tuple[str, list[str], Any], outputs: dict[str, Any] | None = None) -> str:
+    """A `terraform show -json` of a plan making these (address, actions, after) changes."""
+    return json.dumps(
+        {
+            "format_version": "1.2",
+            "timestamp": "2026-12-07T10:00:00Z",
+            "resource_changes": [
+                {
+                    "address": address,
+                    "change": {
+                        "actions": actions,
+                        "before": None,
+                        "after": after,
+                        "after_unknown": {},
+                    },
+                }
+                for address, actions, after in changes
+            ],
+            "output_changes": outputs or {},
+        }
+    )
+
+
+REVIEWED = plan_json(
+    ("aws_vpc.this", ["no-op"], {"cidr_block": "10.20.0.0/16"}),
+    ("aws_iam_role.app", ["update"], {"name": "netflix-clone-app-uat", "tags": {"a": "1"}}),
+    ("aws_eks_addon.metrics_server", ["create"], {"addon_name": "metrics-server"}),
+)
 
 FAKE_TOOL = """#!/usr/bin/env bash
+# terraform and aws for the plan and apply scripts: records calls; `terraform show -json` prints
+# the plan JSON named by FAKE_PLAN.
 echo "$(basename "$0") $*" >>"$FAKE_LOG"
-tool="$(basename "$0")"
-if [[ "$tool" == aws && "$1 $2" == "s3 cp" && "$3" == s3://* ]]; then
-  [[ -z "${NO_PLAN:-}" ]] || exit 1
-  echo plan >"$4"
+if [[ "$(basename "$0")" == terraform && "$*" == *" show -json "* ]]; then
+  cat "$FAKE_PLAN"
+fi
+if [[ "$(basename "$0")" == terraform && "$*" == *" show -no-color "* ]]; then
+  echo "Plan: 1 to add, 1 to change, 0 to destroy."
 fi
 exit 0
 """
+
+
+def digest_of(tmp_path: Path, plan: str) -> str:
+    bindir = tmp_path / "digest-bin"
+    bindir.mkdir(exist_ok=True)
+    (bindir / "terraform").write_text(FAKE_TOOL)
+    (bindir / "terraform").chmod(0o755)
+    (tmp_path / "digest-plan.json").write_text(plan)
+    result = subprocess.run(
+        ["bash", str(GITHUB / "scripts" / "terraform-plan-digest.sh"), "x", "tfplan"],
+        env={
+            **os.environ,
+            "PATH": f"{bindir}:{os.environ['PATH']}",
+            "FAKE_LOG": str(tmp_path / "digest-log"),
+            "FAKE_PLAN": str(tmp_path / "digest-plan.json"),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return result.stdout.strip()
+
+
+def test_the_digest_is_of_what_the_plan_changes(tmp_path: Path) -> None:
+    reviewed = digest_of(tmp_path, REVIEWED)
+    assert re.fullmatch(r"[0-9a-f]{64}", reviewed)
+    # Same changes in another order, without the no-op, another timestamp: the same plan.
+    reordered = json.loads(REVIEWED)
+    reordered["resource_changes"] = [
+        c for c in reversed(reordered["resource_changes"]) if c["change"]["actions"] != ["no-op"]
+    ]
+    reordered["timestamp"] = "2026-12-08T10:00:00Z"
+    assert digest_of(tmp_path, json.dumps(reordered)) == reviewed
+    # Anything the apply would do differently is another plan.
+    other_value = REVIEWED.replace('"a": "1"', '"a": "2"')
+    other_action = REVIEWED.replace('["create"]', '["delete", "create"]')
+    extra = plan_json(
+        *[
+            (c["address"], c["change"]["actions"], c["change"]["after"])
+            for c in json.loads(REVIEWED)["resource_changes"]
+        ],
+        ("aws_route53_record.public", ["create"], {"name": "api.uat.example.com"}),
+    )
+    digests = {digest_of(tmp_path, p) for p in (other_value, other_action, extra)}
+    assert reviewed not in digests and len(digests) == 3
 
 
 def apply_repo(tmp_path: Path) -> tuple[Path, str, dict[str, str]]:
@@ -532,59 +643,212 @@ def apply_repo(tmp_path: Path) -> tuple[Path, str, dict[str, str]]:
     for tool in ("aws", "terraform"):
         (bindir / tool).write_text(FAKE_TOOL)
         (bindir / tool).chmod(0o755)
+    (tmp_path / "plan.json").write_text(REVIEWED)
     env = {
         **os.environ,
         "PATH": f"{bindir}:{os.environ['PATH']}",
         "FAKE_LOG": str(tmp_path / "log"),
+        "FAKE_PLAN": str(tmp_path / "plan.json"),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
     }
     return repo, tree, env
 
 
-def run_apply(repo: Path, env: dict[str, str], tree: str) -> subprocess.CompletedProcess[str]:
+def reviewed_plan(tmp_path: Path, tree: str, **fields: str) -> Path:
+    values = {
+        "environment": "uat",
+        "pr": "7",
+        "head": SHA,
+        "tree": tree,
+        "digest": digest_of(tmp_path, REVIEWED),
+    }
+    values.update(fields)
+    path = tmp_path / "reviewed-plan"
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    return path
+
+
+def run_apply(
+    repo: Path, env: dict[str, str], tree: str, reviewed: Path
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(GITHUB / "scripts" / "terraform-apply.sh"), "uat", "7", SHA, tree],
+        [
+            "bash",
+            str(GITHUB / "scripts" / "terraform-apply.sh"),
+            "uat",
+            "7",
+            SHA,
+            tree,
+            str(reviewed),
+        ],
         cwd=repo,
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=30,
+        timeout=60,
     )
 
 
-def test_apply_uses_exactly_the_saved_plan(tmp_path: Path) -> None:
+def terraform_calls(tmp_path: Path) -> list[str]:
+    log = tmp_path / "log"
+    return (
+        [c for c in log.read_text().splitlines() if c.startswith("terraform")]
+        if log.exists()
+        else []
+    )
+
+
+def test_plan_keeps_the_reviewed_digest_and_writes_no_bucket(tmp_path: Path) -> None:
     repo, tree, env = apply_repo(tmp_path)
-    result = run_apply(repo, env, tree)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        ["bash", str(GITHUB / "scripts" / "terraform-plan.sh"), "uat", "7", SHA, str(out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
+    saved = dict(line.split("=", 1) for line in (out / "reviewed-plan").read_text().splitlines())
+    assert saved == {
+        "environment": "uat",
+        "pr": "7",
+        "head": SHA,
+        "tree": tree,
+        "digest": digest_of(tmp_path, REVIEWED),
+    }
     calls = (tmp_path / "log").read_text().splitlines()
     assert (
-        calls[0] == f"aws s3 cp s3://state-bucket/netflix-clone/uat/plans/pr-7/{SHA}.tfplan"
-        " infra/terraform/envs/uat/tfplan"
+        "terraform -chdir=infra/terraform/envs/uat plan -input=false -lock=false -out=tfplan"
+        in calls
     )
-    assert "terraform -chdir=infra/terraform/envs/uat apply -input=false tfplan" in calls
-    assert not any(
-        " plan " in f" {c} " and "apply" not in c and "show" not in c
-        for c in calls
-        if c.startswith("terraform")
-    )
-    assert calls[-1].startswith("aws s3 rm s3://state-bucket/netflix-clone/uat/plans/pr-7/")
+    assert not [c for c in calls if c.startswith("aws")], "the plan role writes nothing"
+    assert saved["digest"] in (tmp_path / "summary").read_text()
+
+
+def test_apply_plans_again_and_applies_the_plan_equal_to_the_reviewed_one(tmp_path: Path) -> None:
+    repo, tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, env, tree, reviewed_plan(tmp_path, tree))
+    assert result.returncode == 0, result.stderr
+    calls = terraform_calls(tmp_path)
+    plan = calls.index("terraform -chdir=infra/terraform/envs/uat plan -input=false -out=tfplan")
+    apply = calls.index("terraform -chdir=infra/terraform/envs/uat apply -input=false tfplan")
+    assert plan < apply, "the apply applies the plan it made, with the lock, inside the Environment"
+    assert not [c for c in (tmp_path / "log").read_text().splitlines() if c.startswith("aws")]
+
+
+def test_apply_refuses_when_the_state_moved_since_the_review(tmp_path: Path) -> None:
+    repo, tree, env = apply_repo(tmp_path)
+    reviewed = reviewed_plan(tmp_path, tree)
+    (tmp_path / "plan.json").write_text(REVIEWED.replace('"a": "1"', '"a": "2"'))
+    result = run_apply(repo, env, tree, reviewed)
+    assert result.returncode != 0
+    assert "is not the one reviewed in #7" in result.stderr
+    assert not [c for c in terraform_calls(tmp_path) if " apply " in c]
+
+
+@pytest.mark.parametrize(
+    "fields", [{"environment": "prod"}, {"pr": "8"}, {"head": "c" * 40}, {"digest": "not-one"}]
+)
+def test_apply_refuses_a_reviewed_plan_of_something_else(
+    tmp_path: Path, fields: dict[str, str]
+) -> None:
+    repo, tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, env, tree, reviewed_plan(tmp_path, tree, **fields))
+    assert result.returncode != 0
+    assert terraform_calls(tmp_path) == [], "nothing may be planned or applied"
 
 
 def test_apply_refuses_a_plan_of_other_code(tmp_path: Path) -> None:
-    repo, _tree, env = apply_repo(tmp_path)
-    result = run_apply(repo, env, "f" * 40)
+    repo, tree, env = apply_repo(tmp_path)
+    result = run_apply(repo, env, "f" * 40, reviewed_plan(tmp_path, tree))
     assert result.returncode != 0
     assert "stale plan" in result.stderr
-    assert not (tmp_path / "log").exists(), "nothing may be downloaded or applied"
+    assert terraform_calls(tmp_path) == []
 
 
-def test_apply_refuses_without_a_saved_plan(tmp_path: Path) -> None:
+def test_apply_refuses_without_a_reviewed_plan(tmp_path: Path) -> None:
     repo, tree, env = apply_repo(tmp_path)
-    result = run_apply(repo, {**env, "NO_PLAN": "1"}, tree)
+    result = run_apply(repo, env, tree, tmp_path / "missing")
     assert result.returncode != 0
-    assert "no saved plan" in result.stderr
-    assert "apply" not in (tmp_path / "log").read_text().replace("terraform-apply", "")
+    assert "no reviewed plan" in result.stderr
+    assert terraform_calls(tmp_path) == []
+
+
+# --- the smoke test reaches the new load balancer before its public name does --------------
+
+FAKE_SMOKE_KUBECTL = """#!/usr/bin/env bash
+case "$*" in
+  *"{.spec.rules[0].host}"*) printf '%s' "$FAKE_HOST" ;;
+  *"hostname}"*) printf '%s' "$FAKE_ALB" ;;
+esac
+"""
+FAKE_CURL = """#!/usr/bin/env bash
+echo "$*" >>"$FAKE_LOG"
+out=""
+while [[ $# -gt 0 ]]; do [[ $1 == -o ]] && out=$2; shift; done
+echo '{"status": "ok"}' >"$out"
+"""
+
+
+def smoke(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name, text in (("kubectl", FAKE_SMOKE_KUBECTL), ("curl", FAKE_CURL)):
+        (bindir / name).write_text(text)
+        (bindir / name).chmod(0o755)
+    log = tmp_path / "curl-log"
+    result = subprocess.run(
+        ["bash", str(GITHUB / "scripts" / "smoke-test.sh"), "netflix-clone-uat"],
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("PUBLIC_URL", "GITHUB_STEP_SUMMARY")
+            },
+            "PATH": f"{bindir}:{os.environ['PATH']}",
+            "FAKE_LOG": str(log),
+            "FAKE_HOST": "api.uat.example.com",
+            "FAKE_ALB": "k8s-netflixc-0a1b2c-123.eu-west-1.elb.amazonaws.com",
+            "POLL_SECONDS": "0",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result, log.read_text().splitlines() if log.exists() else []
+
+
+def test_smoke_test_goes_through_the_load_balancer_with_the_public_host_as_tls_name(
+    tmp_path: Path,
+) -> None:
+    result, calls = smoke(tmp_path, PUBLIC_URL="https://api.uat.example.com")
+    assert result.returncode == 0, result.stderr
+    assert len(calls) == 2
+    for call, path in zip(calls, ("/readyz", "/api/movies?list=popular"), strict=True):
+        alb = "k8s-netflixc-0a1b2c-123.eu-west-1.elb.amazonaws.com"
+        assert f"--connect-to api.uat.example.com:443:{alb}:443" in call
+        assert call.endswith(f"https://api.uat.example.com{path}")
+        assert "--insecure" not in call and " -k " not in call
+
+
+def test_smoke_test_refuses_a_public_url_the_ingress_does_not_serve(tmp_path: Path) -> None:
+    result, calls = smoke(tmp_path, PUBLIC_URL="https://api.prod.example.com")
+    assert result.returncode != 0
+    assert "is not the host the Ingress serves" in result.stderr
+    assert calls == []
+
+
+def test_smoke_test_fails_when_no_load_balancer_appears(tmp_path: Path) -> None:
+    result, calls = smoke(tmp_path, FAKE_ALB="", LB_TIMEOUT="0")
+    assert result.returncode != 0
+    assert "got no load balancer" in result.stderr
+    assert calls == []
 
 
 # --- CI, .ci/run and the README call the same targets ----------------------------------------
@@ -694,7 +958,7 @@ def test_the_make_targets_ci_calls_exist(ci: dict[str, Any]) -> None:
 # --- repository settings script --------------------------------------------------------------
 
 
-def dry_run_requests() -> list[tuple[str, str, Any]]:
+def dry_run_requests(**extra: str) -> list[tuple[str, str, Any]]:
     result = subprocess.run(
         ["bash", str(ROOT / "scripts" / "github-branch-protection.sh")],
         env={
@@ -703,6 +967,7 @@ def dry_run_requests() -> list[tuple[str, str, Any]]:
             "REPO": "acme/netflix-clone",
             "UAT_REVIEWERS": "team:platform",
             "PROD_REVIEWERS": "team:platform,user:alice",
+            **extra,
         },
         capture_output=True,
         text=True,
@@ -746,6 +1011,50 @@ def test_branch_rulesets_require_every_ci_job(ci: dict[str, Any]) -> None:
             # A merge commit of an up-to-date branch has exactly the tree dev built.
             assert rules["pull_request"]["allowed_merge_methods"] == ["merge"]
             assert rules["required_status_checks"]["strict_required_status_checks_policy"] is True
+
+
+def test_github_token_opens_no_pull_requests_and_the_back_merge_app_is_stored(
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "app.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n")
+    accounts = {"dev": "111111111111", "uat": "222222222222", "prod": "333333333333"}
+    requests = dry_run_requests(
+        AWS_ACCOUNT_IDS=json.dumps(accounts),
+        BACK_MERGE_APP_CLIENT_ID="Iv23liExample",
+        BACK_MERGE_APP_KEY_FILE=str(key),
+    )
+    settings = {p: b for m, p, b in requests}
+    assert settings["repos/acme/netflix-clone/actions/permissions/workflow"] == {
+        "default_workflow_permissions": "read",
+        "can_approve_pull_request_reviews": False,
+    }
+    variables = {(p, b["name"]): b["value"] for m, p, b in requests if p.endswith("/variables")}
+    repo_vars = "repos/acme/netflix-clone/actions/variables"
+    app_env = "repos/acme/netflix-clone/environments/back-merge"
+    assert json.loads(variables[(repo_vars, "AWS_ACCOUNT_IDS")]) == accounts
+    assert variables[(f"{app_env}/variables", "BACK_MERGE_APP_CLIENT_ID")] == "Iv23liExample"
+    # The key goes to a secret of the back-merge Environment, which only prod may use (gh
+    # encrypts it from the file; it is never a request body).
+    assert settings[f"{app_env}/secrets/BACK_MERGE_APP_PRIVATE_KEY"] == {
+        "value_from_file": str(key)
+    }
+    policies = [
+        b for m, p, b in requests if m == "POST" and p == f"{app_env}/deployment-branch-policies"
+    ]
+    assert policies == [{"name": "prod", "type": "branch"}]
+    job = load(WORKFLOWS / "deploy.yml")["jobs"]["back-merge"]
+    assert job["environment"] == {"name": "back-merge"}
+    # The workflows read exactly these names.
+    deploy_text = (WORKFLOWS / "deploy.yml").read_text()
+    assert "vars.BACK_MERGE_APP_CLIENT_ID" in deploy_text
+    assert "secrets.BACK_MERGE_APP_PRIVATE_KEY" in deploy_text
+    assert "vars.AWS_ACCOUNT_IDS" in (WORKFLOWS / "infra.yml").read_text()
+
+
+def test_a_malformed_account_map_is_refused() -> None:
+    with pytest.raises(subprocess.CalledProcessError):
+        dry_run_requests(AWS_ACCOUNT_IDS='{"dev": "12345"}')
 
 
 def test_environments_deploy_only_their_branch_and_gate_uat_and_prod() -> None:

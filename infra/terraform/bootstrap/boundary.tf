@@ -3,7 +3,8 @@
 # local.iam_policy), the boundary cannot be removed or edited by a deploy role, and roles may
 # only be passed to the services that use them (iam:PassedToService). A role the pipeline
 # writes therefore never holds more than this boundary, whatever policy it is given: no IAM
-# writes beyond instance profiles, no secrets of another environment.
+# writes beyond instance profiles, nothing of another environment
+# (tests/bootstrap.tftest.hcl, "escalation_routes_are_closed", tries the two ways up).
 
 locals {
   boundary_name = { for e in var.environments : e => "${var.project}-boundary-${e}" }
@@ -16,20 +17,27 @@ locals {
     ]
   }
 
-  # What the roles of an environment (EKS cluster and Auto Mode nodes, app pods, VPC flow logs,
-  # RDS monitoring, the CI runner) may ever do: the services of AWS's managed EKS policies and
-  # their own narrow grants, nothing that writes IAM beyond the instance profiles Auto Mode
-  # manages for its nodes.
+  # What the roles of an environment (EKS cluster and Auto Mode nodes, app pods, migrations, VPC
+  # flow logs, RDS monitoring, the CI runner) may ever do. In the default shared account a
+  # deploy role can put any inline policy on its own (bounded) roles, or create a bounded role
+  # that trusts itself and step into it: the boundary is then all that keeps it out of the other
+  # environments. So every grant is fenced to this environment: by ARN where the service has
+  # resource-level permissions (EKS, secrets, logs, RDS IAM users, cache users, SSM), and for
+  # the broad services AWS's managed EKS Auto Mode policies need (EC2, load balancing, KMS) by
+  # denying anything tagged for another environment or cluster: Terraform tags every resource
+  # with environment=<env> (default_tags), Auto Mode tags what it launches (instances, ENIs,
+  # volumes, load balancers, security groups) with eks:eks-cluster-name.
   boundary_policy = {
     for e in var.environments : e => {
       Version = "2012-10-17"
       Statement = [
         {
+          # Auto Mode (instances, ENIs, volumes, load balancers), image pulls, encryption with the
+          # environment's keys, TLS certificates for the ALB: fenced by the Deny statements below.
           Sid    = "WorkloadServices"
           Effect = "Allow"
           Action = [
-            "ec2:*", "elasticloadbalancing:*", "autoscaling:Describe*", "eks:*", "eks-auth:AssumeRoleForPodIdentity",
-            "logs:*", "cloudwatch:PutMetricData", "ssm:GetParameter", "ssm:GetParameters",
+            "ec2:*", "elasticloadbalancing:*", "autoscaling:Describe*", "cloudwatch:PutMetricData",
             "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
             "kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
             "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant",
@@ -42,17 +50,88 @@ locals {
             "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetInstanceProfile", "iam:ListInstanceProfiles",
             "iam:CreateInstanceProfile", "iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile",
             "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile", "iam:CreateServiceLinkedRole",
-            "codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:GetConnectionToken",
-            "codestar-connections:UseConnection", "codestar-connections:GetConnection", "codestar-connections:GetConnectionToken",
-            "elasticache:Connect",
+            "logs:DescribeLogGroups",
           ]
           Resource = "*"
+        },
+        {
+          Sid      = "OwnCluster"
+          Effect   = "Allow"
+          Action   = ["eks:*", "eks-auth:AssumeRoleForPodIdentity"]
+          Resource = local.own_cluster_arns[e]
+        },
+        {
+          Sid      = "EksCatalog"
+          Effect   = "Allow"
+          Action   = ["eks:DescribeAddonVersions", "eks:DescribeClusterVersions", "eks:ListClusters"]
+          Resource = "*" # catalog calls without resource-level permissions
+        },
+        {
+          # Every log group of the environment carries its name (/aws/eks/<name>/cluster,
+          # /aws/vpc-flow-logs/<name>, /aws/codebuild/<name>-runner, /aws/rds/instance/<name>/*,
+          # /aws/containerinsights/<name>/*, ...); RDS enhanced monitoring writes to AWS's shared
+          # RDSOSMetrics group.
+          Sid    = "OwnLogGroups"
+          Effect = "Allow"
+          Action = "logs:*"
+          Resource = [
+            "${local.arn[e].logs}:/aws/*${local.arn[e].name}*",
+            "${local.arn[e].logs}:RDS*",
+          ]
+        },
+        {
+          Sid    = "OwnParameters"
+          Effect = "Allow"
+          Action = ["ssm:GetParameter", "ssm:GetParameters"]
+          Resource = [
+            "${local.ssm_arn}/${var.project}/${e}/*",
+            "arn:${local.partition}:ssm:*::parameter/aws/*", # AWS's public parameters (AMI ids)
+          ]
         },
         {
           Sid      = "OwnSecretsOnly"
           Effect   = "Allow"
           Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-          Resource = ["${local.arn[e].secrets}:${var.project}/${e}/*", "${local.arn[e].secrets}:rds!*"]
+          Resource = "${local.arn[e].secrets}:${var.project}/${e}/*"
+        },
+        {
+          # The RDS-managed master secret is named rds!db-<uuid>; RDS tags it with the instance
+          # it belongs to, so only this environment's database's secret qualifies.
+          Sid       = "OwnDatabaseMasterSecret"
+          Effect    = "Allow"
+          Action    = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+          Resource  = "${local.arn[e].secrets}:rds!*"
+          Condition = { StringLike = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = local.own_db_arn[e] } }
+        },
+        {
+          # IAM database authentication: the database users carry the environment in their
+          # name (netflix_clone_<env>_app, _owner), the one part of an rds-db ARN known before
+          # the database exists.
+          Sid      = "OwnDatabaseUsers"
+          Effect   = "Allow"
+          Action   = "rds-db:connect"
+          Resource = "arn:${local.partition}:rds-db:*:${local.account_id}:dbuser:*/${local.db_user_prefix[e]}*"
+        },
+        {
+          Sid    = "OwnCacheUsers"
+          Effect = "Allow"
+          Action = "elasticache:Connect"
+          Resource = [
+            "${local.arn[e].cache}:replicationgroup:${local.arn[e].name}",
+            "${local.arn[e].cache}:user:${local.arn[e].name}-*",
+          ]
+        },
+        {
+          Sid    = "GitHubConnection"
+          Effect = "Allow"
+          Action = [
+            "codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:GetConnectionToken",
+            "codestar-connections:UseConnection", "codestar-connections:GetConnection", "codestar-connections:GetConnectionToken",
+          ]
+          Resource = [
+            "arn:${local.partition}:codeconnections:*:${local.account_id}:connection/*",
+            "arn:${local.partition}:codestar-connections:*:${local.account_id}:connection/*",
+          ]
         },
         {
           # Auto Mode's cluster role hands the node role to EC2 (instance profiles); nothing else.
@@ -62,7 +141,68 @@ locals {
           Resource  = local.own_roles[e]
           Condition = { StringEquals = { "iam:PassedToService" = ["ec2.amazonaws.com"] } }
         },
+        {
+          # Bootstrap's own resources (state, ECR, connection) are tagged environment=shared.
+          Sid       = "NothingOfAnotherEnvironment"
+          Effect    = "Deny"
+          Action    = "*"
+          Resource  = "*"
+          Condition = local.foreign_tag[e].resource_environment
+        },
+        {
+          Sid       = "NothingOfAnotherCluster"
+          Effect    = "Deny"
+          Action    = "*"
+          Resource  = "*"
+          Condition = local.foreign_tag[e].resource_cluster
+        },
+        {
+          Sid       = "NothingCreatedForAnotherEnvironment"
+          Effect    = "Deny"
+          Action    = "*"
+          Resource  = "*"
+          Condition = local.foreign_tag[e].request_environment
+        },
+        {
+          Sid       = "NothingCreatedForAnotherCluster"
+          Effect    = "Deny"
+          Action    = "*"
+          Resource  = "*"
+          Condition = local.foreign_tag[e].request_cluster
+        },
       ]
+    }
+  }
+
+  own_cluster_arns = {
+    for e in var.environments : e => [
+      "${local.arn[e].eks}:cluster/${local.arn[e].name}",
+      # add-ons, access entries, Pod Identity associations, node groups of that cluster
+      "${local.arn[e].eks}:*/${local.arn[e].name}/*",
+    ]
+  }
+  own_db_arn     = { for e in var.environments : e => "${local.arn[e].rds}:db:${local.arn[e].name}" }
+  db_user_prefix = { for e in var.environments : e => "${replace(var.project, "-", "_")}_${e}_" }
+
+  # "Tagged, and not for this environment": the tag must be present (Null false) and differ.
+  foreign_tag = {
+    for e in var.environments : e => {
+      resource_environment = {
+        StringNotEquals = { "aws:ResourceTag/environment" = [e, "shared"] }
+        Null            = { "aws:ResourceTag/environment" = "false" }
+      }
+      resource_cluster = {
+        StringNotEquals = { "aws:ResourceTag/eks:eks-cluster-name" = local.arn[e].name }
+        Null            = { "aws:ResourceTag/eks:eks-cluster-name" = "false" }
+      }
+      request_environment = {
+        StringNotEquals = { "aws:RequestTag/environment" = e }
+        Null            = { "aws:RequestTag/environment" = "false" }
+      }
+      request_cluster = {
+        StringNotEquals = { "aws:RequestTag/eks:eks-cluster-name" = local.arn[e].name }
+        Null            = { "aws:RequestTag/eks:eks-cluster-name" = "false" }
+      }
     }
   }
 
@@ -186,9 +326,10 @@ locals {
           Resource = "${local.ssm_arn}/${var.project}/bootstrap/*"
         },
         {
+          # The public host's alias record follows the ingress's load balancer, found by its tags.
           Sid      = "ParameterCatalog"
           Effect   = "Allow"
-          Action   = ["ssm:DescribeParameters", "acm:ListCertificates"]
+          Action   = ["ssm:DescribeParameters", "acm:ListCertificates", "elasticloadbalancing:Describe*"]
           Resource = "*" # list calls without resource-level permissions
         },
         {

@@ -184,7 +184,7 @@ locals {
         {
           Sid      = "Catalogs"
           Effect   = "Allow"
-          Action   = ["eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", "eks:ListAccessPolicies", "kms:ListAliases"]
+          Action   = ["eks:DescribeAddonVersions", "eks:DescribeAddonConfiguration", "eks:DescribeClusterVersions", "eks:ListAccessPolicies", "kms:ListAliases"]
           Resource = "*" # catalog/list calls without resource-level permissions
         },
         {
@@ -225,6 +225,8 @@ locals {
             "${local.arn[e].logs}:/aws/eks/${local.arn[e].name}/*",
             "${local.arn[e].logs}:/aws/vpc-flow-logs/${local.arn[e].name}",
             "${local.arn[e].logs}:/aws/vpc-flow-logs/${local.arn[e].name}:*",
+            "${local.arn[e].logs}:/aws/codebuild/${local.arn[e].name}-runner",
+            "${local.arn[e].logs}:/aws/codebuild/${local.arn[e].name}-runner:*",
             "${local.arn[e].logs}:/aws/rds/instance/${local.arn[e].name}/*",
             "${local.arn[e].logs}:/aws/elasticache/${local.arn[e].name}/*",
           ]
@@ -261,11 +263,14 @@ locals {
           Resource = "${local.arn[e].secrets}:${var.project}/${e}/*"
         },
         {
-          # manage_master_user_password: RDS creates its rds!db-... secret with the caller's rights.
-          Sid      = "RdsManagedMasterSecret"
-          Effect   = "Allow"
-          Action   = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
-          Resource = "${local.arn[e].secrets}:rds!*"
+          # manage_master_user_password: RDS creates its rds!db-... secret with the caller's rights
+          # and tags it with the instance; another environment's (tagged with its instance) is
+          # out of reach.
+          Sid       = "RdsManagedMasterSecret"
+          Effect    = "Allow"
+          Action    = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
+          Resource  = "${local.arn[e].secrets}:rds!*"
+          Condition = { StringLikeIfExists = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = local.own_db_arn[e] } }
         },
         {
           Sid    = "OwnDatabase"
@@ -295,6 +300,7 @@ locals {
             "${local.arn[e].cache}:subnetgroup:${local.arn[e].name}",
             "${local.arn[e].cache}:snapshot:${local.arn[e].name}*",
             "${local.arn[e].cache}:parametergroup:default.*",
+            "${local.arn[e].cache}:parametergroup:${local.arn[e].name}-*",
             "${local.arn[e].cache}:user:${local.arn[e].name}-*",
             "${local.arn[e].cache}:usergroup:${local.arn[e].name}",
           ]

@@ -24,12 +24,12 @@ output "github_oidc_provider_arn" {
 }
 
 output "deploy_role_arns" {
-  description = "Deploy role ARN per environment; set each as the AWS_ROLE_ARN variable of the GitHub Environment of that name."
+  description = "Deploy role ARN per environment (the workflows build it from the Environment variable AWS_ACCOUNT_ID)."
   value       = { for e, r in aws_iam_role.deploy : e => r.arn }
 }
 
 output "plan_role_arns" {
-  description = "Read-only plan role per environment (pull-request plans); set each as the PLAN_ROLE_ARN_<ENV> repository variable."
+  description = "Read-only plan role per environment (pull-request plans); infra.yml builds its ARN from the repository variable AWS_ACCOUNT_IDS."
   value       = { for e, r in aws_iam_role.plan : e => r.arn }
 }
 
@@ -41,4 +41,15 @@ output "github_connection_arn" {
 output "permissions_boundary_arns" {
   description = "Permissions boundary per environment: every role the deploy role creates must carry it."
   value       = { for e, p in aws_iam_policy.boundary : e => p.arn }
+}
+
+output "permission_documents" {
+  description = "Every policy document of the deploy roles and the boundaries, decoded, per environment: for review and for the escalation tests."
+  value = {
+    for e in var.environments : e => {
+      boundary = local.boundary_policy[e]
+      deploy   = { for k, p in local.deploy_policies : split("/", k)[1] => p if split("/", k)[0] == e }
+      plan     = local.plan_state_policy[e]
+    }
+  }
 }

@@ -4,9 +4,11 @@
 
 locals {
   # Pull-request jobs are not bound to an Environment (they must not wait for reviewers to
-  # show a plan), so their token's sub is repo:<owner/name>:pull_request. The role can read
-  # everything a plan refreshes and its own state, and write nothing but the saved plan file
-  # under <env>/plans/ (plans run with -lock=false; infra.yml applies the saved plan on merge).
+  # show a plan), so their token's sub is repo:<owner/name>:pull_request: every pull request
+  # of the repository can assume every plan role. So the role writes nothing at all (plans run
+  # with -lock=false, and the plan a reviewer saw travels as an artifact of its own workflow
+  # run): no pull request can put a plan where an apply would read it. The apply re-plans
+  # inside the environment-gated job and applies only a plan equal to the reviewed one.
   plan_trust_policy = {
     Version = "2012-10-17"
     Statement = [{
@@ -34,12 +36,6 @@ locals {
           Resource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}*"
         },
         {
-          Sid      = "SavePlans"
-          Effect   = "Allow"
-          Action   = "s3:PutObject"
-          Resource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}plans/*"
-        },
-        {
           Sid      = "StateKey"
           Effect   = "Allow"
           Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -52,6 +48,13 @@ locals {
           Action      = "s3:GetObject"
           NotResource = "${aws_s3_bucket.state.arn}/${local.state_prefix[e]}*"
           Condition   = { StringEquals = { "s3:ResourceAccount" = local.account_id } }
+        },
+        {
+          # ReadOnlyAccess writes nothing; this holds even if someone attaches more later.
+          Sid      = "NoStateWrites"
+          Effect   = "Deny"
+          Action   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+          Resource = "${aws_s3_bucket.state.arn}/*"
         },
         {
           Sid      = "NoSecretValues"

@@ -285,11 +285,19 @@ run "plan_roles_are_read_only_and_trust_pull_requests" {
       for e, p in aws_iam_role_policy.plan_state : [
         for s in jsondecode(p.policy).Statement : alltrue([
           for a in flatten([s.Action]) : contains(["s3:GetObject", "kms:Decrypt", "kms:GenerateDataKey"], a)
-          || (a == "s3:PutObject" && s.Resource == "${aws_s3_bucket.state.arn}/netflix-clone/${e}/plans/*")
         ]) if s.Effect == "Allow"
       ]
     ]))
-    error_message = "the plan role's own policy may only read its state and save plans under <env>/plans/"
+    error_message = "the plan role's own policy may only read its state: any pull request can assume it, so it must write nothing an apply reads"
+  }
+  assert {
+    condition = alltrue([
+      for e, p in aws_iam_role_policy.plan_state : anytrue([
+        for s in jsondecode(p.policy).Statement :
+        s.Effect == "Deny" && contains(flatten([s.Action]), "s3:PutObject") && try(s.Resource, "") == "${aws_s3_bucket.state.arn}/*"
+      ])
+    ])
+    error_message = "the plan role must be denied every write to the state bucket, whatever else is attached to it"
   }
 }
 
@@ -301,4 +309,327 @@ run "rejects_wildcard_repository" {
   }
 
   expect_failures = [var.github_repository]
+}
+
+# --- One environment can't reach another ----------------------------------------------------
+# In the default shared account, the dev deploy role has two ways up to the rights of a role it
+# can write: (1) put an inline policy on one of its (bounded) roles, the app role say, and
+# assume that role from a pod; (2) create a bounded role that trusts itself and step into it.
+# Either way it holds whatever policy it wrote, intersected with netflix-clone-boundary-dev: so
+# the boundary alone must keep prod's cluster, load balancers, database password and keys out of
+# reach, and the deploy role's own policies must not reach them directly. tests/iam-eval decides
+# each request the way IAM does; "cross_*" requests must be denied, "own_*" ones allowed (the
+# controls that keep the check honest: a boundary that denied everything would break dev).
+
+run "permission_documents" {
+  command = apply
+}
+
+run "escalation_through_a_bounded_role_is_closed" {
+  command = plan
+
+  module {
+    source = "./tests/iam-eval"
+  }
+
+  variables {
+    policies = [run.permission_documents.permission_documents["dev"].boundary]
+    requests = {
+      cross_cluster_access_entry = {
+        action   = "eks:CreateAccessEntry"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-prod"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_cluster_access_policy = {
+        action   = "eks:AssociateAccessPolicy"
+        resource = "arn:aws:eks:eu-west-1:111122223333:access-entry/netflix-clone-prod/role/111122223333/netflix-clone-dev-app/0a0b"
+      }
+      cross_cluster_describe = {
+        action   = "eks:DescribeCluster"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-prod"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_pod_identity = {
+        action   = "eks-auth:AssumeRoleForPodIdentity"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-prod"
+      }
+      cross_load_balancer_listener = {
+        action   = "elasticloadbalancing:ModifyListener"
+        resource = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/k8s-netflixc-0a1b2c/0123456789abcdef/fedcba9876543210"
+        context  = { "aws:ResourceTag/eks:eks-cluster-name" = "netflix-clone-prod" }
+      }
+      cross_load_balancer_delete = {
+        action   = "elasticloadbalancing:DeleteLoadBalancer"
+        resource = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-netflixc-0a1b2c/0123456789abcdef"
+        context  = { "aws:ResourceTag/eks:eks-cluster-name" = "netflix-clone-prod" }
+      }
+      cross_load_balancer_for_their_cluster = {
+        action   = "elasticloadbalancing:CreateLoadBalancer"
+        resource = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-x/0123456789abcdef"
+        context  = { "aws:RequestTag/eks:eks-cluster-name" = "netflix-clone-prod" }
+      }
+      cross_database_password = {
+        action   = "secretsmanager:GetSecretValue"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0a1b2c3d-AbCdEf"
+        context  = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = "arn:aws:rds:eu-west-1:111122223333:db:netflix-clone-prod" }
+      }
+      cross_app_secret = {
+        action   = "secretsmanager:GetSecretValue"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:netflix-clone/prod/secret-key-AbCdEf"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_key = {
+        action   = "kms:Decrypt"
+        resource = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000001"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_database_login = {
+        action   = "rds-db:connect"
+        resource = "arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-ABCDEFGHIJKLMNOP/netflix_clone_prod_app"
+      }
+      cross_cache_login = {
+        action   = "elasticache:Connect"
+        resource = "arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:netflix-clone-prod"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_node = {
+        action   = "ec2:TerminateInstances"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0"
+        context  = { "aws:ResourceTag/eks:eks-cluster-name" = "netflix-clone-prod" }
+      }
+      cross_security_group = {
+        action   = "ec2:AuthorizeSecurityGroupIngress"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0123456789abcdef0"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_logs = {
+        action   = "logs:GetLogEvents"
+        resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/eks/netflix-clone-prod/cluster:log-stream:kube-apiserver-audit"
+      }
+      cross_parameters = {
+        action   = "ssm:GetParameter"
+        resource = "arn:aws:ssm:eu-west-1:111122223333:parameter/netflix-clone/prod/database-host"
+      }
+      own_cluster_describe = {
+        action   = "eks:DescribeCluster"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-dev"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_pod_identity = {
+        action   = "eks-auth:AssumeRoleForPodIdentity"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-dev"
+      }
+      own_database_password = {
+        action   = "secretsmanager:GetSecretValue"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0f0e0d0c-AbCdEf"
+        context  = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = "arn:aws:rds:eu-west-1:111122223333:db:netflix-clone-dev" }
+      }
+      own_app_secret = {
+        action   = "secretsmanager:GetSecretValue"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:netflix-clone/dev/secret-key-AbCdEf"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_database_login = {
+        action   = "rds-db:connect"
+        resource = "arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-QRSTUVWXYZABCDEF/netflix_clone_dev_app"
+      }
+      own_cache_login = {
+        action   = "elasticache:Connect"
+        resource = "arn:aws:elasticache:eu-west-1:111122223333:user:netflix-clone-dev-app"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_load_balancer = {
+        action   = "elasticloadbalancing:CreateLoadBalancer"
+        resource = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-y/0123456789abcdef"
+        context  = { "aws:RequestTag/eks:eks-cluster-name" = "netflix-clone-dev" }
+      }
+      own_node_launch = {
+        action   = "ec2:RunInstances"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:instance/*"
+        context  = { "aws:RequestTag/eks:eks-cluster-name" = "netflix-clone-dev" }
+      }
+      own_subnet_for_nodes = {
+        action   = "ec2:RunInstances"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-0123456789abcdef0"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_flow_logs = {
+        action   = "logs:PutLogEvents"
+        resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc-flow-logs/netflix-clone-dev:log-stream:eni-0123"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_rds_enhanced_monitoring = {
+        action   = "logs:PutLogEvents"
+        resource = "arn:aws:logs:eu-west-1:111122223333:log-group:RDSOSMetrics:log-stream:db-QRSTUVWXYZABCDEF"
+      }
+      own_image_pull = {
+        action   = "ecr:BatchGetImage"
+        resource = "arn:aws:ecr:eu-west-1:111122223333:repository/netflix-clone"
+        context  = { "aws:ResourceTag/environment" = "shared" }
+      }
+      own_ami_lookup = {
+        action   = "ssm:GetParameter"
+        resource = "arn:aws:ssm:eu-west-1::parameter/aws/service/bottlerocket/aws-k8s-1.35/x86_64/latest/image_id"
+      }
+    }
+  }
+
+  assert {
+    condition     = length(output.unsupported) == 0
+    error_message = "the boundary uses condition operators tests/iam-eval does not implement: ${jsonencode(output.unsupported)}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : !d.allowed if startswith(name, "cross_")])
+    error_message = "a role inside netflix-clone-boundary-dev reaches another environment: ${jsonencode([for name, d in output.decisions : name if startswith(name, "cross_") && d.allowed])}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : d.allowed if startswith(name, "own_")])
+    error_message = "the dev boundary refuses what dev's own roles need: ${jsonencode({ for name, d in output.decisions : name => d if startswith(name, "own_") && !d.allowed })}"
+  }
+}
+
+run "escalation_through_the_deploy_role_is_closed" {
+  command = plan
+
+  module {
+    source = "./tests/iam-eval"
+  }
+
+  variables {
+    policies = values(run.permission_documents.permission_documents["dev"].deploy)
+    requests = {
+      # Route 2 starts here: the one role it may create carries the dev boundary (the run above
+      # shows what that amounts to); any other boundary, none, or another environment's name is
+      # refused, and so are trust changes and another environment's roles.
+      own_bounded_role = {
+        action   = "iam:CreateRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-dev-stepping-stone"
+        context  = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-dev" }
+      }
+      cross_boundary_role = {
+        action   = "iam:CreateRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-dev-stepping-stone"
+        context  = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-prod" }
+      }
+      cross_unbounded_role = {
+        action   = "iam:CreateRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-dev-stepping-stone"
+      }
+      cross_role_name = {
+        action   = "iam:CreateRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-prod-stepping-stone"
+        context  = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-dev" }
+      }
+      cross_trust_change = {
+        action   = "iam:UpdateAssumeRolePolicy"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-app-dev"
+      }
+      cross_their_app_role = {
+        action   = "iam:PutRolePolicy"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-app-prod"
+        context  = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-prod" }
+      }
+      cross_pass_their_role = {
+        action   = "iam:PassRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-app-prod"
+        context  = { "iam:PassedToService" = "pods.eks.amazonaws.com" }
+      }
+      cross_cluster_access_entry = {
+        action   = "eks:CreateAccessEntry"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-prod"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_database_password = {
+        action   = "secretsmanager:GetSecretValue"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0a1b2c3d-AbCdEf"
+        context  = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = "arn:aws:rds:eu-west-1:111122223333:db:netflix-clone-prod" }
+      }
+      cross_database_secret_tags = {
+        action   = "secretsmanager:TagResource"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0a1b2c3d-AbCdEf"
+        context  = { "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = "arn:aws:rds:eu-west-1:111122223333:db:netflix-clone-prod" }
+      }
+      cross_database = {
+        action   = "rds:ModifyDBInstance"
+        resource = "arn:aws:rds:eu-west-1:111122223333:db:netflix-clone-prod"
+      }
+      cross_cache = {
+        action   = "elasticache:ModifyReplicationGroup"
+        resource = "arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:netflix-clone-prod"
+      }
+      cross_security_group = {
+        action   = "ec2:AuthorizeSecurityGroupIngress"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0123456789abcdef0"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_key = {
+        action   = "kms:Decrypt"
+        resource = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000001"
+        context  = { "aws:ResourceTag/environment" = "prod" }
+      }
+      cross_load_balancer = {
+        action   = "elasticloadbalancing:DeleteLoadBalancer"
+        resource = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-netflixc-0a1b2c/0123456789abcdef"
+        context  = { "aws:ResourceTag/eks:eks-cluster-name" = "netflix-clone-prod" }
+      }
+      cross_parameters = {
+        action   = "ssm:PutParameter"
+        resource = "arn:aws:ssm:eu-west-1:111122223333:parameter/netflix-clone/prod/database-host"
+      }
+      cross_runner = {
+        action   = "codebuild:UpdateProject"
+        resource = "arn:aws:codebuild:eu-west-1:111122223333:project/netflix-clone-prod-runner"
+      }
+      own_cluster_access_entry = {
+        action   = "eks:CreateAccessEntry"
+        resource = "arn:aws:eks:eu-west-1:111122223333:cluster/netflix-clone-dev"
+        context  = { "aws:ResourceTag/environment" = "dev" }
+      }
+      own_vpc = {
+        action   = "ec2:CreateVpc"
+        resource = "arn:aws:ec2:eu-west-1:111122223333:vpc/*"
+        context  = { "aws:RequestTag/environment" = "dev" }
+      }
+      # What later infra.yml applies of dev change (each was refused before: the cache's own
+      # parameter group, the runner's log group).
+      own_cache_parameter_group = {
+        action   = "elasticache:ModifyCacheParameterGroup"
+        resource = "arn:aws:elasticache:eu-west-1:111122223333:parametergroup:netflix-clone-dev-cache"
+      }
+      own_runner_log_group = {
+        action   = "logs:PutRetentionPolicy"
+        resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/codebuild/netflix-clone-dev-runner"
+      }
+      own_database_secret_on_create = {
+        action   = "secretsmanager:CreateSecret"
+        resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0f0e0d0c-AbCdEf"
+      }
+      own_app_pod_identity = {
+        action   = "iam:PassRole"
+        resource = "arn:aws:iam::111122223333:role/netflix-clone-app-dev"
+        context  = { "iam:PassedToService" = "pods.eks.amazonaws.com" }
+      }
+      own_load_balancer_lookup = {
+        action   = "elasticloadbalancing:DescribeLoadBalancers"
+        resource = "*"
+      }
+      own_version_calendar = {
+        action   = "eks:DescribeClusterVersions"
+        resource = "*"
+      }
+    }
+  }
+
+  assert {
+    condition     = length(output.unsupported) == 0
+    error_message = "the deploy policies use condition operators tests/iam-eval does not implement: ${jsonencode(output.unsupported)}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : !d.allowed if startswith(name, "cross_")])
+    error_message = "the dev deploy role reaches another environment: ${jsonencode([for name, d in output.decisions : name if startswith(name, "cross_") && d.allowed])}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : d.allowed if startswith(name, "own_")])
+    error_message = "the dev deploy role is refused what dev's applies need: ${jsonencode({ for name, d in output.decisions : name => d if startswith(name, "own_") && !d.allowed })}"
+  }
 }

@@ -41,8 +41,12 @@ module "platform" {
   public_host     = "api.dev.netflix-clone.example.com"
   route53_zone_id = null
 
-  single_nat_gateway = true
-
+  # The cheaper dev profile (docs/infrastructure.md, "Rough monthly cost"): one NAT gateway, no
+  # interface endpoints (AWS API traffic goes through NAT: a few GB a month here, cents), and
+  # logs kept two weeks. uat and prod keep prod's shape.
+  single_nat_gateway  = true
+  interface_endpoints = []
+  log_retention_days  = 14
 
   db_instance_class        = "db.t4g.micro"
   db_multi_az              = false

@@ -43,7 +43,6 @@ module "platform" {
 
   single_nat_gateway = false
 
-
   db_instance_class        = "db.m6g.large"
   db_allocated_storage_gib = 50
   db_multi_az              = true

@@ -43,7 +43,6 @@ module "platform" {
 
   single_nat_gateway = false
 
-
   db_instance_class        = "db.t4g.small"
   db_multi_az              = false
   db_deletion_protection   = true

@@ -95,3 +95,18 @@ output "certificate_validation_records" {
   description = "DNS records validating the certificate (create them when route53_zone_id is null)."
   value       = module.platform.certificate_validation_records
 }
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the ingress's ALB once the first release made it (null before): what public_host's CNAME points at without Route 53."
+  value       = module.platform.load_balancer_dns_name
+}
+
+output "public_record" {
+  description = "The alias record of public_host Terraform owns (with route53_zone_id, once the ALB exists)."
+  value       = module.platform.public_record
+}
+
+output "cluster_dns_ip" {
+  description = "Cluster DNS address the NetworkPolicies allow port 53 to."
+  value       = module.platform.cluster_dns_ip
+}

@@ -36,12 +36,45 @@ variable "service_account" {
 }
 
 variable "secret_arns" {
-  description = "The exact Secrets Manager ARNs the app may read (its own app secrets and the RDS master secret); nothing else is readable."
+  description = "The exact Secrets Manager ARNs the app may read (the TMDB key and the token-signing key); nothing else is readable."
   type        = list(string)
 
   validation {
     condition     = length(var.secret_arns) > 0 && alltrue([for a in var.secret_arns : !strcontains(a, "*")])
     error_message = "secret_arns must list at least one ARN and contain no wildcards."
+  }
+}
+
+variable "migration_secret_arns" {
+  description = "The exact Secrets Manager ARNs the migration Job may read (the token-signing key, which the app factory reads at start-up)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.migration_secret_arns) > 0 && alltrue([for a in var.migration_secret_arns : !strcontains(a, "*")])
+    error_message = "migration_secret_arns must list at least one ARN and contain no wildcards."
+  }
+}
+
+variable "database_master_secret_arn" {
+  description = "The RDS-managed master secret; only the db-admin Job's role may read it."
+  type        = string
+
+  validation {
+    condition     = !strcontains(var.database_master_secret_arn, "*")
+    error_message = "database_master_secret_arn must be one exact ARN."
+  }
+}
+
+variable "database_connect_arns" {
+  description = "rds-db:connect resources of the two database users: app (the web pods) and owner (the migration Job)."
+  type = object({
+    app   = string
+    owner = string
+  })
+
+  validation {
+    condition     = alltrue([for a in values(var.database_connect_arns) : can(regex("^arn:aws[a-z-]*:rds-db:[a-z0-9-]+:[0-9]{12}:dbuser:[^*/]+/[a-z_][a-z0-9_]*$", a))])
+    error_message = "database_connect_arns must be exact rds-db dbuser ARNs (no wildcards)."
   }
 }
 

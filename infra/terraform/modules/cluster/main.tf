@@ -121,6 +121,11 @@ resource "aws_eks_cluster" "this" {
   }
 
   kubernetes_network_config {
+    # Fixed, so the cluster DNS address (its 10th address) is known before the cluster exists
+    # and the NetworkPolicies can name it: on Auto Mode CoreDNS runs on each node, not as pods
+    # a podSelector could match.
+    service_ipv4_cidr = var.service_ipv4_cidr
+
     elastic_load_balancing {
       enabled = true
     }
@@ -139,8 +144,10 @@ resource "aws_eks_cluster" "this" {
     public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
   }
 
-  # Standard support only: no extended-support fees. A version reaching the end of standard
-  # support is upgraded by AWS, so kubernetes_version is kept current by reviewed changes.
+  # Standard support only: no extended-support fees. AWS refuses STANDARD for a version past
+  # its end of standard support, so modules/platform checks the version against AWS's calendar
+  # at plan time, and tests/infra/test_versions.py against a dated table, failing 60 days before
+  # that end, while there is still time for a reviewed upgrade.
   upgrade_policy {
     support_type = "STANDARD"
   }
@@ -257,12 +264,32 @@ resource "aws_vpc_security_group_ingress_rule" "api_from_runner" {
 }
 
 # --- Managed add-on Auto Mode does not bring: metrics-server, which the app's HPA scales on.
-# Pinned: upgrades are reviewed changes, not drift.
+# Its version follows the cluster's: EKS's default build for kubernetes_version unless pinned,
+# read at plan time, so a new default shows in a reviewed plan and never as silent drift.
+#
+# When Terraform creates it, the only nodes Auto Mode can launch are the built-in system pool's,
+# tainted CriticalAddonsOnly (the app's NodePool comes later, with the first release): without
+# the toleration its pods would stay Pending, the add-on DEGRADED, and the apply would time out.
+
+data "aws_eks_addon_version" "metrics_server" {
+  count = var.metrics_server_version == null ? 1 : 0
+
+  addon_name         = "metrics-server"
+  kubernetes_version = var.kubernetes_version
+  most_recent        = false # the version EKS marks as default for this Kubernetes version
+}
+
+locals {
+  metrics_server_configuration = {
+    tolerations = [{ key = "CriticalAddonsOnly", operator = "Exists" }]
+  }
+}
 
 resource "aws_eks_addon" "metrics_server" {
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = "metrics-server"
-  addon_version               = var.metrics_server_version
+  addon_version               = coalesce(var.metrics_server_version, try(data.aws_eks_addon_version.metrics_server[0].version, null))
+  configuration_values        = jsonencode(local.metrics_server_configuration)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
   tags                        = var.tags

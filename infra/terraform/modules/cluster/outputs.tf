@@ -85,3 +85,23 @@ output "permissions_boundaries" {
   description = "Permissions boundary of each IAM role of this module."
   value       = { cluster = aws_iam_role.cluster.permissions_boundary, node = aws_iam_role.node.permissions_boundary }
 }
+
+output "service_ipv4_cidr" {
+  description = "CIDR of the cluster's Service addresses."
+  value       = var.service_ipv4_cidr
+}
+
+output "cluster_dns_ip" {
+  description = "Address pods resolve names at (the kube-dns Service, the 10th address of service_ipv4_cidr); on Auto Mode CoreDNS answers it on every node."
+  value       = cidrhost(var.service_ipv4_cidr, 10)
+}
+
+output "addons" {
+  description = "EKS add-ons as configured: version and configuration values (decoded)."
+  value = {
+    metrics-server = {
+      version       = aws_eks_addon.metrics_server.addon_version
+      configuration = jsondecode(aws_eks_addon.metrics_server.configuration_values)
+    }
+  }
+}

@@ -19,13 +19,23 @@ variable "environment" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane (Auto Mode nodes follow it)."
+  description = "Kubernetes minor version of the control plane (Auto Mode nodes follow it). Must be in EKS standard support (modules/platform checks it at plan time, tests/infra/test_versions.py against a dated calendar)."
   type        = string
-  default     = "1.33"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must look like 1.33."
+    error_message = "kubernetes_version must look like 1.35."
+  }
+}
+
+variable "service_ipv4_cidr" {
+  description = "CIDR Kubernetes Services get their addresses from (must not overlap the VPC); the cluster DNS is its 10th address."
+  type        = string
+  default     = "172.20.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.service_ipv4_cidr, 10)) && tonumber(split("/", var.service_ipv4_cidr)[1]) >= 12 && tonumber(split("/", var.service_ipv4_cidr)[1]) <= 24
+    error_message = "service_ipv4_cidr must be an IPv4 CIDR between /12 and /24 (EKS's limits)."
   }
 }
 
@@ -110,13 +120,13 @@ variable "deploy_kubernetes_group" {
 }
 
 variable "metrics_server_version" {
-  description = "Pinned version of the metrics-server EKS add-on (the HPA's source of CPU and memory figures). Check newer ones with `aws eks describe-addon-versions --kubernetes-version 1.33 --addon-name metrics-server`."
+  description = "Version of the metrics-server EKS add-on (the HPA's source of CPU and memory figures). null: the version EKS marks as default for kubernetes_version, so the add-on follows the cluster. Set one to hold it (`aws eks describe-addon-versions --kubernetes-version <version> --addon-name metrics-server` lists them)."
   type        = string
-  default     = "v0.7.2-eksbuild.4"
+  default     = null
 
   validation {
-    condition     = can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", var.metrics_server_version))
-    error_message = "metrics_server_version must be an exact EKS add-on version such as v0.7.2-eksbuild.4."
+    condition     = var.metrics_server_version == null || can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", var.metrics_server_version))
+    error_message = "metrics_server_version must be null or an exact EKS add-on version such as v0.8.0-eksbuild.1."
   }
 }
 

@@ -14,6 +14,16 @@ locals {
   cache_log_group = "/aws/elasticache/${var.name}/slow-log"
 
   cache_failover = var.cache_nodes > 1
+
+  # Database users for IAM authentication, created by the release's db-admin Job as the master
+  # user (deploy/k8s/components/migration-job): the schema owner runs migrations, the app only
+  # reads and writes rows. Their names carry the environment, which is how the permissions
+  # boundary fences rds-db:connect before the database (and its resource id) exists.
+  db_user_prefix = replace(var.name, "-", "_")
+  db_users = {
+    owner = "${local.db_user_prefix}_owner"
+    app   = "${local.db_user_prefix}_app"
+  }
 }
 
 module "key" {

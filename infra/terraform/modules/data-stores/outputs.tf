@@ -19,7 +19,7 @@ output "db_name" {
 }
 
 output "db_master_secret_arn" {
-  description = "ARN of the RDS-managed Secrets Manager secret holding the master user name and password (JSON)."
+  description = "ARN of the RDS-managed Secrets Manager secret holding the master user name and password (JSON); read only by the release's db-admin Job, which creates the IAM-authenticated users."
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
 
@@ -119,4 +119,17 @@ output "db_instance_id" {
 output "cache_member_clusters" {
   description = "Cache clusters of the replication group, <id>-001 upwards as ElastiCache names them (the CacheClusterId dimension of their metrics); known at plan time."
   value       = [for i in range(var.cache_nodes) : format("%s-%03d", aws_elasticache_replication_group.this.replication_group_id, i + 1)]
+}
+
+output "db_users" {
+  description = "Database users that log in with IAM authentication: owner (schema owner, migrations) and app (rows only)."
+  value       = local.db_users
+}
+
+output "db_connect_arns" {
+  description = "rds-db:connect resource per database user (owner, app): IAM authentication as exactly that user of this instance."
+  value = {
+    for role, user in local.db_users :
+    role => "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${aws_db_instance.this.resource_id}/${user}"
+  }
 }

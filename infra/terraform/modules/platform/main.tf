@@ -30,6 +30,12 @@ data "aws_ecr_repository" "app" {
 }
 
 locals {
+  # One Kubernetes version for every environment, so uat rehearses exactly what prod runs. It
+  # must be in EKS standard support: tests/infra/test_versions.py holds the dated calendar and
+  # fails 60 days before its end; kubectl (release.yml), Pod Security's enforce-version
+  # (deploy/k8s/base/namespace.yaml) and kubernetes-validate (scripts/check-k8s.sh) follow it.
+  kubernetes_version = "1.35"
+
   project      = "netflix-clone"
   name         = "${local.project}-${var.environment}"
   cluster_name = local.name
@@ -54,6 +60,24 @@ data "aws_ssm_parameter" "github_repository" {
   name = "/${local.project}/bootstrap/github-repository"
 }
 
+# AWS refuses support_type STANDARD (modules/cluster) for a version past its end of standard
+# support: stop at plan time, before anything is created or replaced.
+data "aws_eks_cluster_versions" "configured" {
+  count = var.verify_version_support ? 1 : 0
+
+  cluster_versions_only = [local.kubernetes_version]
+
+  lifecycle {
+    postcondition {
+      condition = contains(
+        [for v in self.cluster_versions : upper(replace(v.version_status, "-", "_")) if v.cluster_version == local.kubernetes_version],
+        "STANDARD_SUPPORT",
+      )
+      error_message = "Kubernetes ${local.kubernetes_version} is not in EKS standard support (aws eks describe-cluster-versions --cluster-versions ${local.kubernetes_version}). Move local.kubernetes_version in modules/platform/main.tf to a version in standard support; tests/infra/test_versions.py holds the calendar."
+    }
+  }
+}
+
 module "network" {
   source = "../network"
 
@@ -62,6 +86,7 @@ module "network" {
   vpc_cidr                = var.vpc_cidr
   azs                     = local.azs
   single_nat_gateway      = var.single_nat_gateway
+  interface_endpoints     = var.interface_endpoints
   flow_log_retention_days = var.log_retention_days
 
   permissions_boundary_arn = local.permissions_boundary_arn
@@ -87,7 +112,8 @@ module "cluster" {
 
   cluster_name           = local.cluster_name
   environment            = var.environment
-  kubernetes_version     = "1.33"
+  kubernetes_version     = local.kubernetes_version
+  metrics_server_version = var.metrics_server_version
   vpc_id                 = module.network.vpc_id
   private_subnet_ids     = module.network.private_subnet_ids
   endpoint_public_access = var.endpoint_public_access
@@ -145,10 +171,12 @@ module "app_access" {
   secret_arns = [
     module.secrets.secret_arns["tmdb-api-key"],
     module.secrets.secret_arns["secret-key"],
-    module.data_stores.db_master_secret_arn,
   ]
-  kms_key_arns       = [module.secrets.kms_key_arn]
-  cache_connect_arns = module.data_stores.cache_connect_arns
+  migration_secret_arns      = [module.secrets.secret_arns["secret-key"]]
+  database_master_secret_arn = module.data_stores.db_master_secret_arn
+  database_connect_arns      = module.data_stores.db_connect_arns
+  kms_key_arns               = [module.secrets.kms_key_arn]
+  cache_connect_arns         = module.data_stores.cache_connect_arns
 
   permissions_boundary_arn = local.permissions_boundary_arn
 }

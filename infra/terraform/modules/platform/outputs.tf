@@ -76,6 +76,10 @@ output "topology" {
     db_deletion_protection   = module.data_stores.db_deletion_protection
     db_final_snapshot        = !var.db_skip_final_snapshot
     cache_automatic_failover = module.data_stores.cache_automatic_failover
+    kubernetes_version       = module.cluster.kubernetes_version
+    elastic_ips              = length(module.network.nat_public_ips)
+    interface_endpoints      = length(var.interface_endpoints)
+    log_retention_days       = var.log_retention_days
   }
 }
 
@@ -123,4 +127,19 @@ output "observability_targets" {
     cache_member_clusters      = module.data_stores.cache_member_clusters
     certificate_arn            = aws_acm_certificate.public.arn
   }
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the ingress's ALB (made by the first release; null before): the target of public_host's CNAME when Route 53 does not host the domain."
+  value       = try(local.public_albs[0].dns_name, null)
+}
+
+output "public_record" {
+  description = "The alias record of public_host Terraform owns (with route53_zone_id, once the ALB exists); null otherwise."
+  value       = try({ name = aws_route53_record.public[0].name, target = aws_route53_record.public[0].alias[0].name }, null)
+}
+
+output "cluster_dns_ip" {
+  description = "Cluster DNS address the NetworkPolicies allow port 53 to (published as cluster-dns-ip)."
+  value       = module.cluster.cluster_dns_ip
 }

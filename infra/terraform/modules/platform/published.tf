@@ -19,6 +19,9 @@ locals {
     "database-port"          = tostring(module.data_stores.db_port)
     "database-name"          = module.data_stores.db_name
     "database-secret-arn"    = module.data_stores.db_master_secret_arn
+    "database-app-user"      = module.data_stores.db_users.app
+    "database-owner-user"    = module.data_stores.db_users.owner
+    "cluster-dns-ip"         = module.cluster.cluster_dns_ip
     "tmdb-secret-arn"        = module.secrets.secret_arns["tmdb-api-key"]
     "secret-key-secret-arn"  = module.secrets.secret_arns["secret-key"]
     "runner-project"         = module.runner.project_name

@@ -38,6 +38,24 @@ variable "single_nat_gateway" {
   }
 }
 
+variable "interface_endpoints" {
+  description = "AWS services reached through interface VPC endpoints (3 AZs each, about $8 a month per service and AZ). Empty: AWS API traffic goes through the NAT gateway(s) instead, the cheaper choice for a quiet environment."
+  type        = set(string)
+  default     = ["ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs"]
+}
+
+variable "verify_version_support" {
+  description = "Check at plan time that the cluster's Kubernetes version is in EKS standard support (eks:DescribeClusterVersions). Off only where that API is missing (the rehearsal's AWS emulator)."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_server_version" {
+  description = "metrics-server add-on version; null follows EKS's default for the cluster's Kubernetes version."
+  type        = string
+  default     = null
+}
+
 variable "endpoint_public_access" {
   description = "Expose the Kubernetes API publicly (restricted to public_access_cidrs). Off: deploys run from inside the VPC."
   type        = bool
@@ -126,9 +144,14 @@ variable "cache_nodes" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of flow, control-plane and database logs, in days."
+  description = "Retention of flow, control-plane, runner and database logs, in days (at least 365 in prod; dev's cheaper profile keeps 14)."
   type        = number
   default     = 365
+
+  validation {
+    condition     = var.environment != "prod" || var.log_retention_days >= 365
+    error_message = "prod keeps its logs at least a year."
+  }
 }
 
 variable "secret_recovery_window_days" {

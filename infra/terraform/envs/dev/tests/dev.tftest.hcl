@@ -18,4 +18,8 @@ run "dev" {
     condition     = !output.topology.db_multi_az && !output.topology.db_deletion_protection && !output.topology.cache_automatic_failover
     error_message = "dev is throw-away: single-AZ database without deletion protection, cache without replica"
   }
+  assert {
+    condition     = output.topology.interface_endpoints == 0 && output.topology.elastic_ips == 1 && output.topology.log_retention_days <= 30
+    error_message = "dev runs the cheaper profile: no interface endpoints, one NAT gateway (one Elastic IP), short log retention"
+  }
 }

@@ -23,4 +23,8 @@ run "prod" {
     condition     = output.topology.cache_automatic_failover
     error_message = "prod's cache must fail over to a replica"
   }
+  assert {
+    condition     = output.topology.interface_endpoints == 5 && output.topology.elastic_ips == 3
+    error_message = "prod keeps prod's network: interface endpoints for ECR, STS, Secrets Manager and logs, and an Elastic IP per NAT gateway (docs/infrastructure.md counts them against the quota)"
+  }
 }

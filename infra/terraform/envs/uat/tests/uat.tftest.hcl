@@ -18,4 +18,8 @@ run "uat" {
     condition     = output.topology.db_deletion_protection && output.topology.db_final_snapshot
     error_message = "uat's database must be protected from deletion and keep a final snapshot"
   }
+  assert {
+    condition     = output.topology.interface_endpoints == 5 && output.topology.elastic_ips == 3
+    error_message = "uat keeps prod's network: interface endpoints for ECR, STS, Secrets Manager and logs, and an Elastic IP per NAT gateway (docs/infrastructure.md counts them against the quota)"
+  }
 }

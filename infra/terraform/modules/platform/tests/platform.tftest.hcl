@@ -55,8 +55,16 @@ run "invariants" {
 
   # --- cluster --------------------------------------------------------------------------
   assert {
-    condition     = module.cluster.cluster_name == "netflix-clone-${var.environment}" && module.cluster.kubernetes_version == "1.33"
-    error_message = "cluster must be netflix-clone-<env> on Kubernetes 1.33"
+    condition     = module.cluster.cluster_name == "netflix-clone-${var.environment}" && module.cluster.kubernetes_version == "1.35"
+    error_message = "cluster must be netflix-clone-<env> on Kubernetes 1.35 (tests/infra/test_versions.py checks it against EKS's calendar)"
+  }
+  assert {
+    condition     = contains(module.cluster.addons["metrics-server"].configuration.tolerations, { key = "CriticalAddonsOnly", operator = "Exists" }) && module.cluster.addons["metrics-server"].version == "v0.8.0-eksbuild.1"
+    error_message = "metrics-server must tolerate the system pool's CriticalAddonsOnly taint (the only nodes when Terraform creates it) and take EKS's default version for the cluster's Kubernetes version"
+  }
+  assert {
+    condition     = module.cluster.service_ipv4_cidr == "172.20.0.0/16" && output.cluster_dns_ip == "172.20.0.10" && !strcontains(var.vpc_cidr, "172.20.")
+    error_message = "the Service CIDR must be fixed (outside the VPC) so the cluster DNS address, its 10th address, is known to the NetworkPolicies"
   }
   assert {
     condition     = module.cluster.authentication_mode == "API"
@@ -111,7 +119,7 @@ run "invariants" {
   assert {
     condition = alltrue([
       for b in values(output.role_permissions_boundaries) : b == "arn:aws:iam::111122223333:policy/netflix-clone-boundary-${var.environment}"
-    ]) && length(output.role_permissions_boundaries) == 6
+    ]) && length(output.role_permissions_boundaries) == 8
     error_message = "every IAM role of the environment must carry netflix-clone-boundary-<env>"
   }
 
@@ -119,7 +127,8 @@ run "invariants" {
   assert {
     condition = toset(output.published_parameters) == toset([
       "region", "cluster-name", "namespace", "vpc-cidr", "alb-subnets-cidr", "public-host", "certificate-arn",
-      "database-host", "database-port", "database-name", "database-secret-arn", "redis-host",
+      "database-host", "database-port", "database-name", "database-secret-arn", "database-app-user",
+      "database-owner-user", "cluster-dns-ip", "redis-host",
       "redis-user", "redis-cache-name", "tmdb-secret-arn", "secret-key-secret-arn", "runner-project",
       "ecr-repository-url", "app-role-arn", "certificate-validation",
     ]) && output.parameter_path == "/netflix-clone/${var.environment}"
@@ -158,7 +167,7 @@ run "invariants" {
     error_message = "secrets must be netflix-clone/<env>/tmdb-api-key and netflix-clone/<env>/secret-key"
   }
 
-  # --- app role: exactly its own secrets ------------------------------------------------
+  # --- app roles: exactly their own secrets and database user --------------------------------
   assert {
     condition = (
       module.app_access.role_name == "netflix-clone-app-${var.environment}"
@@ -172,12 +181,34 @@ run "invariants" {
       for s in module.app_access.read_secrets_policy.Statement :
       s.Effect == "Allow" && (
         (flatten([s.Action]) == ["secretsmanager:GetSecretValue"]
-        && toset(flatten([s.Resource])) == toset([output.tmdb_secret_arn, output.secret_key_secret_arn, output.database_secret_arn]))
+        && toset(flatten([s.Resource])) == toset([output.tmdb_secret_arn, output.secret_key_secret_arn]))
         || (flatten([s.Action]) == ["kms:Decrypt"]
         && try(s.Condition.StringEquals["kms:ViaService"], "") == "secretsmanager.eu-west-1.amazonaws.com")
       )
     ])
-    error_message = "the app role may only GetSecretValue on its own three secrets (and decrypt them via Secrets Manager)"
+    error_message = "the app role may only GetSecretValue on its own two secrets (and decrypt them via Secrets Manager): never the database's master secret"
+  }
+  assert {
+    condition = (
+      module.app_access.roles.app.database.Statement[0].Resource == ["arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ/netflix_clone_${var.environment}_app"]
+      && module.app_access.roles.migrate.database.Statement[0].Resource == ["arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ/netflix_clone_${var.environment}_owner"]
+      && module.app_access.roles.db_admin.database == null
+    )
+    error_message = "the app connects to its database as the app user, the migrations as the schema owner, both with IAM authentication and on this instance only"
+  }
+  assert {
+    condition = [
+      for role in ["app", "migrate", "db_admin"] :
+      contains(flatten([for s in module.app_access.roles[role].read_secrets.Statement : s.Resource if s.Sid == "ReadOwnSecrets"]), output.database_secret_arn)
+    ] == [false, false, true]
+    error_message = "only the db-admin Job's role may read the RDS master secret"
+  }
+  assert {
+    condition = (
+      flatten([for s in module.app_access.roles.migrate.read_secrets.Statement : s.Resource if s.Sid == "ReadOwnSecrets"]) == [output.secret_key_secret_arn]
+      && [for role in ["app", "migrate", "db_admin"] : module.app_access.roles[role].service_account] == ["netflix-clone", "netflix-clone-migrate", "netflix-clone-db-admin"]
+    )
+    error_message = "each pod kind has its own service account and role; the migration Job reads only the token-signing key"
   }
   assert {
     condition = [
@@ -277,11 +308,12 @@ run "prod_refuses_anything_less" {
     db_skip_final_snapshot = true
     single_nat_gateway     = true
     cache_nodes            = 1
+    log_retention_days     = 14
   }
 
   expect_failures = [
     var.db_multi_az, var.db_deletion_protection, var.db_skip_final_snapshot,
-    var.single_nat_gateway, var.cache_nodes,
+    var.single_nat_gateway, var.cache_nodes, var.log_retention_days,
   ]
 }
 run "certificate_validated_in_route53_when_a_zone_is_given" {
@@ -329,4 +361,73 @@ run "region_must_be_the_providers" {
   }
 
   expect_failures = [data.aws_availability_zones.available]
+}
+
+# AWS refuses support_type STANDARD for a version past its end of standard support; the plan
+# stops before anything is created.
+run "version_outside_standard_support_is_refused" {
+  command = plan
+
+  override_data {
+    target = data.aws_eks_cluster_versions.configured[0]
+    values = {
+      cluster_versions = [{
+        cluster_type                 = "eks"
+        cluster_version              = "1.35"
+        default_platform_version     = "eks.9"
+        default_version              = false
+        end_of_extended_support_date = "2028-03-27T00:00:00Z"
+        end_of_standard_support_date = "2027-03-27T00:00:00Z"
+        kubernetes_patch_version     = "1.35.9"
+        release_date                 = "2026-01-27T00:00:00Z"
+        version_status               = "EXTENDED_SUPPORT"
+      }]
+    }
+  }
+
+  expect_failures = [data.aws_eks_cluster_versions.configured]
+}
+
+run "public_record_follows_the_ingress_load_balancer" {
+  command = apply
+
+  variables {
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  override_data {
+    target = data.aws_lbs.cluster
+    values = { arns = ["arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-netflixc-0a1b2c/0123456789abcdef"] }
+  }
+  override_data {
+    target = data.aws_lb.cluster
+    values = {
+      load_balancer_type = "application"
+      internal           = false
+      dns_name           = "k8s-netflixc-0a1b2c-123456789.eu-west-1.elb.amazonaws.com"
+      zone_id            = "Z32O12XQLNTSW2"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_route53_record.public[0].name == var.public_host && aws_route53_record.public[0].type == "A"
+      && aws_route53_record.public[0].alias[0].name == "k8s-netflixc-0a1b2c-123456789.eu-west-1.elb.amazonaws.com"
+      && output.load_balancer_dns_name == "k8s-netflixc-0a1b2c-123456789.eu-west-1.elb.amazonaws.com"
+    )
+    error_message = "with a Route 53 zone and the ingress's ALB made, public_host must be an alias of that ALB"
+  }
+}
+
+run "no_public_record_before_the_first_release" {
+  command = apply
+
+  variables {
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = length(aws_route53_record.public) == 0 && output.load_balancer_dns_name == null
+    error_message = "before the first release there is no load balancer to point public_host at"
+  }
 }

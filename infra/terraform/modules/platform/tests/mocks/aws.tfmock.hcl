@@ -39,6 +39,7 @@ mock_resource "aws_eks_cluster" {
 }
 mock_resource "aws_db_instance" {
   defaults = {
+    resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     master_user_secret = [{
       secret_arn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-mock-AbCdEf"
       kms_key_id    = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
@@ -65,4 +66,28 @@ mock_resource "aws_acm_certificate" {
       resource_record_value = "_def.acm-validations.aws."
     }]
   }
+}
+
+# AWS's calendar says the configured version is in standard support; a test overrides it.
+mock_data "aws_eks_cluster_versions" {
+  defaults = {
+    cluster_versions = [{
+      cluster_type                 = "eks"
+      cluster_version              = "1.35"
+      default_platform_version     = "eks.1"
+      default_version              = false
+      end_of_extended_support_date = "2028-03-27T00:00:00Z"
+      end_of_standard_support_date = "2027-03-27T00:00:00Z"
+      kubernetes_patch_version     = "1.35.4"
+      release_date                 = "2026-01-27T00:00:00Z"
+      version_status               = "STANDARD_SUPPORT"
+    }]
+  }
+}
+mock_data "aws_eks_addon_version" {
+  defaults = { version = "v0.8.0-eksbuild.1" }
+}
+# No load balancer yet (the first release makes it); a test overrides this.
+mock_data "aws_lbs" {
+  defaults = { arns = [] }
 }
