@@ -43,7 +43,11 @@ def live_app(database_urls: dict[str, str], tmp_path: Path) -> Iterator[tuple[Fl
             instance_path=tmp_path,
             login_limit_per_ip=100_000,
             login_limit_per_account=100_000,
-            login_limit_per_account_per_day=100_000,
+            login_limit_per_account_address=100_000,
+            checks_limit_per_session=100_000,
+            checks_limit_per_account=100_000,
+            refresh_limit_per_family=100_000,
+            upstream_budget_per_requester=100_000,
             signup_limit_per_ip=100_000,
         )
     )
