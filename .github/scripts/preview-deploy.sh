@@ -87,39 +87,36 @@ if [[ "$status" == DRAINING ]]; then
   aws ecs wait services-inactive --cluster "$cfg_cluster" --services "$p_service"
 fi
 if [[ "$status" == ACTIVE ]]; then
-  aws ecs update-service --cluster "$cfg_cluster" --service "$p_service" --task-definition "$td_arn" >/dev/null
+  deployment="$(aws ecs update-service --cluster "$cfg_cluster" --service "$p_service" --task-definition "$td_arn" \
+    --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text)"
   # The idle expiry counts from the last deploy.
   aws ecs tag-resource --resource-arn "$service_arn" --tags "${service_tags[@]}"
   note "$p_tag: service updated"
 else
   network="$(jq -c '{awsvpcConfiguration: {subnets: .subnets, securityGroups: .security_groups, assignPublicIp: "DISABLED"}}' <<<"$PREVIEW_CONFIG")"
   balancers="$(jq -cn --arg t "$tg_arn" --argjson p "$cfg_port" '[{targetGroupArn: $t, containerName: "web", containerPort: $p}]')"
-  aws ecs create-service --cluster "$cfg_cluster" --service-name "$p_service" \
+  deployment="$(aws ecs create-service --cluster "$cfg_cluster" --service-name "$p_service" \
     --task-definition "$td_arn" --desired-count 1 \
     --capacity-provider-strategy capacityProvider="$cfg_capacity",weight=1 \
     --network-configuration "$network" --load-balancers "$balancers" \
     --health-check-grace-period-seconds 60 \
     --deployment-configuration '{"deploymentCircuitBreaker":{"enable":true,"rollback":true},"maximumPercent":200,"minimumHealthyPercent":100}' \
-    --propagate-tags SERVICE --enable-ecs-managed-tags --tags "${service_tags[@]}" >/dev/null
+    --propagate-tags SERVICE --enable-ecs-managed-tags --tags "${service_tags[@]}" \
+    --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text)"
   note "$p_tag: service created"
 fi
 
-# Older revisions are never run again (the teardown deletes them all).
-for old in $(aws ecs list-task-definitions --family-prefix "$p_family" --status ACTIVE \
-  --query 'taskDefinitionArns' --output json |
-  jq -r --arg f "$p_family" --arg keep "$td_arn" '.[] | select(test(":task-definition/" + $f + ":[0-9]+$") and . != $keep)'); do
-  aws ecs deregister-task-definition --task-definition "$old" >/dev/null
-done
-
-# --- wait: the new deployment completed (ECS counts the target group's health checks), or the
-# circuit breaker failed it ----------------------------------------------------------------------
+# --- wait: the deployment this run started completed (ECS counts the target group's health
+# checks), or the circuit breaker failed it ------------------------------------------------------
+[[ -n "$deployment" && "$deployment" != None ]] || die "$p_tag: ECS reported no deployment"
 deadline=$((SECONDS + ${PREVIEW_WAIT_SECONDS:-900}))
 while :; do
   state="$(aws ecs describe-services --cluster "$cfg_cluster" --services "$p_service" --output json |
-    jq -r --arg td "$td_arn" '.services[0].deployments[] | select(.status == "PRIMARY")
-      | if .taskDefinition != $td then "PENDING" else (.rolloutState // "IN_PROGRESS") end')"
+    jq -r --arg id "$deployment" '[.services[0].deployments[] | select(.id == $id)][0]
+      | if . == null then "REPLACED" else (.rolloutState // "IN_PROGRESS") end')"
   case "$state" in
     COMPLETED) break ;;
+    REPLACED) die "$p_tag: a newer deployment replaced this one" ;;
     FAILED)
       note "$p_tag: the deployment failed; the service's latest events and stopped tasks:"
       aws ecs describe-services --cluster "$cfg_cluster" --services "$p_service" \
@@ -131,11 +128,20 @@ while :; do
         aws ecs describe-tasks --cluster "$cfg_cluster" --tasks $stopped \
           --query 'tasks[].[stoppedReason, containers[].[name, exitCode, reason]]' --output text >&2 || true
       fi
+      # The containers' last words (the app logs JSON lines; secrets are redacted there).
+      aws logs filter-log-events --log-group-name "$(jq -r .log_group <<<"$PREVIEW_CONFIG")" \
+        --log-stream-name-prefix "$p_tag/" --limit 40 --query 'events[].message' --output text >&2 || true
       exit 1
       ;;
   esac
   ((SECONDS < deadline)) || die "$p_tag: not serving after ${PREVIEW_WAIT_SECONDS:-900} s (deployment state $state)"
   sleep 15
+done
+# Older revisions are never run again (kept until now: a failed deployment rolls back to them).
+for old in $(aws ecs list-task-definitions --family-prefix "$p_family" --status ACTIVE \
+  --query 'taskDefinitionArns' --output json |
+  jq -r --arg f "$p_family" --arg keep "$td_arn" '.[] | select(test(":task-definition/" + $f + ":[0-9]+$") and . != $keep)'); do
+  aws ecs deregister-task-definition --task-definition "$old" >/dev/null
 done
 note "$p_tag: serving $td_arn"
 echo "https://$p_host"

@@ -66,7 +66,7 @@ preview_list() {
   local arns chunk page out=""
   arns="$(aws ecs list-services --cluster "$cfg_cluster" --query 'serviceArns' --output json)" || return 1
   # DescribeServices takes at most 10 services at a time.
-  for chunk in $(jq -c '[_nwise(10)][]' <<<"$arns"); do
+  for chunk in $(jq -c '[_nwise(10)][] | select(length > 0)' <<<"$arns"); do
     # shellcheck disable=SC2046 # one argument per ARN
     page="$(aws ecs describe-services --cluster "$cfg_cluster" --include TAGS \
       --services $(jq -r '.[]' <<<"$chunk") --output json)" || return 1
@@ -137,7 +137,7 @@ preview_teardown() {
   done
   revisions="$(aws ecs list-task-definitions --family-prefix "$p_family" --status INACTIVE \
     --query 'taskDefinitionArns' --output json |
-    jq -c --arg f "$p_family" '[.[] | select(test(":task-definition/" + $f + ":[0-9]+$"))] | [_nwise(10)][]')"
+    jq -c --arg f "$p_family" '[.[] | select(test(":task-definition/" + $f + ":[0-9]+$"))] | [_nwise(10)][] | select(length > 0)')"
   while IFS= read -r chunk; do
     [[ -n "$chunk" ]] || continue
     # shellcheck disable=SC2046 # one argument per ARN

@@ -120,8 +120,12 @@ def test_top_level_permissions_grant_nothing_to_write() -> None:
 
 
 # The only write scopes besides id-token, each for one job: the release records which digest it
-# released (a commit status the next promotion requires), and the back-merge opens PRs.
+# released (a commit status the next promotion requires), the back-merge opens PRs, and the
+# preview jobs comment on pull requests (their preview's address, or that it was stopped).
 JUSTIFIED_WRITES = {
+    ("preview.yml", "deploy"): {"pull-requests"},
+    ("preview.yml", "teardown"): {"pull-requests"},
+    ("preview.yml", "cleanup"): {"pull-requests"},
     ("release.yml", "release"): {"statuses"},
     ("deploy.yml", "dev"): {"statuses"},
     ("deploy.yml", "uat"): {"statuses"},

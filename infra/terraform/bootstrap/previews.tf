@@ -71,9 +71,8 @@ locals {
           Effect = "Allow"
           Action = [
             "ecs:ListServices", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
-            "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:ListTagsForResource",
-            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeRules",
-            "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
+            "ecs:ListTaskDefinitions", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
             "secretsmanager:ListSecrets",
           ]
           Resource = "*" # list and describe calls, most without resource-level permissions
@@ -81,7 +80,7 @@ locals {
         {
           Sid      = "ReadPreviewLogs"
           Effect   = "Allow"
-          Action   = ["logs:GetLogEvents", "logs:FilterLogEvents"]
+          Action   = "logs:FilterLogEvents" # a failed deploy prints the containers' last lines
           Resource = "${local.preview_arn[e].logs}:*"
         },
         {
@@ -158,8 +157,7 @@ locals {
           Effect = "Allow"
           Action = [
             "elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule",
-            "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
-            "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
           ]
           Resource  = [local.preview_arn[e].target_group, local.preview_arn[e].rules]
           Condition = local.preview_tagged

@@ -274,6 +274,7 @@ resource "aws_vpc_security_group_egress_rule" "tasks_to_s3" {
 # Ingress, not in Terraform), whose controller owns its listener rules.
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91:Each request is logged by the app itself as a JSON line (client address from X-Forwarded-For, request id) in the previews' log group; an access-log bucket for throw-away previews of demo data adds a bucket to protect.
+  #checkov:skip=CKV_AWS_150:deletion_protection is a variable, true by default; dev turns it off because dev is destroyed together with its previews.
   #checkov:skip=CKV2_AWS_28:Previews serve the bundled demo catalog and throw-away accounts; the app rate-limits sign-in and sign-up, and ingress_cidrs narrows who can connect. A WAF web ACL costs more than every preview together.
   name                       = "${var.name}-previews"
   load_balancer_type         = "application"
@@ -289,6 +290,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_acm_certificate" "wildcard" {
+  #checkov:skip=CKV2_AWS_71:One name per pull request would mean a certificate and a DNS validation per preview; the wildcard covers only the previews' own subdomain and is served by this load balancer alone.
   domain_name       = "*.${var.domain}"
   validation_method = "DNS"
 
