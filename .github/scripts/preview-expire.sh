@@ -29,7 +29,11 @@ while IFS=$'\t' read -r n deployed; do
   [[ -n "$n" ]] || continue
   if ((deployed < cutoff)); then
     removed "$n" idle
-  elif [[ "$(pr_state "$n")" != open ]]; then
+    continue
+  fi
+  # An unanswered question is not a closed pull request: stop rather than remove a live preview.
+  state="$(pr_state "$n")" || die "cannot read the state of pull request #$n"
+  if [[ "$state" == closed ]]; then
     removed "$n" closed
   else
     kept+=("$n")

@@ -223,6 +223,20 @@ def test_rendering_refuses_bad_input(tmp_path: Path, args: tuple[str, ...], mess
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
+def test_the_scripts_read_the_configuration_terraform_publishes() -> None:
+    main = (ROOT / "infra" / "terraform" / "modules" / "previews" / "main.tf").read_text()
+    block = main[main.index("  config = {") : main.index('resource "aws_ssm_parameter" "config"')]
+    published = set(re.findall(r"^\s{4}([a-z_]+)\s+=", block, re.MULTILINE))
+    assert published == set(sample_config()), "the tests' configuration must be the module's"
+    lib = (SCRIPTS / "preview-lib.sh").read_text()
+    read = (
+        set(re.findall(r"cfg ([a-z_]+)\)", lib))
+        | set(re.findall(r"\.([a-z_]+)\b", (SCRIPTS / "preview-task-definition.sh").read_text()))
+        & published
+    )
+    assert read <= published
+
+
 def test_the_template_has_no_value_of_its_own_where_infrastructure_goes() -> None:
     template = TEMPLATE.read_text()
     placeholders = set(re.findall(r"\{\{([a-z_]+)\}\}", template))
@@ -833,6 +847,21 @@ def test_the_daily_cleanup(emulator: dict[str, Any], github: GitHubAPI) -> None:
     assert all(gone(emulator, n) for n in (61, 62, 64))
     assert service(emulator, 63)["status"] == "ACTIVE" and "63" in rules(emulator)
     teardown(emulator, 63)
+
+
+def test_the_cleanup_stops_when_github_does_not_answer(
+    emulator: dict[str, Any], github: GitHubAPI
+) -> None:
+    fabricate(emulator, 81, last_deployed=2_000_000_000)
+    # The stand-in answers 404 for a pull request it does not know.
+    result = run_script(
+        "preview-expire.sh",
+        env={**emulator["env"], **github.env, "PREVIEW_NOW": "2000000100"},
+        check=False,
+    )
+    assert result.returncode != 0 and "cannot read the state of pull request #81" in result.stderr
+    assert result.stdout == "" and service(emulator, 81)["status"] == "ACTIVE"
+    teardown(emulator, 81)
 
 
 def test_a_rule_that_is_not_the_previews_is_never_touched(emulator: dict[str, Any]) -> None:
