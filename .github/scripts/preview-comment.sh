@@ -5,7 +5,7 @@
 #
 #   preview-comment.sh <n> deployed <url> <commit sha>
 #   preview-comment.sh <n> failed <run url>
-#   preview-comment.sh <n> removed
+#   preview-comment.sh <n> removed <closed|label>
 #   preview-comment.sh <n> stopped <limit|idle|closed|orphaned> [<max previews or idle days>]
 #
 # Env: GITHUB_TOKEN (pull-requests: write), GITHUB_REPOSITORY, GITHUB_API_URL (default
@@ -36,8 +36,14 @@ closes (docs/previews.md)."
 **Preview failed** to deploy: see $3 (the service's events and stopped tasks are in the log)."
     ;;
   removed)
+    [[ $# -eq 3 ]] || die "usage: $0 <n> removed closed|label"
+    case "$3" in
+      closed) why="the pull request was closed" ;;
+      label) why="the pull request has the label no-preview (remove it and push to get one again)" ;;
+      *) die "unknown reason '$3'" ;;
+    esac
     body="$marker
-**Preview removed**: the pull request was closed."
+**Preview removed**: $why."
     ;;
   stopped)
     [[ $# -ge 3 ]] || die "usage: $0 <n> stopped <reason> [<number>]"

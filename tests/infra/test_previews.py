@@ -529,8 +529,9 @@ def test_the_preview_comment_is_one_comment_kept_up_to_date(github: GitHubAPI) -
     run_script("preview-comment.sh", "7", "stopped", "limit", "5", env=github.env)
     assert len(github.comments[7]) == 2, "a stopped preview is a new comment (its author is told)"
     assert "at most 5 previews" in github.comments[7][1]["body"]
-    run_script("preview-comment.sh", "7", "removed", env=github.env)
+    run_script("preview-comment.sh", "7", "removed", "closed", env=github.env)
     assert "removed" in github.comments[7][0]["body"] and len(github.comments[7]) == 2
+    assert "closed" in github.comments[7][0]["body"]
 
 
 @pytest.fixture(scope="module")
