@@ -485,7 +485,7 @@ preview_task_case() {
     return
   fi
   code=$(curl -s -o "$WORK/body" -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' \
-    --data '{"email":"preview@example.com","password":"Preview-test-pass-42","display_name":"Preview"}' \
+    --data '{"email":"reviewer@example.com","password":"Container-test-pass-42","display_name":"Reviewer"}' \
     "http://127.0.0.1:$port/api/users" || echo 000)
   [[ "$code" == 201 ]] && pass "preview web container: sign-up 201 (SQLite on the shared /tmp)" ||
     fail "preview web container: sign-up $code: $(head -c 300 "$WORK/body")"
