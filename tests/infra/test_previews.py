@@ -84,7 +84,8 @@ def run_script(
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
-        timeout=180,
+        # Each AWS CLI call starts a Python process: seconds apiece on a loaded 2-core machine.
+        timeout=600,
         check=False,
     )
     if check:
@@ -652,6 +653,26 @@ def emulator(aws_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             os.environ["MOTO_ECS_SERVICE_RUNNING"] = saved
 
 
+@pytest.fixture
+def previews(emulator: dict[str, Any]) -> dict[str, Any]:
+    """The emulator with no preview in it: each test starts from what Terraform leaves, whatever
+    an earlier test (in any order, passed or not) left behind."""
+    ecs, elb, secrets = emulator["ecs"], emulator["elb"], emulator["secrets"]
+    cluster = "netflix-clone-dev-previews"
+    for arn in ecs.list_services(cluster=cluster)["serviceArns"]:
+        ecs.delete_service(cluster=cluster, service=arn, force=True)
+    for rule in elb.describe_rules(ListenerArn=emulator["listener"])["Rules"]:
+        if not rule["IsDefault"]:
+            elb.delete_rule(RuleArn=rule["RuleArn"])
+    for group in elb.describe_target_groups()["TargetGroups"]:
+        elb.delete_target_group(TargetGroupArn=group["TargetGroupArn"])
+    for secret in secrets.list_secrets()["SecretList"]:
+        secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+    for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]:
+        ecs.deregister_task_definition(taskDefinition=arn)
+    return emulator
+
+
 def deploy(emulator: dict[str, Any], n: int, sha: str = SHA) -> str:
     out = run_script(
         "preview-deploy.sh",
@@ -695,20 +716,21 @@ def active_revisions(emulator: dict[str, Any], n: int) -> list[str]:
     return [a for a in arns if re.search(rf"/netflix-clone-dev-pr-{n}:\d+$", a)]
 
 
-def test_deploy_then_push_then_close(emulator: dict[str, Any]) -> None:
-    url = deploy(emulator, 41)
+@pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
+def test_deploy_then_push_then_close(previews: dict[str, Any]) -> None:
+    url = deploy(previews, 41)
     assert url == "https://pr-41.previews.example.com"
 
-    svc = service(emulator, 41)
+    svc = service(previews, 41)
     assert svc["status"] == "ACTIVE" and svc["desiredCount"] == 1
     tags = {t["key"]: t["value"] for t in svc["tags"]}
     assert tags["preview"] == "pr-41" and tags["commit"] == SHA and int(tags["last-deployed"]) > 0
     network = svc["networkConfiguration"]["awsvpcConfiguration"]
     assert network["assignPublicIp"] == "DISABLED"
-    assert network["subnets"] == emulator["config"]["subnets"]
-    assert network["securityGroups"] == emulator["config"]["security_groups"]
+    assert network["subnets"] == previews["config"]["subnets"]
+    assert network["securityGroups"] == previews["config"]["security_groups"]
     (balancer,) = svc["loadBalancers"]
-    tg = target_groups(emulator)["netflix-clone-dev-pr-41"]
+    tg = target_groups(previews)["netflix-clone-dev-pr-41"]
     assert balancer == {
         "targetGroupArn": tg["TargetGroupArn"],
         "containerName": "web",
@@ -716,39 +738,39 @@ def test_deploy_then_push_then_close(emulator: dict[str, Any]) -> None:
     }
     assert tg["HealthCheckPath"] == "/readyz" and tg["TargetType"] == "ip"
 
-    rule = rules(emulator)["41"]
+    rule = rules(previews)["41"]
     assert rule["Conditions"][0]["HostHeaderConfig"]["Values"] == ["pr-41.previews.example.com"]
     assert rule["Actions"][0]["TargetGroupArn"] == tg["TargetGroupArn"]
 
-    (first,) = active_revisions(emulator, 41)
-    registered = emulator["ecs"].describe_task_definition(taskDefinition=first)["taskDefinition"]
+    (first,) = active_revisions(previews, 41)
+    registered = previews["ecs"].describe_task_definition(taskDefinition=first)["taskDefinition"]
     web = registered["containerDefinitions"][1]
     assert web["readonlyRootFilesystem"] is True and web["user"] == "10001:10001"
     (secret_ref,) = web["secrets"]
-    secret = emulator["secrets"].describe_secret(SecretId=secret_ref["valueFrom"])
+    secret = previews["secrets"].describe_secret(SecretId=secret_ref["valueFrom"])
     assert secret["Name"] == "netflix-clone/dev/previews/pr-41/secret-key"
     assert {t["Key"]: t["Value"] for t in secret["Tags"]}["preview"] == "pr-41"
-    value = emulator["secrets"].get_secret_value(SecretId=secret["ARN"])["SecretString"]
+    value = previews["secrets"].get_secret_value(SecretId=secret["ARN"])["SecretString"]
     assert re.fullmatch(r"[0-9a-f]{64}", value), "a fresh 256-bit SECRET_KEY"
     assert value not in json.dumps(registered)
 
     # A push: a new revision on the same service, the same secret (sessions survive).
-    assert deploy(emulator, 41, SHA2) == url
-    (second,) = active_revisions(emulator, 41)
+    assert deploy(previews, 41, SHA2) == url
+    (second,) = active_revisions(previews, 41)
     assert second != first, "the previous revision is retired"
-    svc = service(emulator, 41)
+    svc = service(previews, 41)
     assert svc["taskDefinition"] == second
     assert {t["key"]: t["value"] for t in svc["tags"]}["commit"] == SHA2
-    assert emulator["secrets"].get_secret_value(SecretId=secret["ARN"])["SecretString"] == value
-    assert len(rules(emulator)) == 1
+    assert previews["secrets"].get_secret_value(SecretId=secret["ARN"])["SecretString"] == value
+    assert len(rules(previews)) == 1
 
-    teardown(emulator, 41)
-    assert service(emulator, 41)["status"] != "ACTIVE"
-    assert "41" not in rules(emulator)
-    assert "netflix-clone-dev-pr-41" not in target_groups(emulator)
-    assert active_revisions(emulator, 41) == []
-    assert "netflix-clone/dev/previews/pr-41/secret-key" not in secret_names(emulator)
-    teardown(emulator, 41)  # idempotent: a second close finds nothing to do
+    teardown(previews, 41)
+    assert service(previews, 41)["status"] != "ACTIVE"
+    assert "41" not in rules(previews)
+    assert "netflix-clone-dev-pr-41" not in target_groups(previews)
+    assert active_revisions(previews, 41) == []
+    assert "netflix-clone/dev/previews/pr-41/secret-key" not in secret_names(previews)
+    teardown(previews, 41)  # idempotent: a second close finds nothing to do
 
 
 def fabricate(emulator: dict[str, Any], n: int, last_deployed: int) -> None:
@@ -807,74 +829,78 @@ def gone(emulator: dict[str, Any], n: int) -> bool:
     )
 
 
-def test_the_least_recently_deployed_preview_makes_room(emulator: dict[str, Any]) -> None:
-    fabricate(emulator, 51, last_deployed=2_000_000_000)
-    fabricate(emulator, 52, last_deployed=1_000_000_000)
+@pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
+def test_the_least_recently_deployed_preview_makes_room(previews: dict[str, Any]) -> None:
+    fabricate(previews, 51, last_deployed=2_000_000_000)
+    fabricate(previews, 52, last_deployed=1_000_000_000)
     # Already running: no room needed.
-    assert run_script("preview-limit.sh", "51", env=emulator["env"]).stdout == ""
+    assert run_script("preview-limit.sh", "51", env=previews["env"]).stdout == ""
     # A third one with max_previews = 2: pr-52, deployed longest ago, goes.
-    assert run_script("preview-limit.sh", "53", env=emulator["env"]).stdout.split() == ["52"]
-    assert gone(emulator, 52)
-    assert service(emulator, 51)["status"] == "ACTIVE" and "51" in rules(emulator)
-    teardown(emulator, 51)
-    assert gone(emulator, 51)
+    assert run_script("preview-limit.sh", "53", env=previews["env"]).stdout.split() == ["52"]
+    assert gone(previews, 52)
+    assert service(previews, 51)["status"] == "ACTIVE" and "51" in rules(previews)
+    teardown(previews, 51)
+    assert gone(previews, 51)
 
 
-def test_the_daily_cleanup(emulator: dict[str, Any], github: GitHubAPI) -> None:
+@pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
+def test_the_daily_cleanup(previews: dict[str, Any], github: GitHubAPI) -> None:
     now = 2_000_000_000
-    fabricate(emulator, 61, last_deployed=now - 4 * 86400)  # idle longer than idle_days (3)
-    fabricate(emulator, 62, last_deployed=now - 3600)
-    fabricate(emulator, 63, last_deployed=now - 60)
+    fabricate(previews, 61, last_deployed=now - 4 * 86400)  # idle longer than idle_days (3)
+    fabricate(previews, 62, last_deployed=now - 3600)
+    fabricate(previews, 63, last_deployed=now - 60)
     github.pulls.update({61: "open", 62: "closed", 63: "open"})
     # A run cancelled after creating the target group and secret of pr-64, before its service.
-    emulator["elb"].create_target_group(
+    previews["elb"].create_target_group(
         Name="netflix-clone-dev-pr-64",
         Protocol="HTTP",
         Port=8000,
-        VpcId=emulator["config"]["vpc_id"],
+        VpcId=previews["config"]["vpc_id"],
         TargetType="ip",
     )
-    emulator["secrets"].create_secret(
+    previews["secrets"].create_secret(
         Name="netflix-clone/dev/previews/pr-64/secret-key", SecretString="x" * 64
     )
     out = run_script(
-        "preview-expire.sh", env={**emulator["env"], **github.env, "PREVIEW_NOW": str(now)}
+        "preview-expire.sh", env={**previews["env"], **github.env, "PREVIEW_NOW": str(now)}
     ).stdout
     assert sorted(line.split("\t") for line in out.splitlines()) == [
         ["61", "idle"],
         ["62", "closed"],
         ["64", "orphaned"],
     ]
-    assert all(gone(emulator, n) for n in (61, 62, 64))
-    assert service(emulator, 63)["status"] == "ACTIVE" and "63" in rules(emulator)
-    teardown(emulator, 63)
+    assert all(gone(previews, n) for n in (61, 62, 64))
+    assert service(previews, 63)["status"] == "ACTIVE" and "63" in rules(previews)
+    teardown(previews, 63)
 
 
+@pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_the_cleanup_stops_when_github_does_not_answer(
-    emulator: dict[str, Any], github: GitHubAPI
+    previews: dict[str, Any], github: GitHubAPI
 ) -> None:
-    fabricate(emulator, 81, last_deployed=2_000_000_000)
+    fabricate(previews, 81, last_deployed=2_000_000_000)
     # The stand-in answers 404 for a pull request it does not know.
     result = run_script(
         "preview-expire.sh",
-        env={**emulator["env"], **github.env, "PREVIEW_NOW": "2000000100"},
+        env={**previews["env"], **github.env, "PREVIEW_NOW": "2000000100"},
         check=False,
     )
     assert result.returncode != 0 and "cannot read the state of pull request #81" in result.stderr
-    assert result.stdout == "" and service(emulator, 81)["status"] == "ACTIVE"
-    teardown(emulator, 81)
+    assert result.stdout == "" and service(previews, 81)["status"] == "ACTIVE"
+    teardown(previews, 81)
 
 
-def test_a_rule_that_is_not_the_previews_is_never_touched(emulator: dict[str, Any]) -> None:
-    tg = emulator["elb"].create_target_group(
-        Name="someone-else", Protocol="HTTP", Port=80, VpcId=emulator["config"]["vpc_id"]
+@pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
+def test_a_rule_that_is_not_the_previews_is_never_touched(previews: dict[str, Any]) -> None:
+    tg = previews["elb"].create_target_group(
+        Name="someone-else", Protocol="HTTP", Port=80, VpcId=previews["config"]["vpc_id"]
     )["TargetGroups"][0]["TargetGroupArn"]
-    emulator["elb"].create_rule(
-        ListenerArn=emulator["listener"],
+    previews["elb"].create_rule(
+        ListenerArn=previews["listener"],
         Priority=71,
         Conditions=[{"Field": "host-header", "HostHeaderConfig": {"Values": ["other.example"]}}],
         Actions=[{"Type": "forward", "TargetGroupArn": tg}],
     )
-    result = run_script("preview-teardown.sh", "71", env=emulator["env"], check=False)
+    result = run_script("preview-teardown.sh", "71", env=previews["env"], check=False)
     assert result.returncode != 0 and "refusing to touch it" in result.stderr
-    assert "71" in rules(emulator)
+    assert "71" in rules(previews)
