@@ -76,7 +76,7 @@ def test_environment_roots_are_thin_callers_of_the_platform_module() -> None:
         # Beside platform, a root may call further modules that live in its network (e.g.
         # previews.tf in dev), one file each, with their outputs: modules and outputs only.
         extra = files - ROOT_FILES
-        assert ROOT_FILES <= files and all(name.endswith(".tf") for name in extra), (
+        assert files >= ROOT_FILES and all(name.endswith(".tf") for name in extra), (
             f"envs/{env} holds {sorted(files)}; the composition belongs in modules/platform"
         )
         for name in extra:
