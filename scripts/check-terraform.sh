@@ -43,7 +43,9 @@ mapfile -t envs < <(find envs -mindepth 1 -maxdepth 1 -type d | sort)
 roots=(bootstrap "${envs[@]}")
 # modules/platform/tests holds the assertions every environment shares; each root tests its own
 # values (and, through `terraform test`, gets validated: see below).
-tested=(modules/platform modules/observability "${roots[@]}")
+# Other modules that carry their own tests/ (modules/previews) run them too.
+mapfile -t module_tests < <(find modules -mindepth 2 -maxdepth 2 -type d -name tests ! -path modules/platform/tests -printf '%h\n' | sort)
+tested=(modules/platform "${module_tests[@]}" "${roots[@]}")
 for dir in "${tested[@]}"; do
   compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || fail "$dir has no tests/*.tftest.hcl"
 done

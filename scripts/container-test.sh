@@ -74,6 +74,7 @@ cleanup() {
   set +e
   if docker info >/dev/null 2>&1; then
     docker ps -aq --filter "name=^$NAME_PREFIX" | xargs -r docker rm -f >/dev/null
+    [[ -n "${PREVIEW_TMP:-}" ]] && rm -rf "$PREVIEW_TMP"
     [[ -n "$BUILD_IMAGE" ]] && docker image inspect "$IMAGE" >/dev/null 2>&1 &&
       docker rmi -f "$IMAGE" >/dev/null
   fi
@@ -380,6 +381,7 @@ print(" ".join(sorted(uids)))')
     pass "no traceback in the server's log"
   fi
 
+  preview_task_case
   check_image_contents
 }
 
@@ -431,6 +433,66 @@ check_image_contents() {
   fi
 }
 
+# The pull-request preview's task (infra/terraform/modules/previews/task-definition.json, rendered
+# by the script the preview workflow uses): the migrate container, then the web container, each
+# with the task's environment, user and read-only root, sharing /tmp (on Fargate the task's
+# volume; here a directory on the host's /dev/shm tmpfs, which outlives the migrate container as
+# the task's volume does) where the SQLite file lives. Only PORT differs, to stay off 8000.
+preview_task_case() {
+  log "preview task: the rendered ECS task definition's containers, read-only, /tmp on a tmpfs"
+  local td="$WORK/preview-task.json" port=$((PORT + 1))
+  printf '%s' '{"name":"netflix-clone-dev","region":"eu-west-1","cluster":"c","domain":"previews.example.com","listener_arn":"l","vpc_id":"v","subnets":["s"],"security_groups":["g"],"execution_role_arn":"arn:aws:iam::123456789012:role/e","task_role_arn":"arn:aws:iam::123456789012:role/t","log_group":"/aws/ecs/p","repository_name":"r","repository_url":"r","secret_prefix":"netflix-clone/dev/previews","capacity_provider":"FARGATE","max_previews":5,"idle_days":3,"container_port":8000}' >"$WORK/preview-config.json"
+  PREVIEW_CONFIG_FILE="$WORK/preview-config.json" .github/scripts/preview-task-definition.sh 1 \
+    "$(printf '0%.0s' {1..40})" "netflix-clone@sha256:$(printf '0%.0s' {1..64})" \
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:netflix-clone/dev/previews/pr-1/secret-key" >"$td" ||
+    { fail "could not render the preview task definition"; return; }
+  local user uid gid
+  user=$(jq -r '.containerDefinitions[1].user' "$td")
+  uid=${user%%:*} gid=${user##*:}
+  PREVIEW_TMP=$(mktemp -d /dev/shm/nc-preview-tmp.XXXXXX)
+  chown "$uid:$gid" "$PREVIEW_TMP" && chmod 0700 "$PREVIEW_TMP"
+  # args CONTAINER_INDEX: docker run options as the task definition sets them (the secret, which
+  # ECS injects as an environment variable, passed by name).
+  args() {
+    jq -r --argjson i "$1" --arg port "$port" '.containerDefinitions[$i]
+      | (if .readonlyRootFilesystem then "--read-only" else empty end),
+        "--user", .user, "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--network", "host",
+        (.environment[] | "-e", (.name + "=" + (if .name == "PORT" then $port else .value end))),
+        (.secrets[] | "-e", .name),
+        (.mountPoints[] | "--mount", "type=bind,source=" + $tmp + ",target=" + .containerPath)' \
+      --arg tmp "$PREVIEW_TMP" "$td"
+  }
+  local -a migrate web command
+  local out rc=0 code ready=""
+  mapfile -t migrate < <(args 0)
+  mapfile -t web < <(args 1)
+  mapfile -t command < <(jq -r '.containerDefinitions[0].command[]' "$td")
+  out=$(docker run --rm --name "$NAME_PREFIX-preview-migrate" "${migrate[@]}" "$IMAGE" "${command[@]}" 2>&1) || rc=$?
+  [[ $rc -eq 0 ]] && pass "preview migrate container: $(tail -1 <<<"$out")" ||
+    { fail "preview migrate container exit $rc: ${out:0:400}"; return; }
+  docker run -d --name "$NAME_PREFIX-preview-web" "${web[@]}" "$IMAGE" >/dev/null
+  for _ in $(seq 1 $((READY_TIMEOUT * 10))); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/healthz" || true)
+    if [[ "$code" == 200 ]]; then ready=1; break; fi
+    [[ "$(docker inspect -f '{{.State.Running}}' "$NAME_PREFIX-preview-web")" == true ]] || break
+    sleep 0.1
+  done
+  if [[ -n "$ready" ]]; then
+    pass "preview web container: /healthz 200 (APP_ENV=$(jq -r '.containerDefinitions[1].environment[] | select(.name == "APP_ENV") | .value' "$td"), user $user, read-only root)"
+  else
+    fail "preview web container: /healthz not 200 (last: ${code:-none})"
+    docker logs --tail 30 "$NAME_PREFIX-preview-web" 2>&1 | sed 's/^/    /'
+    return
+  fi
+  code=$(curl -s -o "$WORK/body" -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' \
+    --data '{"email":"reviewer@example.com","password":"Container-test-pass-42","display_name":"Reviewer"}' \
+    "http://127.0.0.1:$port/api/users" || echo 000)
+  [[ "$code" == 201 ]] && pass "preview web container: sign-up 201 (SQLite on the shared /tmp)" ||
+    fail "preview web container: sign-up $code: $(head -c 300 "$WORK/body")"
+  docker rm -f "$NAME_PREFIX-preview-web" >/dev/null
+}
+
+PREVIEW_TMP=""
 READY_SECONDS="-"
 STOP_SECONDS="-"
 IMAGE_MB="-"

@@ -62,7 +62,7 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN
 export AWS_DEFAULT_REGION=eu-west-1 AWS_REGION=eu-west-1
 unset AWS_PROFILE TF_WORKSPACE
 
-services=(acm cloudwatch codebuild ec2 ecr eks elasticache elbv2 iam kms logs rds route53 s3 secretsmanager sns ssm sts)
+services=(acm cloudwatch codebuild ec2 ecr ecs eks elasticache elbv2 iam kms logs rds route53 s3 secretsmanager sns ssm sts)
 # Services moto lacks go to a closed port, so their calls fail at once (the provider would
 # retry moto's answer for minutes); with few retries a gap costs seconds.
 absent_services=(codeconnections codestarconnections)

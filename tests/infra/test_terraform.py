@@ -78,9 +78,18 @@ def test_environment_roots_are_thin_callers_of_the_platform_module() -> None:
     for env in ENVIRONMENTS:
         root = TF / "envs" / env
         files = {p.name for p in root.iterdir() if p.suffix in {".tf", ".hcl", ".tfvars", ".json"}}
-        assert files == ROOT_FILES | OBSERVABILITY_FILES, (
-            f"envs/{env} holds {sorted(files)}; the composition belongs in modules/platform"
-        )
+        # Beside platform, a root may call further modules that live in its network (e.g.
+        # previews.tf in dev), one file each, with their outputs: modules and outputs only.
+        extra = files - ROOT_FILES
+        assert files >= ROOT_FILES | OBSERVABILITY_FILES and all(
+            name.endswith(".tf") for name in extra
+        ), f"envs/{env} holds {sorted(files)}; the composition belongs in modules/platform"
+        for name in extra:
+            blocks = re.findall(r"^([a-z_]+)\s", (root / name).read_text(), re.MULTILINE)
+            assert set(blocks) <= {"module", "output"}, (
+                f"envs/{env}/{name} declares {sorted(set(blocks) - {'module', 'output'})}: "
+                "an extra root file only calls a module and exports its outputs"
+            )
         tests = sorted(p.name for p in (root / "tests").glob("*.tftest.hcl"))
         expected = sorted([f"{env}.tftest.hcl", "observability.tftest.hcl"])
         assert tests == expected, f"envs/{env}/tests: {tests}"

@@ -120,9 +120,13 @@ def test_top_level_permissions_grant_nothing_to_write() -> None:
 
 
 # The only write scopes besides id-token, each for one job: the release records which digest it
-# released (a commit status the next promotion requires). The back-merge opens its PRs with a
-# GitHub App's token, not GITHUB_TOKEN.
+# released (a commit status the next promotion requires), and the preview jobs comment on pull
+# requests (their preview's address, or that it was stopped). The back-merge opens its PRs with
+# a GitHub App's token, not GITHUB_TOKEN.
 JUSTIFIED_WRITES = {
+    ("preview.yml", "deploy"): {"pull-requests"},
+    ("preview.yml", "teardown"): {"pull-requests"},
+    ("preview.yml", "cleanup"): {"pull-requests"},
     ("release.yml", "release"): {"statuses"},
     ("deploy.yml", "dev"): {"statuses"},
     ("deploy.yml", "uat"): {"statuses"},

@@ -143,3 +143,25 @@ output "cluster_dns_ip" {
   description = "Cluster DNS address the NetworkPolicies allow port 53 to (published as cluster-dns-ip)."
   value       = module.cluster.cluster_dns_ip
 }
+
+# Read by the roots' additional modules (envs/dev/previews.tf) that live in this environment's
+# network and under its boundary.
+output "vpc_cidr" {
+  description = "IPv4 CIDR of the environment's VPC."
+  value       = module.network.vpc_cidr
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets of the environment (one per AZ)."
+  value       = module.network.private_subnet_ids
+}
+
+output "public_subnet_ids" {
+  description = "Public subnets of the environment (load balancers, NAT gateways)."
+  value       = module.network.public_subnet_ids
+}
+
+output "permissions_boundary_arn" {
+  description = "Permissions boundary every role of the environment carries (netflix-clone-boundary-<env>)."
+  value       = local.permissions_boundary_arn
+}

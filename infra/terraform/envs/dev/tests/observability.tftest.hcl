@@ -12,6 +12,12 @@ override_data {
   target = module.observability.data.aws_lbs.app
   values = { arns = [] }
 }
+# dev also runs the pull-request previews (envs/dev/previews.tf): their load balancer needs a
+# well-formed ARN for its listener under apply.
+override_resource {
+  target = module.previews.aws_lb.this
+  values = { arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/netflix-clone-dev-previews/0123456789abcdef" }
+}
 override_resource {
   target = module.observability.aws_sns_topic.alarms
   values = { arn = "arn:aws:sns:eu-west-1:111122223333:netflix-clone-dev-alarms" }
