@@ -100,7 +100,10 @@ class RdsIamToken:
 def rds_client(region: str, endpoint_url: str | None) -> Any:
     import boto3  # lazily: slow to import, unused without IAM authentication
 
-    return boto3.client("rds", region_name=region, endpoint_url=endpoint_url or None)
+    # A session of its own: boto3's default session caches the credentials it first resolved,
+    # and whatever else in the process made a client first would decide them.
+    session = boto3.session.Session()
+    return session.client("rds", region_name=region, endpoint_url=endpoint_url or None)
 
 
 def rds_iam_token(settings: Settings) -> RdsIamToken:
