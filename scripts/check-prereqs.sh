@@ -61,8 +61,6 @@ if [[ "$scope" == all ]]; then
     need "redis-server (the fault suite starts a private Redis)" "apt-get install -y redis-server"
   command -v shellcheck >/dev/null ||
     need "shellcheck (actionlint checks workflow scripts with it)" "apt-get install -y shellcheck"
-  command -v aws >/dev/null ||
-    need "aws (tests/infra/test_previews.py runs the preview scripts with it against moto)" "apt-get install -y awscli"
   if ! command -v terraform >/dev/null; then
     need "terraform >= $TF_MIN" \
       "not in Debian: install a release from https://releases.hashicorp.com/terraform/ into PATH"

@@ -14,7 +14,6 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v wrk >/dev/null || need+=(wrk)
 command -v pg_isready >/dev/null || need+=(postgresql-client)
 command -v redis-cli >/dev/null || need+=(redis-tools)
-command -v aws >/dev/null || need+=(awscli)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 if ((${#need[@]})); then
   as_root=()

