@@ -727,8 +727,11 @@ run "the_dev_deploy_role_applies_observability_and_nothing_of_prod" {
   variables {
     policies = values(run.permission_documents.permission_documents["dev"].deploy)
     # Every call the provider makes to create, read, change and delete each kind of resource of
-    # the module, on dev's names (own_) and on prod's (cross_). The KMS keys and Pod Identity
-    # associations have no name before they exist: their ARNs are made up, their tags are not.
+    # the module, on dev's names (own_) and on prod's (cross_): the operations hashicorp/aws
+    # 5.100.0 sent when it applied, refreshed and destroyed the module against moto (TF_LOG=DEBUG,
+    # 2026-12-07), as IAM actions, plus the EKS add-on and Pod Identity calls moto cannot answer
+    # and the tagging a real account asks for. The KMS keys and Pod Identity associations have no
+    # name before they exist: their ARNs are made up, their tags are not.
     requests = merge(concat(
       [for side, m in { own = run.observability_in_dev.managed_names, cross = run.observability_in_prod.managed_names } : merge(
         { for p in setproduct(m.log_groups, [
@@ -779,7 +782,7 @@ run "the_dev_deploy_role_applies_observability_and_nothing_of_prod" {
         } },
         { for a in [
           "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
-          "kms:ListResourceTags", "kms:CreateAlias", "kms:ScheduleKeyDeletion",
+          "kms:ListResourceTags", "kms:CreateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion",
           ] : "${side}_${a} key of ${m.cluster}" => {
           action   = a
           resource = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-00000000000${side == "own" ? "a" : "b"}"
