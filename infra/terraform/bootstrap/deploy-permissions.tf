@@ -1,9 +1,13 @@
-# What each deploy role may do. Four managed policies per role (IAM caps one at 6,144
-# characters):
-#   delivery  - its state prefix, ECR (push only where images are built), DescribeCluster
-#   network   - EC2/VPC resources tagged environment=<env>
-#   platform  - EKS, IAM roles/policies, KMS keys and log groups of <project>-<env>
-#   data      - Secrets Manager containers, RDS and ElastiCache of <project>-<env>
+# What each deploy role may do. Seven managed policies per role (IAM caps one at 6,144
+# characters; a role holds 10 by default):
+#   delivery      - its state prefix, ECR (push only where images are built), DescribeCluster
+#   network       - EC2/VPC resources tagged environment=<env>
+#   platform      - EKS, IAM policies, KMS keys and log groups of <project>-<env>
+#   data          - Secrets Manager containers, RDS and ElastiCache of <project>-<env>
+#   iam           - roles of <project>-<env>, only inside the environment's boundary
+#   ci            - its runner, its SSM path, certificates, validation records
+#   observability - what modules/observability creates: Container Insights log groups and
+#                   metric filters, the alarm topic, alarms, the dashboard, the ALB log bucket
 # Where AWS has resource-level permissions the grants are by name prefix; where it has only
 # tags (EC2, KMS) they are by the environment tag, which the env roots set through the
 # provider's default_tags on every resource they create.
@@ -315,14 +319,102 @@ locals {
     }
   }
 
+  # modules/observability (envs/<env>/observability.tf). Its roles, their inline policies and
+  # PassRole to Pod Identity are the iam policy's (role names <project>-<env>-*); its KMS keys
+  # and aliases, the add-on and the Pod Identity association are the platform policy's; its SSM
+  # parameter is the ci policy's; the ALB lookup is the ci policy's load-balancer descriptions.
+  observability_policy = {
+    for e in var.environments : e => {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          # Fluent Bit's, the Container Insights agent's and the Prometheus collector's groups
+          # (application, dataplane, host, performance, prometheus), created with retention and
+          # the log key before any agent could create them bare; the latency metric filters sit
+          # on the application group.
+          Sid    = "OwnContainerInsightsLogGroups"
+          Effect = "Allow"
+          Action = [
+            "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+            "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
+            "logs:TagLogGroup", "logs:ListTagsLogGroup",
+            "logs:PutMetricFilter", "logs:DeleteMetricFilter", "logs:DescribeMetricFilters",
+          ]
+          Resource = "${local.arn[e].logs}:/aws/containerinsights/${local.arn[e].name}/*"
+        },
+        {
+          # The alarm topic and its subscriptions. The Service Authorization Reference gives
+          # Get/SetSubscriptionAttributes and Unsubscribe no resource type, but SNS authorizes
+          # them against the subscription's topic (its AccessDenied messages name the topic's
+          # ARN), so the topic's name fences them too: another environment's pager stays
+          # subscribed.
+          Sid    = "OwnAlarmTopic"
+          Effect = "Allow"
+          Action = [
+            "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+            "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource", "sns:Subscribe",
+            "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+            "sns:ListSubscriptionsByTopic",
+          ]
+          Resource = "arn:${local.partition}:sns:*:${local.account_id}:${local.arn[e].name}-*"
+        },
+        {
+          Sid    = "OwnAlarms"
+          Effect = "Allow"
+          Action = [
+            "cloudwatch:PutMetricAlarm", "cloudwatch:PutCompositeAlarm", "cloudwatch:DeleteAlarms",
+            "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource",
+          ]
+          Resource = "arn:${local.partition}:cloudwatch:*:${local.account_id}:alarm:${local.arn[e].name}-*"
+        },
+        {
+          # CloudWatch authorizes DescribeAlarms against alarm:* even when it names the alarms
+          # (a grant on named alarms lets no read through); it only reads.
+          Sid      = "DescribeAlarms"
+          Effect   = "Allow"
+          Action   = "cloudwatch:DescribeAlarms"
+          Resource = "arn:${local.partition}:cloudwatch:*:${local.account_id}:alarm:*"
+        },
+        {
+          Sid      = "OwnDashboard"
+          Effect   = "Allow"
+          Action   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+          Resource = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.arn[e].name}"
+        },
+        {
+          # The ALB access-log bucket and its configuration, named exactly; no object access (the
+          # load balancer writes the logs, people read them with their own rights). Deleting a
+          # PAB, an ownership rule, an encryption or lifecycle configuration is a Put* in IAM.
+          Sid    = "OwnAlbLogBucket"
+          Effect = "Allow"
+          Action = [
+            "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:GetBucketLocation",
+            "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite",
+            "s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:GetAccelerateConfiguration",
+            "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration",
+            "s3:PutLifecycleConfiguration", "s3:GetReplicationConfiguration",
+            "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+            "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
+            "s3:PutBucketOwnershipControls", "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+          ]
+          Resource = "arn:${local.partition}:s3:::${local.arn[e].name}-alb-logs-${local.account_id}"
+        },
+      ]
+    }
+  }
+
   deploy_policies = merge([
     for e in var.environments : {
-      "${e}/delivery" = local.delivery_policy[e]
-      "${e}/network"  = local.network_policy[e]
-      "${e}/platform" = local.platform_policy[e]
-      "${e}/data"     = local.data_policy[e]
-      "${e}/iam"      = local.iam_policy[e]
-      "${e}/ci"       = local.ci_policy[e]
+      "${e}/delivery"      = local.delivery_policy[e]
+      "${e}/network"       = local.network_policy[e]
+      "${e}/platform"      = local.platform_policy[e]
+      "${e}/data"          = local.data_policy[e]
+      "${e}/iam"           = local.iam_policy[e]
+      "${e}/ci"            = local.ci_policy[e]
+      "${e}/observability" = local.observability_policy[e]
     }
   ]...)
 }

@@ -633,3 +633,255 @@ run "escalation_through_the_deploy_role_is_closed" {
     error_message = "the dev deploy role is refused what dev's applies need: ${jsonencode({ for name, d in output.decisions : name => d if startswith(name, "own_") && !d.allowed })}"
   }
 }
+
+# --- modules/observability: applied by the deploy role, its roles inside the boundary ---------
+# The module is applied here, offline with its own mocks, once as dev and once as prod; its
+# outputs managed_names (what it names in the account) and role_policies (what its Pod Identity
+# roles ask for) are then decided against the bootstrap's documents. So a name the module
+# changes, a resource it adds or a grant bootstrap narrows fails here, not at the first real
+# apply. "own_*": dev's deploy role / dev's boundary must allow it; "cross_*": the same call on
+# prod's names must be denied. tests/infra/test_deploy_permissions.py checks every resource type
+# of the module is covered by a kind below.
+
+mock_provider "aws" {
+  alias  = "observability"
+  source = "../modules/observability/tests/mocks"
+}
+
+run "observability_in_dev" {
+  command = apply
+
+  module {
+    source = "../modules/observability"
+  }
+  providers = {
+    aws = aws.observability
+  }
+
+  # After the first release, so the load balancer's alarms are there too.
+  override_data {
+    target = data.aws_lbs.app
+    values = { arns = ["arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-netflixc-netflixc-0123456789/0123456789abcdef"] }
+  }
+
+  variables {
+    environment    = "dev"
+    cluster_name   = "netflix-clone-dev"
+    namespace      = "netflix-clone-dev"
+    parameter_path = "/netflix-clone/dev"
+    targets = {
+      db_instance_id             = "netflix-clone-dev"
+      db_allocated_storage_gib   = 20
+      db_read_replica_ids        = []
+      cache_replication_group_id = "netflix-clone-dev"
+      cache_member_clusters      = ["netflix-clone-dev-001"]
+      certificate_arn            = "arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+    }
+    alarm_subscriptions      = [{ protocol = "email", endpoint = "oncall@example.com" }]
+    db_connections_threshold = 65
+    permissions_boundary_arn = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-dev"
+  }
+}
+
+run "observability_in_prod" {
+  command = apply
+
+  module {
+    source = "../modules/observability"
+  }
+  providers = {
+    aws = aws.observability
+  }
+
+  override_data {
+    target = data.aws_lbs.app
+    values = { arns = ["arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/k8s-netflixc-netflixc-9876543210/fedcba9876543210"] }
+  }
+
+  variables {
+    environment    = "prod"
+    cluster_name   = "netflix-clone-prod"
+    namespace      = "netflix-clone-prod"
+    parameter_path = "/netflix-clone/prod"
+    targets = {
+      db_instance_id             = "netflix-clone-prod"
+      db_allocated_storage_gib   = 100
+      db_read_replica_ids        = ["netflix-clone-prod-replica-1"]
+      cache_replication_group_id = "netflix-clone-prod"
+      cache_member_clusters      = ["netflix-clone-prod-001", "netflix-clone-prod-002"]
+      certificate_arn            = "arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001"
+    }
+    alarm_subscriptions      = [{ protocol = "email", endpoint = "oncall@example.com" }]
+    db_connections_threshold = 400
+    permissions_boundary_arn = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-prod"
+  }
+}
+
+run "the_dev_deploy_role_applies_observability_and_nothing_of_prod" {
+  command = plan
+
+  module {
+    source = "./tests/iam-eval"
+  }
+
+  variables {
+    policies = values(run.permission_documents.permission_documents["dev"].deploy)
+    # Every call the provider makes to create, read, change and delete each kind of resource of
+    # the module, on dev's names (own_) and on prod's (cross_): the operations hashicorp/aws
+    # 5.100.0 sent when it applied, refreshed and destroyed the module against moto (TF_LOG=DEBUG,
+    # 2026-12-07), as IAM actions, plus the EKS add-on and Pod Identity calls moto cannot answer
+    # and the tagging a real account asks for. The KMS keys and Pod Identity associations have no
+    # name before they exist: their ARNs are made up, their tags are not.
+    requests = merge(concat(
+      [for side, m in { own = run.observability_in_dev.managed_names, cross = run.observability_in_prod.managed_names } : merge(
+        { for p in setproduct(m.log_groups, [
+          "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource",
+          "logs:ListTagsForResource", "logs:UntagResource", "logs:DeleteLogGroup",
+          ]) : "${side}_${p[1]} ${p[0]}" => {
+          action = p[1], resource = "arn:aws:logs:eu-west-1:111122223333:log-group:${p[0]}"
+        } },
+        { for p in setproduct(distinct(values(m.metric_filters)), ["logs:PutMetricFilter", "logs:DescribeMetricFilters", "logs:DeleteMetricFilter"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:logs:eu-west-1:111122223333:log-group:${p[0]}" }
+        },
+        { for p in setproduct(m.topics, [
+          "sns:CreateTopic", "sns:TagResource", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+          "sns:ListTagsForResource", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:DeleteTopic",
+          ]) : "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:sns:eu-west-1:111122223333:${p[0]}" }
+        },
+        # Subscription calls: SNS authorizes them against the subscription's topic.
+        { for p in setproduct(m.topics, ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:sns:eu-west-1:111122223333:${p[0]}" }
+        },
+        { for p in setproduct(m.metric_alarms, ["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${p[0]}" }
+        },
+        { for p in setproduct(m.composite_alarms, ["cloudwatch:PutCompositeAlarm", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${p[0]}" }
+        },
+        { for p in setproduct(m.dashboards, ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:cloudwatch::111122223333:dashboard/${p[0]}" }
+        },
+        { for p in setproduct(m.buckets, [
+          "s3:CreateBucket", "s3:ListBucket", "s3:PutBucketTagging", "s3:GetBucketTagging", "s3:GetBucketPolicy",
+          "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite",
+          "s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:GetAccelerateConfiguration", "s3:GetBucketRequestPayment",
+          "s3:GetBucketLogging", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration",
+          "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+          "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls",
+          "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:DeleteBucket",
+          ]) : "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:s3:::${p[0]}" }
+        },
+        { for p in setproduct(m.parameters, ["ssm:PutParameter", "ssm:GetParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:DeleteParameter"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:ssm:eu-west-1:111122223333:parameter${p[0]}" }
+        },
+        { for p in setproduct(m.kms_aliases, ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:kms:eu-west-1:111122223333:${p[0]}" }
+        },
+        { for a in ["kms:CreateKey", "kms:TagResource"] : "${side}_${a} for ${m.cluster}" => {
+          action = a, resource = "*", context = { "aws:RequestTag/environment" = side == "own" ? "dev" : "prod" }
+        } },
+        { for a in [
+          "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
+          "kms:ListResourceTags", "kms:CreateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion",
+          ] : "${side}_${a} key of ${m.cluster}" => {
+          action   = a
+          resource = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-00000000000${side == "own" ? "a" : "b"}"
+          context  = { "aws:ResourceTag/environment" = side == "own" ? "dev" : "prod" }
+        } },
+        { for p in setproduct(m.roles, [
+          "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRole", "iam:TagRole", "iam:GetRolePolicy",
+          "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRole",
+          ]) : "${side}_${p[1]} ${p[0]}" => {
+          action   = p[1]
+          resource = "arn:aws:iam::111122223333:role/${p[0]}"
+          context  = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/netflix-clone-boundary-${side == "own" ? "dev" : "prod"}" }
+        } },
+        { for r in m.roles : "${side}_iam:PassRole ${r}" => {
+          action = "iam:PassRole", resource = "arn:aws:iam::111122223333:role/${r}", context = { "iam:PassedToService" = "pods.eks.amazonaws.com" }
+        } },
+        { for p in setproduct(m.addons, ["eks:CreateAddon", "eks:DescribeAddon", "eks:UpdateAddon", "eks:TagResource", "eks:DeleteAddon"]) :
+          "${side}_${p[1]} ${p[0]}" => { action = p[1], resource = "arn:aws:eks:eu-west-1:111122223333:addon/${m.cluster}/${p[0]}/0ac7a0e1-0000-0000-0000-000000000000" }
+        },
+        { for a in ["eks:CreateAddon", "eks:CreatePodIdentityAssociation"] : "${side}_${a} on ${m.cluster}" => {
+          action = a, resource = "arn:aws:eks:eu-west-1:111122223333:cluster/${m.cluster}"
+        } },
+        { for a in ["eks:CreateAddon", "eks:DescribePodIdentityAssociation", "eks:UpdatePodIdentityAssociation", "eks:TagResource", "eks:DeletePodIdentityAssociation"] :
+          "${side}_${a} association of ${m.cluster}" => { action = a, resource = "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/${m.cluster}/a-0123456789abcdef0" }
+        },
+      )],
+      # Lookups without resource-level permissions (or, for DescribeAlarms, authorized against
+      # alarm:*): reads of the whole account, so there is no prod to deny.
+      [{
+        "own_logs:DescribeLogGroups"                     = { action = "logs:DescribeLogGroups", resource = "*" }
+        "own_cloudwatch:DescribeAlarms"                  = { action = "cloudwatch:DescribeAlarms", resource = "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*" }
+        "own_elasticloadbalancing:DescribeLoadBalancers" = { action = "elasticloadbalancing:DescribeLoadBalancers", resource = "*" }
+        "own_elasticloadbalancing:DescribeTags"          = { action = "elasticloadbalancing:DescribeTags", resource = "*" }
+        "own_eks:DescribeAddonVersions"                  = { action = "eks:DescribeAddonVersions", resource = "*" }
+        "own_eks:DescribeAddonConfiguration"             = { action = "eks:DescribeAddonConfiguration", resource = "*" }
+        "own_ssm:DescribeParameters"                     = { action = "ssm:DescribeParameters", resource = "*" }
+        "own_kms:ListAliases"                            = { action = "kms:ListAliases", resource = "*" }
+      }],
+    )...)
+  }
+
+  assert {
+    condition     = length(output.unsupported) == 0
+    error_message = "the deploy policies use condition operators tests/iam-eval does not implement: ${jsonencode(output.unsupported)}"
+  }
+  assert {
+    condition     = length([for name in keys(output.decisions) : name if startswith(name, "cross_")]) >= 100 && length([for name in keys(output.decisions) : name if startswith(name, "own_")]) >= 100
+    error_message = "the module's names did not reach the requests (an output of modules/observability is empty?)"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : !d.allowed if startswith(name, "cross_")])
+    error_message = "the dev deploy role reaches prod's observability: ${jsonencode([for name, d in output.decisions : name if startswith(name, "cross_") && d.allowed])}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : d.allowed if startswith(name, "own_")])
+    error_message = "the dev deploy role cannot apply modules/observability: ${jsonencode({ for name, d in output.decisions : name => d if startswith(name, "own_") && !d.allowed })}"
+  }
+}
+
+run "the_collectors_roles_work_inside_the_dev_boundary_only" {
+  command = plan
+
+  module {
+    source = "./tests/iam-eval"
+  }
+
+  variables {
+    policies = [run.permission_documents.permission_documents["dev"].boundary]
+    # own_: each (action, resource) the module's dev roles are given must pass dev's boundary;
+    # cross_: prod's roles' grants (prod's log groups), given to a role inside dev's boundary,
+    # must not (account-wide "*" grants such as DescribeLogGroups are left out of cross_).
+    requests = merge([
+      for side, policies in { own = run.observability_in_dev.role_policies, cross = run.observability_in_prod.role_policies } : {
+        for g in flatten([
+          for role, policy in policies : [
+            for s in policy.Statement : [
+              for p in setproduct(flatten([s.Action]), flatten([s.Resource])) : { role = role, action = p[0], resource = p[1] }
+            ] if s.Effect == "Allow"
+          ]
+        ]) : "${side}_${g.role} ${g.action} ${g.resource}" => { action = g.action, resource = g.resource }
+        if side == "own" || g.resource != "*"
+      }
+    ]...)
+  }
+
+  assert {
+    condition     = length(output.unsupported) == 0
+    error_message = "the boundary uses condition operators tests/iam-eval does not implement: ${jsonencode(output.unsupported)}"
+  }
+  assert {
+    condition     = length([for name in keys(output.decisions) : name if startswith(name, "cross_")]) >= 10 && length([for name in keys(output.decisions) : name if startswith(name, "own_")]) >= 10
+    error_message = "the module's role policies did not reach the requests"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : !d.allowed if startswith(name, "cross_")])
+    error_message = "a role inside netflix-clone-boundary-dev writes prod's log groups: ${jsonencode([for name, d in output.decisions : name if startswith(name, "cross_") && d.allowed])}"
+  }
+  assert {
+    condition     = alltrue([for name, d in output.decisions : d.allowed if startswith(name, "own_")])
+    error_message = "the dev boundary refuses what the add-on's or the collector's role is given: ${jsonencode({ for name, d in output.decisions : name => d if startswith(name, "own_") && !d.allowed })}"
+  }
+}

@@ -72,7 +72,7 @@ resource "aws_cloudwatch_metric_alarm" "slo_burn" {
     }
   }
 
-  tags = var.tags
+  tags = local.tags
 }
 
 resource "aws_cloudwatch_composite_alarm" "slo" {
@@ -83,7 +83,7 @@ resource "aws_cloudwatch_composite_alarm" "slo" {
   alarm_rule        = "ALARM(\"${aws_cloudwatch_metric_alarm.slo_burn["${each.key}_long"].alarm_name}\") AND ALARM(\"${aws_cloudwatch_metric_alarm.slo_burn["${each.key}_short"].alarm_name}\")"
   alarm_actions     = local.actions
   ok_actions        = local.actions
-  tags              = var.tags
+  tags              = local.tags
 }
 
 # --- SLO: latency (exact percentiles of the access log's duration_ms) -------------------------
@@ -119,7 +119,7 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
   unit                = "Milliseconds"
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 # --- The load balancer (once Auto Mode has created it) --------------------------------------
@@ -157,7 +157,7 @@ resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
     }
   }
 
-  tags = var.tags
+  tags = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "alb_target_p99" {
@@ -177,7 +177,7 @@ resource "aws_cloudwatch_metric_alarm" "alb_target_p99" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "alb_unhealthy_targets" {
@@ -201,7 +201,7 @@ resource "aws_cloudwatch_metric_alarm" "alb_unhealthy_targets" {
     expression  = "SELECT MAX(UnHealthyHostCount) FROM SCHEMA(\"AWS/ApplicationELB\", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${each.value}'"
   }
 
-  tags = var.tags
+  tags = local.tags
 }
 
 # --- Pods and nodes (Container Insights with enhanced observability) ------------------------
@@ -236,7 +236,7 @@ resource "aws_cloudwatch_metric_alarm" "pods" {
     expression  = "SELECT MAX(${each.value.metric}) FROM SCHEMA(ContainerInsights, ClusterName, Namespace, PodName) WHERE ClusterName = '${var.cluster_name}' AND Namespace = '${var.namespace}'"
   }
 
-  tags = var.tags
+  tags = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "node_pressure" {
@@ -254,7 +254,7 @@ resource "aws_cloudwatch_metric_alarm" "node_pressure" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 # --- Database and cache ----------------------------------------------------------------------
@@ -348,7 +348,7 @@ resource "aws_cloudwatch_metric_alarm" "aws" {
   treat_missing_data  = each.value.missing
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 # --- The app's dependencies, from its own metrics ---------------------------------------------
@@ -370,7 +370,7 @@ resource "aws_cloudwatch_metric_alarm" "breaker_open" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "redis_fallbacks" {
@@ -388,7 +388,7 @@ resource "aws_cloudwatch_metric_alarm" "redis_fallbacks" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
   ok_actions          = local.actions
-  tags                = var.tags
+  tags                = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "tmdb_errors" {
@@ -422,5 +422,18 @@ resource "aws_cloudwatch_metric_alarm" "tmdb_errors" {
     }
   }
 
-  tags = var.tags
+  tags = local.tags
+}
+
+locals {
+  # Every metric alarm, the burn-rate windows included (output managed_names: the deploy role
+  # must be allowed each name; tests/infra/test_deploy_permissions.py checks none is left out).
+  metric_alarms = concat(
+    values(aws_cloudwatch_metric_alarm.slo_burn), values(aws_cloudwatch_metric_alarm.latency),
+    values(aws_cloudwatch_metric_alarm.alb_5xx), values(aws_cloudwatch_metric_alarm.alb_target_p99),
+    values(aws_cloudwatch_metric_alarm.alb_unhealthy_targets), values(aws_cloudwatch_metric_alarm.pods),
+    [aws_cloudwatch_metric_alarm.node_pressure], values(aws_cloudwatch_metric_alarm.aws),
+    values(aws_cloudwatch_metric_alarm.breaker_open),
+    [aws_cloudwatch_metric_alarm.redis_fallbacks, aws_cloudwatch_metric_alarm.tmdb_errors],
+  )
 }

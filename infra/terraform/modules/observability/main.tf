@@ -34,6 +34,11 @@ locals {
 
   # The Ingress names it (deploy/k8s/base/ingress.yaml, access_logs.s3.prefix).
   alb_log_prefix = "alb"
+
+  # The deploy role may create KMS keys only with environment=<env> in the request, and the
+  # boundary denies whatever is tagged for another environment: the module sets the tag itself
+  # rather than trusting every caller's default_tags.
+  tags = merge(var.tags, { environment = var.environment })
 }
 
 # --- Logs ------------------------------------------------------------------------------------
@@ -43,7 +48,7 @@ module "log_key" {
   name            = "${local.name}-observability"
   description     = "${local.name} container, node and collector logs"
   log_group_names = values(local.log_groups)
-  tags            = var.tags
+  tags            = local.tags
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -52,7 +57,7 @@ resource "aws_cloudwatch_log_group" "this" {
   name              = each.value
   retention_in_days = var.log_retention_days
   kms_key_id        = module.log_key.arn
-  tags              = var.tags
+  tags              = local.tags
 }
 
 # --- Alarm topic -----------------------------------------------------------------------------
@@ -83,7 +88,7 @@ resource "aws_kms_key" "alarms" {
       },
     ]
   })
-  tags = merge(var.tags, { Name = "${local.name}-alarms" })
+  tags = merge(local.tags, { Name = "${local.name}-alarms" })
 }
 
 resource "aws_kms_alias" "alarms" {
@@ -95,7 +100,7 @@ resource "aws_sns_topic" "alarms" {
   name              = "${local.name}-alarms"
   display_name      = "${local.name} alarms"
   kms_master_key_id = aws_kms_key.alarms.arn
-  tags              = var.tags
+  tags              = local.tags
 }
 
 resource "aws_sns_topic_policy" "alarms" {
@@ -148,7 +153,7 @@ resource "aws_sns_topic_subscription" "alarms" {
 resource "aws_s3_bucket" "alb_logs" {
   #checkov:skip=CKV_AWS_145:ALB access logging writes only to buckets encrypted with SSE-S3 (AES256), never SSE-KMS
   bucket = "${local.name}-alb-logs-${local.account_id}"
-  tags   = var.tags
+  tags   = local.tags
 }
 
 resource "aws_s3_bucket_ownership_controls" "alb_logs" {
@@ -254,7 +259,7 @@ resource "aws_ssm_parameter" "alb_log_bucket" {
   type        = "String"
   value       = aws_s3_bucket.alb_logs.id
   tier        = "Standard"
-  tags        = var.tags
+  tags        = local.tags
 }
 
 # --- Collectors: the add-on (container logs, Container Insights) and the Prometheus scraper --
@@ -269,7 +274,10 @@ locals {
       Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
     }]
   })
-  log_group_arns = [for g in aws_cloudwatch_log_group.this : g.arn]
+  # From the names, not the resources' arn attributes, so the roles' policies are known at plan
+  # time (reviewers and bootstrap's tests read them before anything exists).
+  log_group_arn  = { for k, n in local.log_groups : k => "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${n}" }
+  log_group_arns = values(local.log_group_arn)
 }
 
 # The add-on's CloudWatch agent and Fluent Bit share the service account cloudwatch-agent. Its
@@ -281,7 +289,7 @@ resource "aws_iam_role" "cloudwatch_agent" {
   description          = "amazon-cloudwatch-observability add-on of ${var.cluster_name} (Pod Identity)"
   permissions_boundary = var.permissions_boundary_arn
   assume_role_policy   = local.pod_identity_trust
-  tags                 = var.tags
+  tags                 = local.tags
 }
 
 resource "aws_iam_role_policy" "cloudwatch_agent" {
@@ -343,7 +351,7 @@ resource "aws_eks_addon" "cloudwatch_observability" {
     containerLogs = { enabled = true }
   })
 
-  tags = var.tags
+  tags = local.tags
 
   # The groups exist (with retention and encryption) before any agent can create them bare.
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.cloudwatch_agent]
@@ -354,7 +362,7 @@ resource "aws_iam_role" "metrics_collector" {
   description          = "Prometheus collector of ${var.cluster_name} (Pod Identity): EMF into the prometheus log group"
   permissions_boundary = var.permissions_boundary_arn
   assume_role_policy   = local.pod_identity_trust
-  tags                 = var.tags
+  tags                 = local.tags
 }
 
 resource "aws_iam_role_policy" "metrics_collector" {
@@ -367,7 +375,7 @@ resource "aws_iam_role_policy" "metrics_collector" {
         Sid      = "WritePrometheusLogGroup"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-        Resource = [aws_cloudwatch_log_group.this["prometheus"].arn, "${aws_cloudwatch_log_group.this["prometheus"].arn}:log-stream:*"]
+        Resource = [local.log_group_arn["prometheus"], "${local.log_group_arn["prometheus"]}:log-stream:*"]
       },
       {
         Sid      = "DescribeLogGroups"
@@ -384,5 +392,5 @@ resource "aws_eks_pod_identity_association" "metrics_collector" {
   namespace       = var.metrics_collector.namespace
   service_account = var.metrics_collector.service_account
   role_arn        = aws_iam_role.metrics_collector.arn
-  tags            = var.tags
+  tags            = local.tags
 }

@@ -93,3 +93,29 @@ output "permissions_boundaries" {
     metrics_collector = aws_iam_role.metrics_collector.permissions_boundary
   }
 }
+
+output "role_policies" {
+  description = "Inline policy of each IAM role of this module, decoded, by role name: what the role asks for inside the environment's permissions boundary (bootstrap's tests evaluate it against the boundary)."
+  value = {
+    (aws_iam_role.cloudwatch_agent.name)  = jsondecode(aws_iam_role_policy.cloudwatch_agent.policy)
+    (aws_iam_role.metrics_collector.name) = jsondecode(aws_iam_role_policy.metrics_collector.policy)
+  }
+}
+
+output "managed_names" {
+  description = "Names of what this module creates in the account, by kind: the environment's deploy role must be allowed to create, read, change and delete each (bootstrap's tests evaluate its policies against these names)."
+  value = {
+    cluster          = var.cluster_name
+    kms_aliases      = [aws_kms_alias.alarms.name, module.log_key.alias]
+    log_groups       = [for g in aws_cloudwatch_log_group.this : g.name]
+    metric_filters   = { for f in [aws_cloudwatch_log_metric_filter.request_duration, aws_cloudwatch_log_metric_filter.heartbeat_duration] : f.name => f.log_group_name }
+    topics           = [aws_sns_topic.alarms.name]
+    metric_alarms    = [for a in local.metric_alarms : a.alarm_name]
+    composite_alarms = [for a in aws_cloudwatch_composite_alarm.slo : a.alarm_name]
+    dashboards       = [aws_cloudwatch_dashboard.this.dashboard_name]
+    buckets          = [aws_s3_bucket.alb_logs.bucket]
+    parameters       = [aws_ssm_parameter.alb_log_bucket.name]
+    roles            = [aws_iam_role.cloudwatch_agent.name, aws_iam_role.metrics_collector.name]
+    addons           = [aws_eks_addon.cloudwatch_observability.addon_name]
+  }
+}

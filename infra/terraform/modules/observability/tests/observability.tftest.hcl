@@ -57,6 +57,34 @@ run "before_the_first_release" {
     condition     = alltrue([for b in values(output.permissions_boundaries) : b == var.permissions_boundary_arn])
     error_message = "every role carries the environment's permissions boundary"
   }
+  assert {
+    condition = alltrue(flatten([
+      for role, policy in output.role_policies : [
+        for s in policy.Statement : [
+          for r in flatten([s.Resource]) :
+          r == "*" || startswith(r, "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/containerinsights/netflix-clone-uat/")
+        ]
+      ]
+    ]))
+    error_message = "the collectors' roles name only the environment's own Container Insights log groups (the boundary allows /aws/*netflix-clone-<env>* only)"
+  }
+  assert {
+    condition     = output.role_policies["netflix-clone-uat-metrics-collector"].Statement[0].Resource == ["arn:aws:logs:eu-west-1:111122223333:log-group:/aws/containerinsights/netflix-clone-uat/prometheus", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/containerinsights/netflix-clone-uat/prometheus:log-stream:*"]
+    error_message = "the Prometheus collector writes its own log group and nothing else"
+  }
+  assert {
+    # The deploy role creates KMS keys only with environment=<env> in the request; the boundary
+    # denies what is tagged for another environment.
+    condition = alltrue(concat(
+      [for t in [aws_kms_key.alarms.tags, aws_sns_topic.alarms.tags, aws_s3_bucket.alb_logs.tags, aws_iam_role.cloudwatch_agent.tags,
+        aws_iam_role.metrics_collector.tags, aws_eks_addon.cloudwatch_observability.tags, aws_eks_pod_identity_association.metrics_collector.tags,
+      aws_ssm_parameter.alb_log_bucket.tags] : t["environment"] == "uat"],
+      [for g in aws_cloudwatch_log_group.this : g.tags["environment"] == "uat"],
+      [for a in aws_cloudwatch_composite_alarm.slo : a.tags["environment"] == "uat"],
+      [for a in aws_cloudwatch_metric_alarm.slo_burn : a.tags["environment"] == "uat"],
+    ))
+    error_message = "every taggable resource of the module carries environment=<env> whatever the caller's default_tags"
+  }
 
   # --- topic and alarms ----------------------------------------------------------------------
   assert {
