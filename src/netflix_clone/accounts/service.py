@@ -406,8 +406,12 @@ def refresh(token: str) -> TokenPair:
         raise too_many(verdict, "This session is refreshing too often. Try again later.")
     if lock_member(row.user_id) is None:
         raise unauthorized("The account no longer exists.")
-    # Read again under the lock: a sign-out or a parallel refresh may have committed meanwhile.
-    db.session.refresh(row)
+    # Read again under the lock: a sign-out, a password change (which deletes the session's
+    # tokens) or a parallel refresh may have committed meanwhile.
+    current = db.session.get(RefreshToken, row.id, populate_existing=True)
+    if current is None:
+        raise unauthorized("This session has ended (signed out or revoked); sign in again.")
+    row = current
     if row.used_at is None and row.revoked_at is not None:
         raise unauthorized("This session has ended (signed out or revoked); sign in again.")
     if row.revoked_at is None and row.used_at is None:
