@@ -591,6 +591,12 @@ def release_reads() -> None:
         session.expire_on_commit = expire
 
 
+def holding_locks() -> None:
+    """The unit of work took row locks (SELECT ... FOR UPDATE): like a write, they must last
+    until its commit, so release_reads refuses from now on."""
+    db.session.info[_WROTE] = True
+
+
 def keep_on_error() -> None:
     """The writes so far stand even if the request then fails (a revocation, say)."""
     db.session.info["keep_on_error"] = True

@@ -23,7 +23,7 @@ from netflix_clone.accounts.models import (
     session_stands,
 )
 from netflix_clone.context import services
-from netflix_clone.db import db, keep_on_error, unique_or_conflict, utcnow
+from netflix_clone.db import db, holding_locks, keep_on_error, unique_or_conflict, utcnow
 from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
 from netflix_clone.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.ratelimit import too_many
@@ -236,14 +236,25 @@ def confirm_password(principal: Principal, user: User, password: str | None, why
 
 def lock_member(user_id: int) -> str | None:
     """Serialise with every other change to this member's sessions and credentials, until the
-    unit of work ends: a row lock on the account (PostgreSQL; a no-op UPDATE, which in SQLite
-    takes the database's write lock). Returns the password hash as it is now (read under the
-    lock), or None when the account no longer exists.
+    unit of work ends. Returns the password hash as it is now (read under the lock), or None
+    when the account no longer exists.
+
+    PostgreSQL: `SELECT ... FOR NO KEY UPDATE` on the account row (it doesn't block the
+    foreign-key checks of rows that refer to the account). SQLite has no row locks: a no-op
+    UPDATE takes the database's write lock, which serialises every writer anyway.
 
     Every path that creates or ends a session (sign-in, refresh, reuse detection, sign-out,
     password change, account deletion, a profile token) takes it first, so whichever commits
     second sees what the first did: no refresh token can be added to a session that is being
     ended and then survive it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        holding_locks()
+        return db.session.scalar(
+            select(User.password_hash)
+            .where(User.id == user_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
     return db.session.execute(
         update(User)
         .where(User.id == user_id)
