@@ -100,8 +100,9 @@ check-workflows: ## actionlint and zizmor on .github/workflows
 container-test: install services ## Build the image for real and run it read-only as non-root
 	scripts/container-test.sh
 
-demo-catalog: ## Rebuild the bundled demo catalog from TMDB recordings (SOURCE=dir with examples/)
-	$(PYTHON) scripts/build_demo_catalog.py $(if $(SOURCE),--source $(SOURCE))
+demo-catalog: ## Rebuild the bundled demo catalog (zip) from ../shared/catalog-data and ../shared/tmdb
+	$(PYTHON) scripts/build_demo_catalog.py $(if $(CATALOG_DATA),--catalog-data $(CATALOG_DATA)) \
+	  $(if $(TMDB_DIR),--tmdb $(TMDB_DIR))
 
 fake-tmdb: install ## Run the fake TMDB server on 127.0.0.1:8765 (key printed at start)
 	$(VENV)/bin/python -m devtools.fake_tmdb --host 127.0.0.1 --port 8765

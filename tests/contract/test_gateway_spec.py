@@ -47,6 +47,7 @@ TV_CONTRACT = [
     ("discover/tv?sort_by=first_air_date.desc&first_air_date.gte=2010-01-01", "discover/tv"),
     ("search/tv?query=game%20of%20thrones", "search/tv"),
     ("search/multi?query=the&include_adult=false", "search/multi"),
+    ("search/person?query=tom%20hanks&include_adult=false", "search/person"),
     (
         f"tv/{GOT}?append_to_response=videos,credits,content_ratings,similar,recommendations,"
         "images",

@@ -40,7 +40,7 @@ def test_an_existing_style_app_renders_titles_through_the_gateway(
     with chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(15_000)
-        # No network beyond loopback: poster images (image.tmdb.org) are refused at once.
+        # No network beyond loopback: anything else is refused at once.
         page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), lambda route: route.abort())
         responses: list[tuple[str, int]] = []
         page.on("response", lambda r: responses.append((r.url, r.status)))
@@ -53,8 +53,13 @@ def test_an_existing_style_app_renders_titles_through_the_gateway(
         titles = page.locator("#popular .title").all_inner_texts()
         assert titles == expected_titles
         assert page.locator("#genres .genre").all_inner_texts() == expected_genres
+        # Offline, configuration hands out our placeholder artwork: every poster loads.
         poster = page.locator("#popular img").first.get_attribute("src") or ""
-        assert poster.startswith("https://image.tmdb.org/t/p/w185/")
+        assert poster.startswith(f"{server}/images/t/p/w185/")
+        page.wait_for_function(
+            "[...document.querySelectorAll('#popular img')]"
+            ".every(i => i.complete && i.naturalWidth > 0)"
+        )
 
         gateway = [(url, code) for url, code in responses if "/tmdb/3/" in url]
         assert {url.split("/tmdb/3/")[1].split("?")[0] for url, _ in gateway} == {

@@ -114,10 +114,14 @@ def test_every_allowed_path_answers_in_tmdbs_documented_shape(
     if "append_to_response" in url:
         assert {"videos", "credits", "images", "similar", "recommendations"} <= set(body)
         assert "id" not in body["videos"]  # appended objects drop their id, as TMDB's do
-    # Same JSON as TMDB's own answer to the canonical request (the fake serves DemoTMDB).
+    # Same JSON as TMDB's own answer to the canonical request (the fake serves DemoTMDB), but
+    # for the image base: in demo mode `configuration` hands out the placeholder artwork's.
     wanted = allowlist.resolve(url.partition("?")[0], dict(parse_qsl(url.partition("?")[2])))
     status, expected = DemoTMDB.default().handle(wanted.path, wanted.params)
     assert status == 200
+    if template == "configuration" and source == "demo":
+        placeholders = "http://localhost/images/t/p/"
+        expected["images"] |= {"base_url": placeholders, "secure_base_url": placeholders}
     assert body == expected
     assert len(upstream(tmdb)) == (1 if source == "tmdb" else 0)
 
@@ -227,7 +231,7 @@ def test_a_v4_server_token_goes_in_the_header_and_the_clients_key_nowhere(
         "trending/person/week",
         "trending/all/month",
         "discover/person",
-        "search/person",
+        "search/company",
         "genre/person/list",
         "person/1",
         "authentication",
@@ -659,6 +663,29 @@ def test_configuration_rewrites_the_image_base_without_touching_the_cache(
         assert cached.body["images"]["secure_base_url"] == "https://image.tmdb.org/t/p/"
     plain = tmdb_body(catalog_app().test_client().get("/tmdb/3/configuration"))
     assert plain["images"]["secure_base_url"] == "https://image.tmdb.org/t/p/"
+
+
+def test_demo_configuration_hands_out_the_web_apps_placeholder_images(
+    demo_app: Callable[..., Flask],
+) -> None:
+    client = demo_app().test_client()
+    body = tmdb_body(client.get("/tmdb/3/configuration", base_url="https://clone.example"))
+    validate_tmdb_response("configuration", body)
+    base = "https://clone.example/images/t/p/"
+    assert body["images"]["base_url"] == body["images"]["secure_base_url"] == base
+    # Every size the answer lists gives a real image there: what a frontend builds is valid.
+    poster = tmdb_body(client.get("/tmdb/3/movie/550"))["poster_path"]
+    for size in body["images"]["poster_sizes"]:
+        image = client.get(f"{base.removeprefix('https://clone.example')}{size}{poster}")
+        assert image.status_code == 200 and image.mimetype == "image/svg+xml", size
+        assert b"Fight Club" in image.data
+    # An app that joins the base and the path with a slash of its own gets the image too.
+    doubled = client.get(f"/images/t/p/original/{poster}")
+    assert doubled.status_code == 200 and b"Fight Club" in doubled.data
+    # A CDN setting still wins, and with a TMDB key TMDB's own answer is unchanged.
+    cdn = demo_app(gateway_image_base_url="https://img.cdn.example/tmdb").test_client()
+    cdn_body = tmdb_body(cdn.get("/tmdb/3/configuration"))
+    assert cdn_body["images"]["secure_base_url"] == "https://img.cdn.example/tmdb/"
 
 
 def test_image_base_setting_must_be_a_url() -> None:

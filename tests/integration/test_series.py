@@ -12,7 +12,8 @@ from tests.conftest import Member
 from tests.integration.test_profiles import add_profile, profile_headers, profiles
 
 GAME_OF_THRONES = 1399  # recorded: TV-MA in the US, 8 seasons, last aired S8E6
-THE_SIMPSONS = 456  # TV-G
+THE_SIMPSONS = 456  # TV-14 (recorded)
+PHINEAS_AND_FERB = 1877  # TV-G (recorded)
 FIGHT_CLUB = 550
 
 
@@ -146,8 +147,9 @@ def test_a_kids_profile_cannot_open_a_tv_ma_series_or_its_seasons(
     blocked = client.put(f"/api/profile/list/series/{GAME_OF_THRONES}", headers=kid)
     assert blocked.status_code == 403
     # A TV-G series is fine.
-    assert client.get(f"/api/series/{THE_SIMPSONS}", headers=kid).status_code == 200
-    assert client.get(f"/api/series/{THE_SIMPSONS}/seasons/1", headers=kid).status_code == 200
+    assert client.get(f"/api/series/{PHINEAS_AND_FERB}", headers=kid).status_code == 200
+    path = f"/api/series/{PHINEAS_AND_FERB}/seasons/1"
+    assert client.get(path, headers=kid).status_code == 200
 
 
 def test_kids_lists_and_search_show_no_series_above_their_level(

@@ -69,7 +69,7 @@ def test_the_route_table_covers_movies_and_series() -> None:
         assert f"search/{kind}" in names
         assert {f"{kind}/{name}" for name in tmdb_rules.LISTS[kind]} <= names
     assert {f"trending/{m}/{{time_window}}" for m in ("all", "movie", "tv")} <= names
-    assert "search/multi" in names
+    assert {"search/multi", "search/person"} <= names
     series = "tv/{series_id}"
     assert {
         series,
@@ -79,7 +79,7 @@ def test_the_route_table_covers_movies_and_series() -> None:
         f"{series}/content_ratings",
         f"{series}/images",
     } <= names
-    assert len(ROUTES) == len(names) == 35
+    assert len(ROUTES) == len(names) == 36
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
@@ -139,7 +139,7 @@ def test_ids_take_tmdbs_slugs_and_are_canonical(path: str, route: str, canonical
         "tv/latest",
         "trending/person/day",
         "trending/all/month",
-        "search/person",
+        "search/company",
         "movie/550/",
         "/movie/550",
         "Movie/550",

@@ -63,10 +63,33 @@ def test_an_objects_own_title_wins_over_an_image_list_entry() -> None:
     assert build_index(data)["x.jpg"] == Known("Owner", "poster_path", 3)
 
 
-def test_the_demo_catalog_index_covers_every_card_image() -> None:
-    index = demo_index()
-    assert index["pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg"].title == "Fight Club"
-    assert len(index) > 300
+def test_the_demo_catalog_index_names_every_kind_of_image() -> None:
+    from netflix_clone.catalog.demo_tmdb import DemoTMDB
+
+    demo, index = DemoTMDB.default(), demo_index()
+
+    def known(path: str | None) -> Known | None:
+        assert path, "the catalog holds this image"
+        return index.get(path.lstrip("/"))
+
+    fight_club = demo.handle("movie/550", {"append_to_response": "credits,images"})[1]
+    assert known(fight_club["poster_path"]) == Known("Fight Club", "poster_path", 550)
+    assert known(fight_club["backdrop_path"]) == Known("Fight Club", "backdrop_path", 550)
+    norton = fight_club["credits"]["cast"][0]
+    assert known(norton["profile_path"]) == Known("Edward Norton", "profile_path", 819)
+    logo = fight_club["images"]["logos"][0]["file_path"]  # a file of a recorded answer
+    assert known(logo) is not None and known(logo).title == "Fight Club"  # type: ignore[union-attr]
+    got = demo.handle("tv/66732", {})[1]
+    season = next(s for s in got["seasons"] if s["season_number"] == 1)
+    assert known(season["poster_path"]).title == "Stranger Things Season 1"  # type: ignore[union-attr]
+    still = demo.handle("tv/66732/season/1", {})[1]["episodes"][2]["still_path"]
+    assert known(still) == Known("Stranger Things S1 E3", "still_path", 66732)
+    assert known(got["networks"][0]["logo_path"]) == Known("Netflix", "logo_path", None)
+    matrix = demo.handle("movie/603", {"append_to_response": "credits"})[1]
+    for person in matrix["credits"]["cast"]:
+        if person["profile_path"]:
+            assert known(person["profile_path"]).title == person["name"]  # type: ignore[union-attr]
+    assert index.get("NoSuchImageAnywhere.jpg") is None
 
 
 def test_titles_are_escaped_and_control_characters_dropped() -> None:
@@ -91,6 +114,29 @@ def test_shapes_colours_and_wrapping() -> None:
     assert stops(other) != stops(backdrop)
     huge = Known("W" * 5000, "poster_path", 1)
     assert len(render_svg(huge, "w.jpg")) < 3000  # bounded whatever the title
+
+
+def test_the_placeholder_has_the_size_tmdb_would_answer() -> None:
+    poster = Known("Alpha", "poster_path", 1)
+    backdrop = Known("Alpha", "backdrop_path", 1)
+    cases = [
+        (poster, "w342", ("342", "513")),
+        (poster, "w92", ("92", "138")),
+        (poster, "original", ("500", "750")),
+        (Known("Ann", "profile_path", 2), "h632", ("421", "632")),
+        (backdrop, "w1280", ("1280", "720")),
+        (backdrop, "w300", ("300", "169")),
+        (Known("Pilot", "still_path", 3), "w185", ("185", "104")),
+        (None, "w1280", ("1280", "720")),  # unknown file at a size only wide images have
+        (None, "w500", ("500", "750")),
+    ]
+    for known, size, expected in cases:
+        svg = parse_svg(render_svg(known, "x.jpg", size))
+        assert (svg.get("width"), svg.get("height")) == expected, (known, size)
+    # The drawing is the same at every size: only the displayed size changes.
+    small = parse_svg(render_svg(poster, "x.jpg", "w92"))
+    large = parse_svg(render_svg(poster, "x.jpg", "w780"))
+    assert small.get("viewBox") == large.get("viewBox") == "0 0 500 750"
 
 
 def stops(svg: Element) -> list[str | None]:

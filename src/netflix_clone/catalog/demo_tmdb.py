@@ -1,58 +1,62 @@
-"""TMDB API v3, answered from the bundled demo catalog (``demo_data.json``).
+"""TMDB API v3, answered from the bundled demo catalog (``demo_catalog.zip``).
 
 One implementation of TMDB's protocol serves three callers: the app's demo catalog when no TMDB
 key is configured, the demo mode of the TMDB-compatible gateway, and the fake TMDB HTTP server
 (``devtools.fake_tmdb``). ``DemoTMDB.handle(path, params)`` takes a v3 path without the ``/3``
 prefix (``movie/popular``, ``tv/1399/season/1``) and the query parameters, and returns
-``(http_status, json_body)`` exactly as TMDB would: same JSON shape, same status codes, same
-error bodies. TMDB's rules (error bodies, page limits, id syntax, sort fields, appendable names,
-the table of paths) come from :mod:`netflix_clone.catalog.tmdb_rules`; this module adds the
-answers. Movies and TV series ("tv", TMDB's word) are served alike.
+``(http_status, json_body)`` as TMDB would: same JSON shapes, status codes and error bodies.
+TMDB's rules (error bodies, page limits, id syntax, sort fields, appendable names, the table of
+paths) come from :mod:`netflix_clone.catalog.tmdb_rules`; the data and the rules that made it
+(what is recorded, what is derived and how) are in the data file, read by
+:mod:`netflix_clone.catalog.demo_store`; search is :mod:`netflix_clone.catalog.demo_search`.
 
-Deliberate simplifications, each the closest honest answer the bundled data allows:
+What this module adds to the data, each the closest honest answer it allows:
 
 * ``language`` and ``region`` are accepted everywhere and change nothing: the data is en-US.
-* Lists and trending keep the recorded order; ``discover`` and ``search`` run over every bundled
-  title of the kind. Search matches every whitespace-separated word of ``query``
-  case-insensitively against ``title``/``original_title`` (series: ``name``/``original_name``);
-  exact title matches come first, then popularity (highest first), then movies before series,
-  then id. ``search/multi`` returns movies and series (no persons), each with ``media_type``.
-* Unparseable discover filter values are ignored (TMDB's discover is lenient); an unknown
-  ``sort_by`` falls back to ``popularity.desc``. Ties always break by ascending id, and titles
-  without a release (first air) date sort last for both date directions. ``discover/tv`` leaves
-  out series without ``first_air_date`` unless ``include_null_first_air_dates=true``, as TMDB;
-  it ignores ``air_date.*``, ``with_status``, ``with_type`` and the watch-provider filters.
-* A movie without recorded details gets details derived from its list item: ``genres`` mapped
-  from ``genre_ids``, ``runtime``/``imdb_id``/``status`` null, ``budget``/``revenue`` 0 (TMDB's
-  own "unknown"), empty lists, and empty credits, videos, images and release dates.
-* Series details are in the data file, recorded or derived by ``scripts/build_demo_catalog.py``
-  (its ``tv.notes`` say how). A season without a recording gets derived episodes here: "Episode
-  N", empty overview, no still, weekly air dates from the season's ``air_date``, the series'
-  ``tv.episode_runtime``; a recorded episode (the details' ``last_episode_to_air`` or
-  ``next_episode_to_air``, or recorded episode details) replaces its derived one. A derived
-  series' ``last_episode_to_air`` is its last derived episode when that one is dated.
-* Similar/recommendations without a recording are derived from genre overlap over the bundled
-  titles of the same kind (never the title itself, never titles sharing no genre, at most 40):
-  similar ranks by Jaccard similarity of the genre sets, then vote_count, then id;
-  recommendations rank by the number of shared genres, then popularity, then id.
-* ``trending/all`` mixes movies and series in the data file's order (``tv.lists``).
+* Named lists and trending are the data file's lists (its README states their rules, e.g. the
+  catalog's own "today", ``as_of``, for now playing and airing today). Totals are the real
+  sizes: ``total_pages`` is ``ceil(total_results / 20)``, at least 1, and pages past the end
+  are empty.
+* ``discover`` filters every title of the kind: genres (``,`` is AND, ``|`` is OR), years and
+  date ranges, vote average and count, runtime (a series' typical episode runtime), original
+  language, networks and origin country (series); unparseable values are ignored and an
+  unknown ``sort_by`` is ``popularity.desc``, as TMDB's lenient discover does. Ties break by
+  id; titles without a date sort last in both directions. ``discover/tv`` leaves out series
+  without ``first_air_date`` unless ``include_null_first_air_dates=true``.
+* Search (movie, tv, multi, person) is :mod:`~netflix_clone.catalog.demo_search` over titles
+  and original titles (names for series and people); results rank by its tiers, then by
+  popularity, then movies before series before people, then id. Multi results and people's
+  ``known_for`` carry ``media_type``.
+* Details are the list item plus the title's details record; appended names TMDB does not know
+  for the kind are ignored. Credits are rendered from the people table: for each person ``id``,
+  ``name``, ``original_name`` (the name), ``profile_path``, ``known_for_department`` and
+  ``popularity`` (derived), plus ``character`` and ``order`` (cast) or ``department`` and
+  ``job`` (crew); fields TMDB has that were not recorded (gender, credit_id) are left out.
+  Complete recorded credits (550, 1399) are served as recorded.
+* ``similar``: titles of the same kind sharing a genre, ranked by Jaccard similarity of the
+  genre sets, then closeness of the release year, then vote count. ``recommendations``: the
+  same candidates ranked by the number of shared cast and directors, then genre similarity,
+  then popularity. At most 40 of each, never the title itself.
+* Seasons and episodes are the recorded ones; an episode's ``crew`` and ``guest_stars`` are
+  empty (not recorded) unless the episode or its season was recorded whole (1399 season 1).
 * An empty result still reports ``total_pages: 1`` (``page`` 1, ``total_results`` 0).
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import json
+import functools
 import math
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, ClassVar, Final
 
 from netflix_clone.catalog import tmdb_rules
+from netflix_clone.catalog.demo_search import Index
+from netflix_clone.catalog.demo_store import CatalogStore
 from netflix_clone.catalog.tmdb_rules import (
     AUTHENTICATED,
     DEFAULT_SORT,
@@ -76,7 +80,6 @@ from netflix_clone.catalog.tmdb_rules import (
     PageError,
 )
 
-# The names this module exported before tmdb_rules existed stay importable from here.
 __all__ = [
     "APPENDABLE",
     "AUTHENTICATED",
@@ -100,10 +103,9 @@ __all__ = [
 ]
 
 Body = dict[str, Any]
-Response = tuple[int, Body]
-Key = tuple[str, int]  # ("movie" | "tv", TMDB id)
 
 DERIVED_RELATED_LIMIT: Final = 40
+KNOWN_FOR: Final = 3
 # Movie-only names of the movie-only DemoTMDB (the gateway and older callers import them).
 SUB_RESOURCES: Final = MOVIE_SUB_RESOURCES
 APPENDABLE: Final = MOVIE_APPENDABLE
@@ -116,7 +118,21 @@ EMPTY_SUB_RESOURCES: Final[Mapping[str, Body]] = {
     "release_dates": {"results": []},
     "content_ratings": {"results": []},
 }
-_DERIVED_ID_BASE: Final = 1_000_000_000  # see the data file's tv.notes
+_EPISODE_DETAIL_KEYS: Final = (
+    "air_date",
+    "crew",
+    "episode_number",
+    "guest_stars",
+    "id",
+    "name",
+    "overview",
+    "production_code",
+    "runtime",
+    "season_number",
+    "still_path",
+    "vote_average",
+    "vote_count",
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,7 @@ _SEARCH_YEARS: Final = {
     "movie": ("year", "primary_release_year"),
     "tv": ("first_air_date_year", "year"),
 }
+_KIND_ORDER: Final = {"movie": 0, "tv": 1, "person": 2}
 
 
 class TMDBError(Exception):
@@ -191,11 +208,13 @@ def _date_between(field: str, low: str, high: str) -> Callable[[Mapping[str, Any
 
 
 def _number_between(
-    field: str, low: float | None, high: float | None
+    value: Callable[[Mapping[str, Any]], float | None], low: float | None, high: float | None
 ) -> Callable[[Mapping[str, Any]], bool]:
     def check(item: Mapping[str, Any]) -> bool:
-        value = float(item[field])
-        return (low is None or value >= low) and (high is None or value <= high)
+        found = value(item)
+        if found is None:
+            return False
+        return (low is None or found >= low) and (high is None or found <= high)
 
     return check
 
@@ -205,62 +224,98 @@ def _in_years(field: str, years: set[str]) -> Callable[[Mapping[str, Any]], bool
     return lambda item: str(item.get(field) or "")[:4] in wanted
 
 
-def _weeks_after(date: str | None, weeks: int) -> str | None:
-    if not date:
-        return None
-    return (dt.date.fromisoformat(date) + dt.timedelta(weeks=weeks)).isoformat()
+def _year(item: Mapping[str, Any], kind: _Kind) -> int | None:
+    date = str(item.get(kind.date) or "")
+    return int(date[:4]) if date[:4].isdigit() else None
+
+
+def _rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
+    columns = table["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in table["rows"]]
+
+
+@dataclass(frozen=True)
+class _Facets:
+    runtime: int | None
+    revenue: int
+    networks: tuple[int, ...]
+    people: tuple[int, ...]
 
 
 class DemoTMDB:
-    """Answers TMDB v3 requests from the bundled demo catalog. Immutable once built, so one
-    instance is safely shared by all threads; every answer is a fresh deep copy."""
+    """Answers TMDB v3 requests from the bundled demo catalog. Immutable once built (lazy parts
+    are read once, under a lock or idempotently), so one instance is safely shared by all
+    threads; every answer is a fresh deep copy."""
 
     _default: ClassVar[DemoTMDB | None] = None
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._configuration: Body = dict(data["configuration"])
-        self._genres: list[Body] = [dict(genre) for genre in data["genres"]]
-        self._movies: dict[int, Body] = {int(m["id"]): dict(m) for m in data["movies"]}
-        self._details: dict[int, Body] = {
-            int(movie_id): dict(record) for movie_id, record in data["details"].items()
+    def __init__(self, store: CatalogStore) -> None:
+        self._store = store
+        head = store.head
+        self.as_of: str = head["as_of"]
+        self._configuration: Body = head["configuration"]
+        self._genres: dict[str, list[Body]] = head["genres"]
+        self._certifications: Mapping[str, Body] = head["certifications"]
+        self._lists: Mapping[str, Any] = head["lists"]
+        self._items: dict[str, dict[int, Body]] = {
+            "movie": {item["id"]: item for item in _rows(head["movies"])},
+            "tv": {item["id"]: item for item in _rows(head["series"])},
         }
-        self._lists: dict[str, Body] = {name: dict(entry) for name, entry in data["lists"].items()}
-        tv: Mapping[str, Any] = data["tv"]
-        self._tv_genres: list[Body] = [dict(genre) for genre in tv["genres"]]
-        self._certifications: Body = dict(tv["certifications"])
-        self._series: dict[int, Body] = {int(s["id"]): dict(s) for s in tv["series"]}
-        self._tv_details: dict[int, Body] = {
-            int(series_id): dict(record) for series_id, record in tv["details"].items()
+        self._facets: dict[str, dict[int, _Facets]] = {}
+        for kind, table in head["facets"].items():
+            self._facets[kind] = {
+                row["id"]: _Facets(
+                    row.get("runtime"),
+                    int(row.get("revenue") or 0),
+                    tuple(row.get("networks") or ()),
+                    tuple(row.get("people") or ()),
+                )
+                for row in _rows(table)
+            }
+        self._by_popularity = {
+            kind: sorted(items.values(), key=lambda i: (-float(i["popularity"]), i["id"]))
+            for kind, items in self._items.items()
         }
-        self._tv_derived: frozenset[int] = frozenset(tv["derived"]["details"])
-        self._tv_lists: dict[str, Body] = {name: dict(entry) for name, entry in tv["lists"].items()}
-        self._seasons: dict[tuple[int, int], Body] = {
-            (int(series_id), int(number)): body
-            for key, body in tv["seasons"].items()
-            for series_id, number in [key.split("/")]
+        self._by_popularity_not_adult = {
+            kind: [item for item in items if not item["adult"]]
+            for kind, items in self._by_popularity.items()
         }
-        self._episodes: dict[tuple[int, int, int], Body] = {
-            (int(series_id), int(season), int(number)): body
-            for key, body in tv["episodes"].items()
-            for series_id, season, number in [key.split("/")]
+        # For similar and recommendations: genre sets, years and the titles of each genre.
+        self._genre_sets = {
+            kind: {i: frozenset(item["genre_ids"]) for i, item in items.items()}
+            for kind, items in self._items.items()
         }
-        self._episode_runtime: dict[int, int] = {
-            int(series_id): int(minutes) for series_id, minutes in tv["episode_runtime"].items()
+        self._years = {
+            kind: {i: _year(item, _KINDS[kind]) for i, item in items.items()}
+            for kind, items in self._items.items()
         }
-        self._networks: dict[int, set[int]] = {
-            series_id: {network["id"] for network in record.get("networks") or []}
-            for series_id, record in self._tv_details.items()
+        self._by_genre: dict[str, dict[int, list[int]]] = {}
+        for kind, items in self._items.items():
+            by_genre: dict[int, list[int]] = defaultdict(list)
+            for title_id, item in items.items():
+                for genre in item["genre_ids"]:
+                    by_genre[genre].append(title_id)
+            self._by_genre[kind] = dict(by_genre)
+        self._genre_members = {
+            kind: {genre: frozenset(ids) for genre, ids in by_genre.items()}
+            for kind, by_genre in self._by_genre.items()
         }
-        self._items: dict[str, dict[int, Body]] = {"movie": self._movies, "tv": self._series}
         self._genre_names: dict[str, dict[int, str]] = {
-            "movie": {g["id"]: g["name"] for g in self._genres},
-            "tv": {g["id"]: g["name"] for g in self._tv_genres},
+            kind: {g["id"]: g["name"] for g in genres} for kind, genres in self._genres.items()
         }
+        self._title_index: Index | None = None  # built by the first search (0.1 s of CPU)
+        self._people_index: Index | None = None
+        self._credits_of: dict[int, list[tuple[str, int]]] | None = None
+        self._lazy_lock = threading.Lock()
+        self._related = functools.lru_cache(maxsize=2048)(self._related_uncached)
         # Paths TMDB answers that the route table (tmdb_rules.ROUTES) does not list.
         self._extra: dict[str, Callable[[Mapping[str, str]], Body]] = {
             "authentication": lambda params: dict(AUTHENTICATED),
-            "certification/tv/list": lambda params: {"certifications": self._certifications},
+            "certification/tv/list": lambda params: {"certifications": self._certifications["tv"]},
+            "certification/movie/list": lambda params: {
+                "certifications": self._certifications["movie"]
+            },
         }
         self._handlers: dict[str, Callable[[Mapping[str, str], Matched], Body]] = {
             "configuration": lambda params, matched: self._configuration,
@@ -278,13 +333,8 @@ class DemoTMDB:
 
     @classmethod
     def from_package(cls) -> DemoTMDB:
-        """Load ``demo_data.json`` shipped inside this package."""
-        text = (
-            resources.files(__package__ or "netflix_clone.catalog")
-            .joinpath("demo_data.json")
-            .read_text(encoding="utf-8")
-        )
-        return cls(json.loads(text))
+        """The catalog shipped inside this package (``demo_catalog.zip``)."""
+        return cls(CatalogStore.from_package())
 
     @classmethod
     def default(cls) -> DemoTMDB:
@@ -311,94 +361,125 @@ class DemoTMDB:
             return error.status, copy.deepcopy(error.body)
 
     @property
+    def store(self) -> CatalogStore:
+        return self._store
+
+    @property
     def movie_ids(self) -> tuple[int, ...]:
-        return tuple(sorted(self._movies))
+        return tuple(sorted(self._items["movie"]))
 
     @property
     def series_ids(self) -> tuple[int, ...]:
-        return tuple(sorted(self._series))
+        return tuple(sorted(self._items["tv"]))
 
-    def has_recorded_details(self, movie_id: int) -> bool:
-        """True when details were recorded from TMDB, False when they are derived."""
-        return movie_id in self._details
-
-    def has_recorded_tv_details(self, series_id: int) -> bool:
-        """True when the series' details were recorded from TMDB, False when derived."""
-        return series_id in self._series and series_id not in self._tv_derived
+    def item(self, kind: str, title_id: int) -> Body | None:
+        """A title's list item (``kind`` ``movie`` or ``tv``); shared, do not change it."""
+        return self._items[kind].get(title_id)
 
     def list_ids(self, name: str) -> tuple[int, ...]:
         """Member ids of ``popular``, ``top_rated``, ``now_playing``, ``upcoming``,
         ``trending_day`` or ``trending_week``, in answer order."""
-        return tuple(self._lists[name]["ids"])
+        return tuple(self._lists["movie"][name])
 
     def tv_list_ids(self, name: str) -> tuple[int, ...]:
         """Member ids of ``popular``, ``top_rated``, ``on_the_air``, ``airing_today``,
         ``trending_day`` or ``trending_week`` (series), in answer order."""
-        return tuple(self._tv_lists[name]["ids"])
+        return tuple(self._lists["tv"][name])
 
     def trending_all(self, window: str) -> tuple[tuple[str, int], ...]:
         """``(media_type, id)`` of ``trending/all/<window>``, in answer order."""
-        return tuple(
-            (kind, int(i)) for kind, i in self._tv_lists[f"all_trending_{window}"]["items"]
-        )
+        return tuple((kind, int(i)) for kind, i in self._lists["all"][f"trending_{window}"])
+
+    # ------------------------------------------------------------------ paging
+
+    def _list_item(self, kind: str, title_id: int, media_type: bool) -> Body:
+        item = self._items[kind][title_id]
+        if not media_type:
+            return item
+        # TMDB puts media_type (and, for movies, the title) right after the id in these lists.
+        return {"adult": item["adult"], "id": title_id, "media_type": kind, **item}
+
+    def _person_item(self, person_id: int, media_type: bool) -> Body:
+        name, profile, department, popularity = self._person(person_id)
+        known_for = [
+            self._list_item(kind, title_id, True) for kind, title_id in self._known_for(person_id)
+        ]
+        body: Body = {"adult": False, "id": person_id}
+        if media_type:
+            body["media_type"] = "person"
+        body |= {
+            "known_for": known_for,
+            "known_for_department": department,
+            "name": name,
+            "original_name": name,
+            "popularity": popularity,
+            "profile_path": profile,
+        }
+        return body
+
+    def _paged(self, keys: Sequence[tuple[str, int]], page: int, media_type: bool = False) -> Body:
+        start = (page - 1) * PAGE_SIZE
+        results = [
+            self._person_item(i, media_type)
+            if kind == "person"
+            else self._list_item(kind, i, media_type)
+            for kind, i in keys[start : start + PAGE_SIZE]
+        ]
+        return {
+            "page": page,
+            "results": results,
+            "total_pages": max(1, math.ceil(len(keys) / PAGE_SIZE)),
+            "total_results": len(keys),
+        }
 
     # ------------------------------------------------------------------ simple resources
 
     def _genre_list(self, params: Mapping[str, str], matched: Matched) -> Body:
-        return {"genres": self._genres if matched.route.media == "movie" else self._tv_genres}
+        return {"genres": self._genres[str(matched.route.media)]}
 
     def _list(self, params: Mapping[str, str], matched: Matched) -> Body:
         kind, name = matched.route.name.split("/")
-        entry = (self._lists if kind == "movie" else self._tv_lists)[name]
-        body = self._paged([(kind, i) for i in entry["ids"]], _parse_page(params))
-        if "dates" in entry:
-            return {"dates": entry["dates"], **body}
+        ids = self._lists[kind][name]
+        body = self._paged([(kind, i) for i in ids], _parse_page(params))
+        dates = self._lists.get(f"{kind}_dates", {}).get(name)
+        if dates is not None:  # now_playing and upcoming: TMDB puts dates first
+            body = {"dates": dict(dates), **body}
         return body
 
     def _trending(self, params: Mapping[str, str], matched: Matched) -> Body:
         media, window = matched.route.media, matched.values["time_window"]
         page = _parse_page(params)
         if media == "all":
-            return self._paged(self.trending_all(window), page, True)
-        lists = self._lists if media == "movie" else self._tv_lists
-        return self._paged(
-            [(str(media), i) for i in lists[f"trending_{window}"]["ids"]], page, True
-        )
+            keys = [(kind, int(i)) for kind, i in self._lists["all"][f"trending_{window}"]]
+        else:
+            keys = [(str(media), i) for i in self._lists[str(media)][f"trending_{window}"]]
+        return self._paged(keys, page, media_type=True)
 
-    # ------------------------------------------------------------------ paging
-
-    def _item(self, key: Key, media_type: bool = False) -> Body:
-        kind, title_id = key
-        item = self._items[kind][title_id]
-        return {**item, "media_type": kind} if media_type else item
-
-    def _paged(self, keys: Sequence[Key], page: int, media_type: bool = False) -> Body:
-        total = len(keys)
-        start = (page - 1) * PAGE_SIZE
-        return {
-            "page": page,
-            "results": [self._item(key, media_type) for key in keys[start : start + PAGE_SIZE]],
-            "total_pages": max(1, math.ceil(total / PAGE_SIZE)),
-            "total_results": total,
-        }
-
-    # ------------------------------------------------------------------ discover / search
+    # ------------------------------------------------------------------ discover
 
     def _visible(self, kind: _Kind, params: Mapping[str, str]) -> list[Body]:
+        """Every title of the kind by popularity (the popular list's order)."""
         include_adult = params.get("include_adult", "false").strip().lower() == "true"
-        items = self._items[kind.media_type].values()
-        return [item for item in items if include_adult or not item["adult"]]
+        if include_adult:
+            return self._by_popularity[kind.media_type]
+        return self._by_popularity_not_adult[kind.media_type]
 
     def _discover(self, params: Mapping[str, str], matched: Matched) -> Body:
         kind = _KINDS[str(matched.route.media)]
+        facets = self._facets[kind.media_type]
         page = _parse_page(params)
         filters: list[Callable[[Body], bool]] = []
+        # Genres through the index of each genre's titles: a set lookup per title.
+        members = self._genre_members[kind.media_type]
         if params.get("with_genres", "").strip():
-            groups = _id_groups(params["with_genres"])
-            filters.append(lambda m: any(g <= set(m["genre_ids"]) for g in groups))
+            wanted: set[int] = set()
+            for group in _id_groups(params["with_genres"]):
+                wanted |= frozenset.intersection(*(members.get(g, frozenset()) for g in group))
+            filters.append(lambda m: m["id"] in wanted)
         if params.get("without_genres", "").strip():
             excluded = _int_tokens(params["without_genres"])
-            filters.append(lambda m: not excluded & set(m["genre_ids"]))
+            unwanted = frozenset().union(*(members.get(g, frozenset()) for g in excluded))
+            filters.append(lambda m: m["id"] not in unwanted)
         if kind is MOVIE:
             year_params: tuple[str, ...] = ("primary_release_year", "year")
             date_params: tuple[str, ...] = ("primary_release_date", "release_date")
@@ -406,7 +487,9 @@ class DemoTMDB:
             year_params, date_params = ("first_air_date_year",), ("first_air_date",)
             if params.get("with_networks", "").strip():
                 networks = _id_groups(params["with_networks"])
-                filters.append(lambda s: any(n <= self._networks[s["id"]] for n in networks))
+                filters.append(
+                    lambda s: any(n.issubset(facets[s["id"]].networks) for n in networks)
+                )
             nulls = params.get("include_null_first_air_dates", "false").strip().lower()
             if nulls != "true":
                 filters.append(lambda s: bool(s["first_air_date"]))
@@ -424,19 +507,29 @@ class DemoTMDB:
         for field in ("vote_average", "vote_count"):
             gte, lte = _float(params, f"{field}.gte"), _float(params, f"{field}.lte")
             if gte is not None or lte is not None:
-                filters.append(_number_between(field, gte, lte))
+                filters.append(
+                    _number_between(lambda m, f=field: float(m[f]), gte, lte)  # type: ignore[misc]
+                )
+        gte, lte = _float(params, "with_runtime.gte"), _float(params, "with_runtime.lte")
+        if gte is not None or lte is not None:
+            filters.append(_number_between(lambda m: facets[m["id"]].runtime, gte, lte))
         languages = {s.strip() for s in params.get("with_original_language", "").split("|")}
         languages.discard("")
         if languages:
             filters.append(lambda m: m["original_language"] in languages)
-        chosen = [m for m in self._visible(kind, params) if all(check(m) for check in filters)]
+        chosen = self._visible(kind, params)
+        for check in filters:
+            chosen = [m for m in chosen if check(m)]
         ordered = self._sorted(kind, chosen, params.get("sort_by", DEFAULT_SORT))
         return self._paged([(kind.media_type, m["id"]) for m in ordered], page)
 
     def _sorted(self, kind: _Kind, items: list[Body], sort_by: str) -> list[Body]:
+        """``items`` come by popularity (highest first, ties by id): TMDB's default order."""
         field, _, direction = sort_by.strip().partition(".")
         if field not in kind.sort_fields or direction not in ("asc", "desc"):
             field, direction = "popularity", "desc"
+        if (field, direction) == ("popularity", "desc"):
+            return items
         by_id = sorted(items, key=lambda m: m["id"])
         if field in _DATE_SORTS:
             dated = [m for m in by_id if m[kind.date]]
@@ -447,42 +540,87 @@ class DemoTMDB:
         if field in ("title", "original_title", "name", "original_name"):
             key = lambda m: str(m[field]).casefold()  # noqa: E731
         elif field == "revenue":
-            key = lambda m: self._details.get(m["id"], {}).get("revenue") or 0  # noqa: E731
+            facets = self._facets[kind.media_type]
+            key = lambda m: facets[m["id"]].revenue  # noqa: E731
         else:
             key = lambda m: float(m[field])  # noqa: E731
         # Python's sort is stable, so ties keep ascending-id order in both directions.
         return sorted(by_id, key=key, reverse=direction == "desc")
+
+    # ------------------------------------------------------------------ search
 
     def _search(self, params: Mapping[str, str], matched: Matched) -> Body:
         query = params.get("query", "").strip()
         if not query:
             raise TMDBError(422, QUERY_REQUIRED)
         page = _parse_page(params)
-        words = query.casefold().split()
-        media = matched.route.media
-        kinds = (MOVIE, TV) if media == "all" else (_KINDS[str(media)],)
-        hits: list[tuple[bool, float, int, int, str]] = []
-        for order, kind in enumerate(kinds):
-            years: set[str] = set()  # search/multi has no year filter
-            if media != "all":
-                names = _SEARCH_YEARS[kind.media_type]
-                years = {params.get(name, "").strip() for name in names} - {""}
-            in_years = _in_years(kind.date, years)
-            for item in self._visible(kind, params):
-                titles = (
-                    str(item[kind.title]).casefold(),
-                    str(item[kind.original_title]).casefold(),
-                )
-                if not all(any(word in title for title in titles) for word in words):
+        media = str(matched.route.media)
+        include_adult = params.get("include_adult", "false").strip().lower() == "true"
+        kinds = ("movie", "tv", "person") if media == "all" else (media,)
+        hits: list[tuple[int, float, int, int, str]] = []
+        if "movie" in kinds or "tv" in kinds:
+            for found_tier, entry in self._titles().search(query):
+                kind, title_id = entry.key
+                if kind not in kinds:
                     continue
-                if years and not in_years(item):
+                item = self._items[kind][title_id]
+                if item["adult"] and not include_adult:
                     continue
-                exact = " ".join(words) in titles
-                hits.append(
-                    (not exact, -float(item["popularity"]), order, item["id"], kind.media_type)
-                )
+                if media != "all":
+                    years = {params.get(n, "").strip() for n in _SEARCH_YEARS[kind]} - {""}
+                    if years and not _in_years(_KINDS[kind].date, years)(item):
+                        continue
+                popularity = float(item["popularity"])
+                hits.append((found_tier, -popularity, _KIND_ORDER[kind], title_id, kind))
+        if "person" in kinds:
+            for found_tier, entry in self._people().search(query):
+                person_id = int(entry.key)
+                popularity = self._person(person_id)[3]
+                hits.append((found_tier, -popularity, _KIND_ORDER["person"], person_id, "person"))
         hits.sort()
-        return self._paged([(kind, title_id) for *_, title_id, kind in hits], page, media == "all")
+        keys = [(kind, title_id) for *_, title_id, kind in hits]
+        return self._paged(keys, page, media_type=media == "all")
+
+    def _person(self, person_id: int) -> tuple[str, str | None, str, float]:
+        found = self._store.people().get(person_id)
+        if found is None:  # a credit without a person: the data file is inconsistent
+            raise TMDBError(404, NOT_FOUND)
+        return found
+
+    def _titles(self) -> Index:
+        if self._title_index is None:
+            index = Index(
+                ((kind, title_id), (item[_KINDS[kind].title], item[_KINDS[kind].original_title]))
+                for kind, items in self._items.items()
+                for title_id, item in items.items()
+            )
+            with self._lazy_lock:
+                if self._title_index is None:
+                    self._title_index = index
+        return self._title_index
+
+    def _people(self) -> Index:
+        if self._people_index is None:
+            people = self._store.people()
+            index = Index(zip(people.ids, ((name,) for name in people.names), strict=True))
+            with self._lazy_lock:
+                if self._people_index is None:
+                    self._people_index = index
+        return self._people_index
+
+    def _known_for(self, person_id: int) -> list[tuple[str, int]]:
+        if self._credits_of is None:
+            credited: dict[int, list[tuple[str, int]]] = defaultdict(list)
+            for kind, facets in self._facets.items():
+                for title_id, facet in facets.items():
+                    for pid in facet.people:
+                        credited[pid].append((kind, title_id))
+            with self._lazy_lock:
+                if self._credits_of is None:
+                    self._credits_of = dict(credited)
+        titles = self._credits_of.get(person_id, [])
+        ranked = sorted(titles, key=lambda k: (-float(self._items[k[0]][k[1]]["popularity"]), k[1]))
+        return ranked[:KNOWN_FOR]
 
     # ------------------------------------------------------------------ titles
 
@@ -491,14 +629,24 @@ class DemoTMDB:
             raise TMDBError(404, NOT_FOUND)
         return title_id
 
+    def _record(self, kind: str, title_id: int) -> Body:
+        found = self._store.movie(title_id) if kind == "movie" else self._store.series(title_id)
+        if found is None:  # a list item without details: the data file is inconsistent
+            raise TMDBError(404, NOT_FOUND)
+        return found
+
     def _title(self, params: Mapping[str, str], matched: Matched) -> Body:
         kind = _KINDS[str(matched.route.media)]
         known = self._known(kind.media_type, matched.ids[ID_PARAMETERS[kind.media_type]])
         names = [n.strip() for n in params.get("append_to_response", "").split(",") if n.strip()]
         if len(names) > MAX_APPEND:
             raise TMDBError(400, TOO_MANY_APPENDS)
-        details = self._movie_details_body if kind is MOVIE else self._tv_details_body
-        body = details(known)
+        item = self._items[kind.media_type][known]
+        record = self._record(kind.media_type, known)
+        body: Body = {k: v for k, v in item.items() if k != "genre_ids"}
+        body["genres"] = self._genres_of(kind.media_type, item)
+        body.update(record["details"])
+        body = dict(sorted(body.items()))
         for name in dict.fromkeys(names):  # unknown names are ignored, as TMDB does
             if name in kind.appendable:
                 appended = self._sub_resource(kind, known, name, params)
@@ -511,54 +659,9 @@ class DemoTMDB:
         known = self._known(kind.media_type, matched.ids[ID_PARAMETERS[kind.media_type]])
         return self._sub_resource(kind, known, matched.route.name.rsplit("/", 1)[1], params)
 
-    def _movie_details_body(self, movie_id: int) -> Body:
-        recorded = self._details.get(movie_id)
-        if recorded is not None:
-            return {k: v for k, v in recorded.items() if k not in MOVIE_APPENDABLE}
-        item = self._movies[movie_id]
-        return {
-            "adult": item["adult"],
-            "backdrop_path": item["backdrop_path"],
-            "belongs_to_collection": None,
-            "budget": 0,
-            "genres": self._genres_of("movie", item),
-            "homepage": "",
-            "id": item["id"],
-            "imdb_id": None,
-            "origin_country": [],
-            "original_language": item["original_language"],
-            "original_title": item["original_title"],
-            "overview": item["overview"],
-            "popularity": item["popularity"],
-            "poster_path": item["poster_path"],
-            "production_companies": [],
-            "production_countries": [],
-            "release_date": item["release_date"],
-            "revenue": 0,
-            "runtime": None,
-            "spoken_languages": [],
-            "status": None,
-            "tagline": "",
-            "title": item["title"],
-            "video": item["video"],
-            "vote_average": item["vote_average"],
-            "vote_count": item["vote_count"],
-        }
-
     def _genres_of(self, kind: str, item: Body) -> list[Body]:
         names = self._genre_names[kind]
         return [{"id": g, "name": names[g]} for g in item["genre_ids"] if g in names]
-
-    def _tv_details_body(self, series_id: int) -> Body:
-        record = self._tv_details[series_id]
-        body = {k: v for k, v in record.items() if k not in TV_APPENDABLE}
-        if series_id in self._tv_derived and body["seasons"] and body["last_air_date"]:
-            last = body["seasons"][-1]
-            episode = self._season_episodes(series_id, last)[-1]
-            body["last_episode_to_air"] = {
-                k: v for k, v in episode.items() if k not in ("crew", "guest_stars")
-            }
-        return body
 
     def _sub_resource(
         self, kind: _Kind, title_id: int, name: str, params: Mapping[str, str]
@@ -567,12 +670,40 @@ class DemoTMDB:
             page = _parse_page(params)
             keys = [(kind.media_type, i) for i in self._related(kind.media_type, title_id, name)]
             return self._paged(keys, page, name == "recommendations")
-        records = self._details if kind is MOVIE else self._tv_details
-        recorded = records.get(title_id, {}).get(name, EMPTY_SUB_RESOURCES[name])
-        body: Body = {"id": title_id, **recorded}
+        record = self._record(kind.media_type, title_id)
+        if name == "credits":
+            body: Body = {"id": title_id, **self._credits(record)}
+        else:
+            body = {"id": title_id, **record.get(name, EMPTY_SUB_RESOURCES[name])}
         if name == "images":
             body = self._filter_images(body, params)
         return body
+
+    def _credits(self, record: Body) -> Body:
+        if "credits" in record:
+            recorded: Body = record["credits"]
+            return recorded
+
+        def person(person_id: int) -> Body:
+            name, profile, department, popularity = self._person(person_id)
+            return {
+                "id": person_id,
+                "known_for_department": department,
+                "name": name,
+                "original_name": name,
+                "popularity": popularity,
+                "profile_path": profile,
+            }
+
+        cast = [
+            {**person(pid), "character": character, "order": order}
+            for order, (pid, character) in enumerate(record.get("cast", []))
+        ]
+        crew = [
+            {**person(pid), "department": department, "job": job}
+            for pid, department, job in record.get("crew", [])
+        ]
+        return {"cast": cast, "crew": crew}
 
     @staticmethod
     def _filter_images(body: Body, params: Mapping[str, str]) -> Body:
@@ -593,47 +724,49 @@ class DemoTMDB:
             for key, value in body.items()
         }
 
-    def _related(self, kind: str, title_id: int, name: str) -> list[int]:
-        items = self._items[kind]
-        records = self._details if kind == "movie" else self._tv_details
-        recorded = records.get(title_id, {}).get(name)
-        if recorded is not None:
-            return [i for i in recorded if i != title_id and i in items]
-        genres = set(items[title_id]["genre_ids"])
+    def _related_uncached(self, kind: str, title_id: int, name: str) -> tuple[int, ...]:
+        items, facets = self._items[kind], self._facets[kind]
+        genres, years = self._genre_sets[kind], self._years[kind]
+        own, year = genres[title_id], years[title_id]
+        people = set(facets[title_id].people)
+        candidates = set().union(*(self._by_genre[kind].get(g, ()) for g in own))
+        candidates.discard(title_id)
         scored: list[tuple[tuple[float, ...], int]] = []
-        for other_id, other in items.items():
-            shared = genres & set(other["genre_ids"])
-            if other_id == title_id or not shared:
+        for other_id in candidates:
+            other = items[other_id]
+            if other["adult"]:
                 continue
+            jaccard = len(own & genres[other_id]) / len(own | genres[other_id])
             if name == "similar":
-                jaccard = len(shared) / len(genres | set(other["genre_ids"]))
-                rank: tuple[float, ...] = (-jaccard, -float(other["vote_count"]))
+                other_year = years[other_id]
+                distance = abs(year - other_year) if year and other_year else 999
+                rank: tuple[float, ...] = (-jaccard, distance, -float(other["vote_count"]))
             else:
-                rank = (-float(len(shared)), -float(other["popularity"]))
+                together = len(people.intersection(facets[other_id].people)) if people else 0
+                rank = (-float(together), -jaccard, -float(other["popularity"]))
             scored.append((rank, other_id))
         scored.sort()
-        return [other_id for _, other_id in scored[:DERIVED_RELATED_LIMIT]]
+        return tuple(other_id for _, other_id in scored[:DERIVED_RELATED_LIMIT])
 
     # ------------------------------------------------------------------ seasons and episodes
 
-    def _season_summary(self, series_id: int, number: int) -> Body:
+    def _season_summary(self, series_id: int, number: int) -> tuple[Body, Body]:
         self._known("tv", series_id)
-        for season in self._tv_details[series_id]["seasons"]:
+        record = self._record("tv", series_id)
+        for season in record["details"]["seasons"]:
             if season["season_number"] == number:
-                summary: Body = season
-                return summary
+                return record, season
         raise TMDBError(404, NOT_FOUND)
 
     def _season(self, params: Mapping[str, str], matched: Matched) -> Body:
         series_id, number = matched.ids["series_id"], matched.ids["season_number"]
-        summary = self._season_summary(series_id, number)
-        recorded = self._seasons.get((series_id, number))
+        record, summary = self._season_summary(series_id, number)
+        recorded: Body | None = record.get("recorded_seasons", {}).get(str(number))
         if recorded is not None:
             return recorded
         return {
-            "_id": None,
             "air_date": summary["air_date"],
-            "episodes": self._season_episodes(series_id, summary),
+            "episodes": self._episodes(series_id, number),
             "id": summary["id"],
             "name": summary["name"],
             "overview": summary["overview"],
@@ -642,52 +775,47 @@ class DemoTMDB:
             "vote_average": summary.get("vote_average", 0),
         }
 
-    def _season_episodes(self, series_id: int, summary: Body) -> list[Body]:
-        number = int(summary["season_number"])
-        recorded = self._seasons.get((series_id, number))
-        if recorded is not None:
-            episodes: list[Body] = recorded["episodes"]
-            return episodes
-        details = self._tv_details[series_id]
-        known: dict[int, Body] = {}
-        for name in ("last_episode_to_air", "next_episode_to_air"):
-            episode = details.get(name)
-            if episode and episode["season_number"] == number:
-                known[int(episode["episode_number"])] = {"crew": [], "guest_stars": [], **episode}
-        for (show, season, episode_number), body in self._episodes.items():
-            if (show, season) == (series_id, number):
-                known[episode_number] = {"show_id": series_id, **body}
-        base = _DERIVED_ID_BASE + series_id * 4_000 + number * 400
-        return [
-            known.get(n)
-            or {
-                "air_date": _weeks_after(summary["air_date"], n - 1),
-                "crew": [],
-                "episode_number": n,
-                "episode_type": "standard",
-                "guest_stars": [],
-                "id": base + n,
-                "name": f"Episode {n}",
-                "overview": "",
-                "production_code": "",
-                "runtime": self._episode_runtime.get(series_id),
-                "season_number": number,
-                "show_id": series_id,
-                "still_path": None,
-                "vote_average": 0,
-                "vote_count": 0,
-            }
-            for n in range(1, int(summary["episode_count"]) + 1)
-        ]
+    def _episodes(self, series_id: int, number: int) -> list[Body]:
+        columns = self._store.head["episode_columns"]
+        rows = self._store.season_rows(series_id, number)
+        episodes = []
+        for row in rows:
+            episode = dict(zip(columns, row, strict=True))
+            episodes.append(
+                {
+                    "air_date": episode["air_date"],
+                    "crew": [],
+                    "episode_number": episode["episode_number"],
+                    "episode_type": episode["episode_type"] or "standard",
+                    "guest_stars": [],
+                    "id": episode["id"],
+                    "name": episode["name"] or "",
+                    "overview": episode["overview"] or "",
+                    "production_code": "",
+                    "runtime": episode["runtime"],
+                    "season_number": number,
+                    "show_id": series_id,
+                    "still_path": episode["still_path"],
+                    "vote_average": episode["vote_average"] or 0,
+                    "vote_count": episode["vote_count"] or 0,
+                }
+            )
+        return episodes
 
     def _episode(self, params: Mapping[str, str], matched: Matched) -> Body:
         ids = matched.ids
         series_id, season, number = ids["series_id"], ids["season_number"], ids["episode_number"]
-        summary = self._season_summary(series_id, season)
-        recorded = self._episodes.get((series_id, season, number))
+        record, _ = self._season_summary(series_id, season)
+        recorded: Body | None = record.get("recorded_episodes", {}).get(f"{season}/{number}")
         if recorded is not None:
             return recorded
-        for episode in self._season_episodes(series_id, summary):
+        recorded_season = record.get("recorded_seasons", {}).get(str(season))
+        episodes: Iterable[Body] = (
+            recorded_season["episodes"]
+            if recorded_season is not None
+            else self._episodes(series_id, season)
+        )
+        for episode in episodes:
             if episode["episode_number"] == number:
-                return {k: v for k, v in episode.items() if k not in ("show_id", "episode_type")}
+                return {k: episode[k] for k in _EPISODE_DETAIL_KEYS if k in episode}
         raise TMDBError(404, NOT_FOUND)

@@ -222,7 +222,7 @@ TV_LISTS: Final = ("popular", "top_rated", "on_the_air", "airing_today")
 LISTS: Final[Mapping[str, tuple[str, ...]]] = {"movie": MOVIE_LISTS, "tv": TV_LISTS}
 TIME_WINDOWS: Final = ("day", "week")
 TRENDING_MEDIA: Final = ("all", "movie", "tv")
-SEARCH_MEDIA: Final = ("movie", "tv", "multi")
+SEARCH_MEDIA: Final = ("movie", "tv", "multi", "person")
 
 # Sub-resources served both as `{kind}/{id}/{name}` and through append_to_response.
 RELATED: Final = ("similar", "recommendations")  # paged lists of titles of the same kind

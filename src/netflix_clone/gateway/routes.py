@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
@@ -44,6 +45,7 @@ from netflix_clone.context import services
 from netflix_clone.etags import etag_for, etag_matches
 from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
 from netflix_clone.observability import redactor
+from netflix_clone.settings import TMDB_IMAGE_BASE_URL
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +109,26 @@ def gateway(path: str) -> Response:
     return _answer(wanted, fetched)
 
 
+def image_base_url() -> str | None:
+    """The image base the `configuration` answer hands out, or None for TMDB's own.
+
+    `GATEWAY_IMAGE_BASE_URL` when set; otherwise the web app's image base whenever it is not
+    TMDB's CDN (the demo catalog's placeholder artwork), made absolute on this request's origin
+    so a frontend on any origin gets a valid image URL. The web app and TMDB-style frontends
+    therefore always show the same images."""
+    settings = services().settings
+    if settings.gateway_image_base_url:
+        return settings.gateway_image_base_url
+    base = settings.tmdb_image_base_url
+    if base == TMDB_IMAGE_BASE_URL:
+        return None
+    return urljoin(request.host_url, base) + "/"
+
+
 def _answer(wanted: Wanted, fetched: Fetched) -> Response:
     body = fetched.body
-    image_base = services().settings.gateway_image_base_url
-    if wanted.path == "configuration" and image_base and isinstance(body, dict):
+    image_base = image_base_url() if wanted.path == "configuration" else None
+    if image_base and isinstance(body, dict):
         body = copy.deepcopy(body)  # the catalog hands out its cached object: never edit it
         images = body.setdefault("images", {})
         images["base_url"] = image_base
