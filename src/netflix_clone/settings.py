@@ -141,8 +141,9 @@ class Settings(BaseSettings):
     # worker process (leaders and followers of a fetch alike); below GUNICORN_THREADS (8).
     upstream_slots: int = Field(default=3, ge=1)
     # TMDB calls (cold catalog misses, title records to fetch) one member, or one client address
-    # when anonymous, may cause per minute: the budget above is everyone's.
+    # when anonymous, may cause per window (a minute): the budget above is everyone's.
     upstream_budget_per_requester: int = Field(default=120, ge=1)
+    upstream_budget_window_seconds: int = Field(default=60, ge=1)
     upstream_slot_wait: float = Field(default=1.0, ge=0)
     instance_path: Path = Path("instance")
 

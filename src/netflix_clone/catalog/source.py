@@ -373,5 +373,5 @@ def build_catalog(
         slots=settings.upstream_slots,
         slot_wait=settings.upstream_slot_wait,
         requester_budget=settings.upstream_budget_per_requester,
-        requester_window=60,
+        requester_window=settings.upstream_budget_window_seconds,
     )
