@@ -196,11 +196,17 @@ def tmdb() -> Iterator[Any]:
         yield fake
 
 
+SHORT_TIMEOUTS: dict[str, float] = {"tmdb_read_timeout": 0.5, "tmdb_connect_timeout": 0.5}
+"""For tests of a slow upstream: the fake's delay (1 s or more) is always past these."""
+
+
 @pytest.fixture
 def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
-    """An app whose catalog is live TMDB (the fake), with short timeouts for fault tests.
+    """An app whose catalog is live TMDB (the fake).
 
-    The catalog never touches the database, so these run on a migrated SQLite file only."""
+    Timeouts are generous so that a loaded CI machine never turns an answer into a retry; a test
+    of a slow upstream passes ``**SHORT_TIMEOUTS`` beside a delay well past them. The catalog
+    never touches the database, so these run on a migrated SQLite file only."""
 
     def factory(**overrides: Any) -> Flask:
         values: dict[str, Any] = {
@@ -209,9 +215,9 @@ def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
             "catalog_source": "tmdb",
             "tmdb_api_key": tmdb.api_key,
             "tmdb_base_url": tmdb.base_url,
-            "tmdb_read_timeout": 0.5,
-            "tmdb_connect_timeout": 0.5,
-            "tmdb_deadline": 3.0,
+            "tmdb_read_timeout": 5.0,
+            "tmdb_connect_timeout": 2.0,
+            "tmdb_deadline": 10.0,
         }
         values.update(overrides)
         app = create_app(test_settings(**values))

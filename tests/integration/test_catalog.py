@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 
 from netflix_clone.catalog import source as catalog_source
+from tests.conftest import SHORT_TIMEOUTS
 from tests.waiting import wait_until
 
 
@@ -207,7 +208,9 @@ def test_faults_map_to_documented_statuses(
     attempts: int | None,
 ) -> None:
     tmdb.add_fault("movie/popular", **fault)
-    response = catalog_app(tmdb_deadline=2.5).test_client().get("/api/movies?list=popular")
+    timeouts = SHORT_TIMEOUTS if "delay" in fault else {}
+    app = catalog_app(tmdb_deadline=2.5, **timeouts)
+    response = app.test_client().get("/api/movies?list=popular")
     assert response.status_code == status, response.json
     assert response.content_type == "application/problem+json"
     if status in (503, 504):
@@ -381,7 +384,7 @@ def test_the_key_never_reaches_logs_headers_or_bodies(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = catalog_app().test_client()
+    client = catalog_app(**SHORT_TIMEOUTS).test_client()
     texts = []
     tmdb.add_fault("movie/popular", status=401, times=1)
     tmdb.add_fault("movie/top_rated", status=500)

@@ -28,7 +28,7 @@ from netflix_clone.catalog.source import Catalog
 from netflix_clone.context import services
 from netflix_clone.gateway import allowlist
 from netflix_clone.settings import ConfigError
-from tests.conftest import test_settings
+from tests.conftest import SHORT_TIMEOUTS, test_settings
 from tests.tmdb_spec import validate_tmdb_response
 
 CLIENT_KEY = "anything-the-app-shipped-0123456789"
@@ -475,7 +475,8 @@ def test_upstream_faults_become_tmdb_shaped_errors(
     catalog_app: Callable[..., Flask], tmdb: Any, fault: dict[str, Any], status: int, code: int
 ) -> None:
     tmdb.add_fault("movie/popular", **fault)
-    client = catalog_app(tmdb_deadline=2.0, tmdb_max_attempts=2).test_client()
+    timeouts = SHORT_TIMEOUTS if "delay" in fault else {}
+    client = catalog_app(tmdb_deadline=2.0, tmdb_max_attempts=2, **timeouts).test_client()
     response = client.get("/tmdb/3/movie/popular")
     assert response.status_code == status
     body = tmdb_body(response)
@@ -704,7 +705,7 @@ def test_the_server_key_never_reaches_bodies_headers_or_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = catalog_app(tmdb_deadline=2.0).test_client()
+    client = catalog_app(tmdb_deadline=2.0, **SHORT_TIMEOUTS).test_client()
     tmdb.add_fault("movie/popular", status=401)
     tmdb.add_fault("movie/top_rated", status=500)
     tmdb.add_fault("movie/upcoming", delay=1.0)

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask
 
 from netflix_clone.catalog.titles import wait_for_stored
-from tests.conftest import Member
+from tests.conftest import SHORT_TIMEOUTS, Member
 from tests.security.helpers import kid, profiles_url
 
 BUDGET = 30
@@ -68,7 +68,7 @@ def test_a_kids_profile_can_not_spend_the_shared_tmdb_budget(
 def test_a_listing_makes_no_upstream_call_per_result(
     catalog_app: Callable[..., Flask], tmdb: Any
 ) -> None:
-    app = catalog_app(upstream_budget_per_requester=1000)
+    app = catalog_app(upstream_budget_per_requester=1000, **SHORT_TIMEOUTS)
     client = app.test_client()
     member = Member(client, "lister@example.com")
     _, headers = kid(client, member, maturity_level="older_kids")
