@@ -7,6 +7,7 @@ defaults are the ones the container should run with. Modelled on PyPI warehouse'
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -187,6 +188,19 @@ def post_fork(server: Any, worker: Any) -> None:
     """A worker inherits the master's metrics socket: close its copy (the master serves it)."""
     for listener in _metrics:
         listener.socket.close()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Move what the app built at boot out of the garbage collector's sight.
+
+    The app holds the demo catalog and the TMDB rules as some 180,000 long-lived objects; a
+    full collection walks all of them, about 220 ms on this project's CI machine, and stalls
+    every thread of the worker while it runs (`/healthz` took 140-280 ms once per run of the
+    fault suite). Nothing built at boot becomes garbage, so after one collection they go to
+    the permanent generation (`gc.freeze`): a full collection then takes about 17 ms.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _bind_host(binds: list[str]) -> str:

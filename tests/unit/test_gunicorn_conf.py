@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -167,3 +170,28 @@ def test_a_network_in_forwarded_allow_ips_is_a_clear_error(monkeypatch: pytest.M
     with pytest.raises(ValueError, match="not a network"):
         load_conf(monkeypatch, FORWARDED_ALLOW_IPS="10.30.0.0/16")
     assert load_conf(monkeypatch, FORWARDED_ALLOW_IPS="*").forwarded_allow_ips == "*"
+
+
+def test_a_worker_freezes_what_the_app_built_at_boot(tmp_path: Path) -> None:
+    # In a child process: freezing this one would keep every later test's garbage.
+    script = f"""
+import gc, json
+from netflix_clone import gunicorn_conf
+from netflix_clone.app import create_app
+from tests.conftest import test_settings
+create_app(test_settings(
+    database_url="sqlite:///{tmp_path}/app.sqlite3", instance_path="{tmp_path}/instance",
+    catalog_source="demo",
+))
+before = len(gc.get_objects())
+gunicorn_conf.post_worker_init(None)
+print(json.dumps({{"before": before, "after": len(gc.get_objects()),
+                   "frozen": gc.get_freeze_count()}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    # The demo catalog alone is over 100,000 objects; a full collection no longer walks them.
+    assert counts["frozen"] > 100_000
+    assert counts["after"] < counts["before"] / 4
