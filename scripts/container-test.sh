@@ -333,8 +333,18 @@ sys.exit(0 if any(titles(json.load(open(sys.argv[1])))) else 1)' "$WORK/body"; t
     fail "the image's HEALTHCHECK command fails: ${healthcheck[*]}"
   fi
 
+  # Metrics are for the scraper only: the gunicorn master serves them on METRICS_PORT (9100),
+  # which the Service exposes and the Ingress never routes; the public port answers 404.
   code=$(http GET /metrics)
-  [[ "$code" == 200 ]] && pass "/metrics 200" || fail "/metrics $code"
+  [[ "$code" == 404 ]] && pass "public /metrics 404" || fail "public /metrics $code (must be 404)"
+  if docker exec "$WEB" python3 -c '
+import sys, urllib.request
+with urllib.request.urlopen("http://127.0.0.1:9100/metrics", timeout=5) as answer:
+    sys.exit(0 if answer.status == 200 and b"http_requests_total" in answer.read() else 1)'; then
+    pass "metrics on port 9100 inside the pod (http_requests_total)"
+  else
+    fail "no metrics on port 9100 inside the container"
+  fi
 
   log "runtime identity and file system"
   local uids

@@ -27,6 +27,21 @@ BACKENDS = ("sqlite", "postgres")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow tests first, longest first (`@pytest.mark.slow(seconds)`).
+
+    xdist hands the first items out round-robin, so a 300-s test placed late by the shuffle
+    would run alone after everything else: the suite's time would be its time plus the rest's.
+    Longest first keeps the two workers finishing together."""
+
+    def expected(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return float(marker.args[0]) if marker and marker.args else 0.0
+
+    items.sort(key=expected, reverse=True)  # stable: the shuffle's order otherwise
+
+
 def _pg_admin_dsn() -> str:
     return (
         make_url(TEST_POSTGRES_URL)
