@@ -194,10 +194,10 @@ def post_worker_init(worker: Any) -> None:
     """Move what the app built at boot out of the garbage collector's sight.
 
     The app holds the demo catalog and the TMDB rules as some 180,000 long-lived objects; a
-    full collection walks all of them, about 220 ms on this project's CI machine, and stalls
-    every thread of the worker while it runs (`/healthz` took 140-280 ms once per run of the
-    fault suite). Nothing built at boot becomes garbage, so after one collection they go to
-    the permanent generation (`gc.freeze`): a full collection then takes about 17 ms.
+    full collection walks all of them (about 220 ms on this project's 2-core machine) and
+    holds every thread of the worker while it runs, so a request arriving then, `/healthz`
+    included, waits for it. Nothing built at boot becomes garbage, so after one collection
+    they go to the permanent generation (`gc.freeze`): a full collection then takes ~17 ms.
     """
     gc.collect()
     gc.freeze()
