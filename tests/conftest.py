@@ -27,30 +27,6 @@ BACKENDS = ("sqlite", "postgres")
 PASSWORD = "correct-horse-battery-staple"
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Start the slow tests first, longest first (`@pytest.mark.slow(seconds)`).
-
-    xdist hands the first items out round-robin, so a 300-s test placed late by the shuffle
-    would run alone after everything else: the suite's time would be its time plus the rest's.
-    Longest first keeps the two workers finishing together. A module's tests stay together
-    (its module-scoped fixtures are made once per worker), led by its slowest."""
-
-    def expected(item: pytest.Item) -> float:
-        marker = item.get_closest_marker("slow")
-        return float(marker.args[0]) if marker and marker.args else 0.0
-
-    module_max: dict[str, float] = {}
-    for item in items:
-        module_max[item.nodeid.split("::")[0]] = max(
-            module_max.get(item.nodeid.split("::")[0], 0.0), expected(item)
-        )
-    # Stable: otherwise the shuffle's order (pytest-randomly keeps a module's tests together).
-    items.sort(
-        key=lambda item: (module_max[item.nodeid.split("::")[0]], expected(item)), reverse=True
-    )
-
-
 def _pg_admin_dsn() -> str:
     return (
         make_url(TEST_POSTGRES_URL)

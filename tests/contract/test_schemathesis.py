@@ -61,7 +61,6 @@ def live_app(database_urls: dict[str, str], tmp_path: Path) -> Iterator[tuple[Fl
     _wipe(app)
 
 
-@pytest.mark.slow(120)
 def test_the_api_honours_its_own_spec(live_app: tuple[Flask, str], tmp_path: Path) -> None:
     app, base = live_app
     client = app.test_client()

@@ -720,7 +720,6 @@ def active_revisions(emulator: dict[str, Any], n: int) -> list[str]:
     return [a for a in arns if re.search(rf"/netflix-clone-dev-pr-{n}:\d+$", a)]
 
 
-@pytest.mark.slow(50)
 @pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_deploy_then_push_then_close(previews: dict[str, Any]) -> None:
     url = deploy(previews, 41)
@@ -834,7 +833,6 @@ def gone(emulator: dict[str, Any], n: int) -> bool:
     )
 
 
-@pytest.mark.slow(40)
 @pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_the_least_recently_deployed_preview_makes_room(previews: dict[str, Any]) -> None:
     fabricate(previews, 51, last_deployed=2_000_000_000)
@@ -849,7 +847,6 @@ def test_the_least_recently_deployed_preview_makes_room(previews: dict[str, Any]
     assert gone(previews, 51)
 
 
-@pytest.mark.slow(60)
 @pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_the_daily_cleanup(previews: dict[str, Any], github: GitHubAPI) -> None:
     now = 2_000_000_000
@@ -881,7 +878,6 @@ def test_the_daily_cleanup(previews: dict[str, Any], github: GitHubAPI) -> None:
     teardown(previews, 63)
 
 
-@pytest.mark.slow(20)
 @pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_the_cleanup_stops_when_github_does_not_answer(
     previews: dict[str, Any], github: GitHubAPI
@@ -898,7 +894,6 @@ def test_the_cleanup_stops_when_github_does_not_answer(
     teardown(previews, 81)
 
 
-@pytest.mark.slow(15)
 @pytest.mark.timeout(900)  # AWS CLI calls, seconds each on a loaded machine
 def test_a_rule_that_is_not_the_previews_is_never_touched(previews: dict[str, Any]) -> None:
     tg = previews["elb"].create_target_group(

@@ -149,7 +149,6 @@ def test_check_fails_loudly_without_the_provider_mirror(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(900)  # first run installs checkov into .tools/ (about a minute)
-@pytest.mark.slow(300)
 def test_check_terraform_script_passes() -> None:
     result = subprocess.run(
         ["bash", str(SCRIPT)],

@@ -11,12 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow(25)
 def test_api_basics_quick_run_prints_and_saves_figures(tmp_path: Path) -> None:
     output = tmp_path / "api_basics.json"
     done = subprocess.run(
@@ -54,7 +51,6 @@ def test_api_basics_quick_run_prints_and_saves_figures(tmp_path: Path) -> None:
         assert 0 < row["p50_ms"] <= row["p99_ms"]
 
 
-@pytest.mark.slow(70)
 def test_home_quick_run_reports_ratios_to_healthz_and_the_scaling_figure(tmp_path: Path) -> None:
     """Issue 15's benchmark on PostgreSQL + Redis: each scenario and each ratio is reported, and
     the scaling members hold exactly the titles asked for (real ones through the API, the rest

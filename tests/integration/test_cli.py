@@ -73,7 +73,6 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert "dev server" not in helped.stdout.lower()
 
 
-@pytest.mark.slow(25)
 def test_create_admin_then_list_members(
     client: FlaskClient, database_urls: dict[str, str], backend: str, tmp_path: Path
 ) -> None:
