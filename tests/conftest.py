@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from netflix_clone.app import MIGRATIONS_DIR, create_app
+from netflix_clone.catalog.titles import wait_for_stored
 from netflix_clone.db import db
 from netflix_clone.settings import Settings
 
@@ -113,6 +114,9 @@ def make_app(database_urls: dict[str, str], backend: str, tmp_path: Path) -> Ite
         return app
 
     yield factory
+    # Title rows still being stored in the background would land in the next test's tables
+    # (or fail against a dropped database and flood the log): let them finish first.
+    wait_for_stored(timeout=30)
     for app in apps:
         _wipe(app)
 

@@ -192,6 +192,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 STALLED = 1.0  # seconds without a completed round trip, while one is outstanding
+PAUSE_SLACK = 0.25  # the watchdog waking this much later than asked means the process was paused
 SLOT_POLL = 0.05
 
 
@@ -252,6 +253,7 @@ class DatabaseGuard:
         self._slots = threading.BoundedSemaphore(settings.db_pool_size)
         self._slot_wait = settings.db_pool_timeout
         self._progress = time.monotonic()  # when a round trip last completed
+        self._resumed = 0.0  # when the watchdog last found the process had been paused
         event.listen(engine, "handle_error", self._on_error)
         event.listen(engine, "after_cursor_execute", self._on_success)
         if self._postgres:
@@ -298,7 +300,7 @@ class DatabaseGuard:
         deadline = time.monotonic() + self._slot_wait
         while not self._slots.acquire(timeout=SLOT_POLL):
             now = time.monotonic()
-            if now >= deadline or now - self._progress >= STALLED:
+            if now >= deadline or self._stalled_for(now) >= STALLED:
                 # Slots full and nothing completing: don't queue a thread behind them.
                 raise self._refusal()
             if self.breaker.state == "open":
@@ -407,25 +409,43 @@ class DatabaseGuard:
 
     def _run(self) -> None:
         tick = min(0.25, self._timeout / 4)
+        last = time.monotonic()
         while True:
             time.sleep(tick)
             now = time.monotonic()
-            with self._lock:
-                stalled = any(
-                    now - (w.deadline - self._timeout) >= STALLED for w in self._watches.values()
-                )
+            self._tick(now, paused=max(0.0, now - last - tick - PAUSE_SLACK))
+            last = now
+
+    def _tick(self, now: float, *, paused: float = 0.0) -> None:
+        """One look at the round trips outstanding. `paused` is how long this process itself
+        didn't run (the watchdog woke that late: a full collection, a CPU-starved host, a
+        suspended VM). Its threads were stopped too, so a round trip that ended at the server
+        during the pause hasn't been seen to end yet: that time isn't charged to the database."""
+        with self._lock:
+            if paused > 0:
+                self._resumed = now
                 for watch in self._watches.values():
-                    if not watch.fired and now >= watch.deadline:
-                        watch.fired = True
-                        _cut(watch.fd)
-                        log.warning(
-                            "database round trip passed its %.1fs deadline; connection cut",
-                            self._timeout,
-                            extra={"event": "db_deadline"},
-                        )
-            if stalled and now - self._progress >= STALLED and self.breaker.state == "closed":
-                # Nothing completes and a round trip hangs: stop sending more work after it.
-                self.breaker.failure(trip=True)
+                    watch.deadline += paused
+            for watch in self._watches.values():
+                if not watch.fired and now >= watch.deadline:
+                    watch.fired = True
+                    _cut(watch.fd)
+                    log.warning(
+                        "database round trip passed its %.1fs deadline; connection cut",
+                        self._timeout,
+                        extra={"event": "db_deadline"},
+                    )
+            # A watch's start is its deadline less the timeout (pauses included).
+            stalled = any(
+                now - (w.deadline - self._timeout) >= STALLED for w in self._watches.values()
+            )
+        if stalled and self._stalled_for(now) >= STALLED and self.breaker.state == "closed":
+            # Nothing completes and a round trip hangs: stop sending more work after it.
+            self.breaker.failure(trip=True)
+
+    def _stalled_for(self, now: float) -> float:
+        """Seconds without a completed round trip, not counting a pause of the process."""
+        return now - max(self._progress, self._resumed)
 
 
 def _cut(fd: int) -> None:
