@@ -17,13 +17,17 @@ from netflix_clone.settings import Settings
 
 
 @pytest.fixture
-def guard(monkeypatch: pytest.MonkeyPatch) -> Any:
-    cuts: list[int] = []
-    monkeypatch.setattr(dbmod, "_cut", cuts.append)
-    settings = Settings(app_env="test", db_operation_timeout=6.0)
-    made = dbmod.DatabaseGuard(settings, create_engine("sqlite://"))
-    made.cuts = cuts
+def cuts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sockets the watchdog cut (file descriptors)."""
+    made: list[int] = []
+    monkeypatch.setattr(dbmod, "_cut", made.append)
     return made
+
+
+@pytest.fixture
+def guard(cuts: list[int]) -> Any:
+    settings = Settings(app_env="test", db_operation_timeout=6.0)
+    return dbmod.DatabaseGuard(settings, create_engine("sqlite://"))
 
 
 def _outstanding(guard: Any, started: float, fd: int = 7) -> None:
@@ -31,13 +35,15 @@ def _outstanding(guard: Any, started: float, fd: int = 7) -> None:
     guard._progress = started
 
 
-def test_a_round_trip_outstanding_while_nothing_completes_opens_the_breaker(guard: Any) -> None:
+def test_a_round_trip_outstanding_while_nothing_completes_opens_the_breaker(
+    guard: Any, cuts: list[int]
+) -> None:
     _outstanding(guard, started=100.0)
     guard._tick(100.0 + dbmod.STALLED / 2)
     assert guard.breaker.state == "closed"
     guard._tick(100.0 + dbmod.STALLED)
     assert guard.breaker.state == "open"
-    assert guard.cuts == []
+    assert cuts == []
 
 
 def test_a_pause_of_the_process_is_not_charged_to_the_database(guard: Any) -> None:
@@ -52,12 +58,12 @@ def test_a_pause_of_the_process_is_not_charged_to_the_database(guard: Any) -> No
     assert guard.breaker.state == "open"
 
 
-def test_the_deadline_moves_by_the_pause_and_then_cuts(guard: Any) -> None:
+def test_the_deadline_moves_by_the_pause_and_then_cuts(guard: Any, cuts: list[int]) -> None:
     _outstanding(guard, started=100.0)
     guard._tick(106.5, paused=3.0)  # 6.5 s of wall time, 3.5 s of it running
-    assert guard.cuts == []
+    assert cuts == []
     guard._tick(109.0)  # 6 s of running time
-    assert guard.cuts == [7]
+    assert cuts == [7]
 
 
 def test_a_slot_waiter_gives_up_only_after_running_time_without_progress(guard: Any) -> None:
