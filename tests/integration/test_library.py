@@ -281,6 +281,25 @@ def test_history_hide_removes_from_rows_and_recommendations(
 # --- browse ----------------------------------------------------------------------------------
 
 
+def test_my_list_stays_whole_when_its_titles_are_being_watched(
+    client: FlaskClient, viewer: tuple[Member, dict[str, str]]
+) -> None:
+    # The web app's My List row vanished when every title in it was also in Continue Watching.
+    _, headers = viewer
+    client.put(f"/api/profile/list/{FORREST_GUMP}", headers=headers)
+    progress(client, headers, FORREST_GUMP, 900)
+    rows = {r["id"]: r for r in (client.get("/api/browse", headers=headers).json or {})["rows"]}
+    assert [i["id"] for i in rows["continue-watching"]["items"]] == [FORREST_GUMP]
+    assert [i["id"] for i in rows["my-list"]["items"]] == [FORREST_GUMP]
+    others = [
+        i["id"]
+        for r in rows.values()
+        if r["reason"]["kind"] not in {"continue_watching", "my_list"}
+        for i in r["items"]
+    ]
+    assert FORREST_GUMP not in others
+
+
 def test_browse_rows_order_reasons_and_no_duplicates(
     client: FlaskClient, viewer: tuple[Member, dict[str, str]]
 ) -> None:
@@ -309,7 +328,8 @@ def test_browse_rows_order_reasons_and_no_duplicates(
         "genre_id": None,
     }
     assert any(r["reason"]["kind"] == "genre" for r in body["rows"])
-    cards = [(i["kind"], i["id"]) for r in body["rows"] for i in r["items"]]
+    # No title twice on a page, but for My List, which stays whole (test above).
+    cards = [(i["kind"], i["id"]) for r in body["rows"] if r["id"] != "my-list" for i in r["items"]]
     assert len(cards) == len(set(cards)), "a title appeared twice on one page"
     # Each row pages on its own.
     page2 = client.get("/api/browse/rows/trending?page=2&per_row=5", headers=headers)

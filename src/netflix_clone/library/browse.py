@@ -291,7 +291,10 @@ def browse(profile: Profile, per_row: int) -> Browse:
         if isinstance(got, UpstreamError):
             log.warning("browse row %s unavailable: %s", spec.id, type(got).__name__)
             continue
-        row = _build(profile, spec, 1, per_row, exclude, got, records)
+        # My List is the member's own list: shown whole, even where a title is also being
+        # watched. Every other row leaves out what the rows above it show.
+        own = spec.reason.kind == "my_list"
+        row = _build(profile, spec, 1, per_row, set(data.hidden) if own else exclude, got, records)
         if row is None or not row.items:
             continue
         exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
