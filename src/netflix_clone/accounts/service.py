@@ -574,9 +574,25 @@ def delete_user(principal: Principal, user_id: int, password: str | None) -> Non
             still_verified(caller.id, verified)
         elif lock_member(member_id) is None:
             return  # deleted meanwhile (by another admin, or the member)
-    _end_sessions(_sessions_of(user.id))
-    # Foreign keys cascade to every row the member owns (tokens, profiles, lists, ...).
-    db.session.execute(delete(User).where(User.id == user.id))
+    _delete_locked_member(user.id)
+
+
+def _delete_locked_member(user_id: int) -> None:
+    """Every session of the member ends; foreign keys cascade to every row the member owns
+    (tokens, profiles, lists, ...). The caller holds the member's lock."""
+    _end_sessions(_sessions_of(user_id))
+    db.session.execute(delete(User).where(User.id == user_id))
+
+
+def remove_member(email: str) -> bool:
+    """An operator's deletion (the CLI on the host, as create-admin: no password asked), with
+    delete_user's effects. False when no member has this email."""
+    normalised = normalise_email(email)
+    user_id = db.session.scalar(select(User.id).where(User.email == normalised))
+    if user_id is None or lock_member(user_id) is None:
+        return False
+    _delete_locked_member(user_id)
+    return True
 
 
 def list_users(

@@ -20,14 +20,26 @@ export const LEVELS = {
   adults: "All maturity ratings",
 };
 
+// Each avatar is a picture (webapp/avatars/<key>.svg): a face on the avatar's colour.
+export function avatarUrl(key) {
+  return `/webapp/avatars/${Object.hasOwn(AVATARS, key) ? key : "default"}.svg`;
+}
+
 export function avatar(profile, size = "") {
   const key = Object.hasOwn(AVATARS, profile.avatar) ? profile.avatar : "default";
-  const initial = (profile.name || "?").trim().charAt(0).toUpperCase();
-  return h("span", { class: `avatar avatar-${key} ${size}`, "aria-hidden": "true" }, initial);
+  return h("img", { class: `avatar ${size}`, src: avatarUrl(key), alt: "", width: 128, height: 128 });
 }
 
 let searchInput = null;
 let menuButton = null;
+
+export const NAV = [
+  ["/browse", "Home"],
+  ["/series", "Series"],
+  ["/movies", "Movies"],
+  ["/latest", "New & Popular"],
+  ["/my-list", "My List"],
+];
 
 export function header(navigate) {
   const profile = api.currentProfile() || { name: "?" };
@@ -40,7 +52,7 @@ export function header(navigate) {
     type: "search",
     id: "search-input",
     name: "q",
-    placeholder: "Titles",
+    placeholder: "Titles, people, genres",
     autocomplete: "off",
     "aria-label": "Search titles",
     onInput: (event) => search(event.target.value),
@@ -56,6 +68,7 @@ export function header(navigate) {
   const menu = h("ul", { class: "menu", id: "profile-menu", hidden: true },
     h("li", {}, h("a", { href: "/profiles" }, "Switch profile")),
     h("li", {}, h("a", { href: "/profiles/manage" }, "Manage profiles")),
+    h("li", {}, h("a", { href: "/activity" }, "Viewing activity")),
     h("li", {}, h("button", { type: "button", onClick: () => signOut(navigate) }, "Sign out")),
   );
   const closeMenu = () => {
@@ -87,10 +100,17 @@ export function header(navigate) {
   return h("header", { class: "site-header" },
     h("a", { class: "logo", href: "/browse" }, "NETFLIX-CLONE"),
     h("nav", { "aria-label": "Main" },
-      h("a", { href: "/browse", class: "nav-link" }, "Home"),
+      h("ul", { class: "nav-list" },
+        NAV.map(([href, text]) => h("li", {}, h("a", { href, class: "nav-link" }, text))),
+      ),
       profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
     ),
-    h("div", { class: "header-tools", role: "search" }, searchInput),
+    h("div", { class: "header-tools", role: "search" },
+      h("label", { class: "search-box", for: "search-input" },
+        h("span", { class: "search-icon", "aria-hidden": "true" }),
+        searchInput,
+      ),
+    ),
     h("div", { class: "profile-menu" }, menuButton, menu),
   );
 }
