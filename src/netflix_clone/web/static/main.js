@@ -8,6 +8,7 @@ import { homeView } from "./views/home.js";
 import { detailsView } from "./views/details.js";
 import { searchView } from "./views/search.js";
 import { playerView } from "./views/player.js";
+import { activityView, kindView, latestView, myListView } from "./views/pages.js";
 
 const ROUTES = [
   { path: /^\/signin$/, view: signInView, needs: "guest" },
@@ -15,6 +16,11 @@ const ROUTES = [
   { path: /^\/profiles$/, view: pickerView, needs: "account" },
   { path: /^\/profiles\/manage$/, view: manageView, needs: "account" },
   { path: /^\/browse$/, view: homeView, needs: "profile" },
+  { path: /^\/series$/, view: kindView("series"), needs: "profile" },
+  { path: /^\/movies$/, view: kindView("movie"), needs: "profile" },
+  { path: /^\/latest$/, view: latestView, needs: "profile" },
+  { path: /^\/my-list$/, view: myListView, needs: "profile" },
+  { path: /^\/activity$/, view: activityView, needs: "profile" },
   { path: /^\/search$/, view: searchView, needs: "profile" },
   { path: /^\/title\/(movie|series)\/(\d{1,10})$/, view: detailsView, needs: "profile" },
   { path: /^\/watch\/(movie|series)\/(\d{1,10})$/, view: playerView, needs: "profile" },

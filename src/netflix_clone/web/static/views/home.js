@@ -1,7 +1,8 @@
 // Home: a hero and the browse rows, each scrolling sideways and paging on its own.
 import * as api from "../api.js";
-import { clear, h } from "../dom.js";
-import { cardLink, errorPanel, loading, skeletonRows } from "./shell.js";
+import { clear, h, toast } from "../dom.js";
+import { errorPanel, loading, skeletonRows } from "./shell.js";
+import { rowSection } from "./rows.js";
 
 const PER_ROW = 20;
 
@@ -43,7 +44,7 @@ export async function homeView(main, _params, ctx) {
     return;
   }
   main.append(hero(browse.rows));
-  for (const row of browse.rows) main.append(rowSection(row, progress));
+  for (const row of browse.rows) main.append(homeRow(row, progress));
 }
 
 function hero(rows) {
@@ -67,69 +68,52 @@ function hero(rows) {
   );
 }
 
-function rowSection(row, progress) {
-  const headingId = `row-${row.id}-title`;
-  const list = h("ul", { class: "row-items", "aria-labelledby": headingId });
-  const seen = new Set();
-  let page = row.page;
-  let moreItem = null;
-
-  const addCards = (items) => {
-    for (const card of items) {
-      const key = api.keyOf(api.kindOf(card), card.id);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const watch = row.reason.kind === "continue_watching" ? progress.get(key) : null;
-      const li = h("li", {}, cardLink(card, watch ? { progress: watch.progress, episode: watch.episode || null } : {}));
-      if (moreItem) list.insertBefore(li, moreItem);
-      else list.append(li);
-    }
+function homeRow(row, progress) {
+  const watching = row.reason.kind === "continue_watching";
+  const more = (page) => api.get(`/api/browse/rows/${encodeURIComponent(row.id)}?page=${page}&per_row=${PER_ROW}`);
+  const extras = (card) => {
+    if (!watching) return null;
+    const watch = progress.get(api.keyOf(api.kindOf(card), card.id));
+    return watch ? { progress: watch.progress, episode: watch.episode || null } : null;
   };
+  const section = rowSection(row, {
+    more,
+    extras,
+    actions: watching ? (card, li) => [removeButton(card, li, () => section)] : null,
+  });
+  return section;
+}
 
-  const status = h("p", { class: "row-status", role: "status" });
-  const more = async () => {
-    if (moreButton.disabled) return;
-    moreButton.disabled = true;
-    status.textContent = `Loading more of ${row.title}…`;
-    try {
-      const next = await api.get(`/api/browse/rows/${encodeURIComponent(row.id)}?page=${page + 1}&per_row=${PER_ROW}`);
-      page = next.page;
-      addCards(next.items);
-      status.textContent = `${next.items.length} more titles in ${row.title}.`;
-      if (!next.has_more) {
-        observer?.disconnect();
-        moreItem.remove();
-        moreItem = null;
+// Continue Watching: take a title out of the row (it stays in Viewing activity until hidden
+// there too).
+function removeButton(card, li, section) {
+  const kind = api.kindOf(card);
+  return h("button", {
+    type: "button",
+    class: "card-action remove",
+    "aria-label": `Remove ${card.title} from Continue Watching`,
+    title: "Remove from Continue Watching",
+    onClick: async (event) => {
+      const button = event.currentTarget;
+      button.disabled = true;
+      try {
+        await api.del(`/api/profile/continue-watching/${kind}/${card.id}`);
+      } catch (error) {
+        button.disabled = false;
+        toast(`${card.title} could not be removed. ${error.detail || error.message || ""}`.trim(), "error");
+        return;
       }
-    } catch (error) {
-      status.textContent = `${error.title}: ${error.detail || error.message}`;
-    } finally {
-      moreButton.disabled = false;
-    }
-  };
-  const moreButton = h("button", { type: "button", class: "more-card", onClick: more }, "More", h("span", { class: "visually-hidden" }, ` ${row.title}`));
-  addCards(row.items);
-  let observer = null;
-  if (row.has_more) {
-    moreItem = h("li", { class: "more-item" }, moreButton);
-    list.append(moreItem);
-    if ("IntersectionObserver" in window) {
-      observer = new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) more();
-      }, { root: list, rootMargin: "0px 200px 0px 0px" });
-      observer.observe(moreItem);
-    }
-  }
-  const scroll = (direction) => list.scrollBy({ left: direction * list.clientWidth * 0.8, behavior: "smooth" });
-  return h("section", { class: "row", "aria-labelledby": headingId, dataset: { row: row.id, reason: row.reason.kind } },
-    h("div", { class: "row-head" },
-      h("h2", { id: headingId }, row.title),
-      h("div", { class: "row-scroll" },
-        h("button", { type: "button", class: "scroll-button", onClick: () => scroll(-1), "aria-label": `Scroll ${row.title} left` }, "‹"),
-        h("button", { type: "button", class: "scroll-button", onClick: () => scroll(1), "aria-label": `Scroll ${row.title} right` }, "›"),
-      ),
-    ),
-    list,
-    status,
-  );
+      const row = section();
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      toast(`Removed ${card.title} from Continue Watching.`);
+      if (!row.querySelector(".row-items > li")) {
+        row.remove();
+        document.querySelector(".row-items a.card")?.focus();
+        return;
+      }
+      row.refreshRow();
+      (next?.querySelector("a.card") || row.querySelector("a.card"))?.focus();
+    },
+  }, "✕");
 }

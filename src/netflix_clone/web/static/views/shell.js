@@ -136,23 +136,23 @@ export async function signOut(navigate) {
 
 // ---------------------------------------------------------------- cards and rows
 
+// A poster card. The artwork carries the title (TMDB's posters, and the demo's placeholders
+// alike), so the title is the link's name but isn't printed again under the picture; only a
+// missing image shows it. A watched share sits on the poster's bottom edge, so bars line up.
 export function cardLink(card, { progress = null, episode = null } = {}) {
   const kind = api.kindOf(card);
+  const fallback = () => h("span", { class: "poster-fallback", "aria-hidden": "true" }, card.title);
   const picture = card.poster_url
     ? h("img", { src: card.poster_url, alt: "", loading: "lazy", width: 342, height: 513, decoding: "async" })
-    : h("span", { class: "poster-fallback", "aria-hidden": "true" }, card.title);
-  const img = picture.tagName === "IMG" ? picture : null;
-  if (img) {
-    img.addEventListener("error", () => {
-      img.replaceWith(h("span", { class: "poster-fallback", "aria-hidden": "true" }, card.title));
-    }, { once: true });
+    : fallback();
+  if (picture.tagName === "IMG") {
+    picture.addEventListener("error", () => picture.replaceWith(fallback()), { once: true });
   }
-  const extra = [];
-  if (episode) extra.push(h("span", { class: "episode-label" }, `S${episode.season_number}:E${episode.episode_number}`));
+  let bar = null;
   if (progress !== null) {
     const percent = Math.round(progress * 100);
-    const bar = h("span", {
-      class: "progress",
+    bar = h("span", {
+      class: "progress on-poster",
       role: "progressbar",
       "aria-label": `Watched ${percent}%`,
       "aria-valuemin": "0",
@@ -160,23 +160,41 @@ export function cardLink(card, { progress = null, episode = null } = {}) {
       "aria-valuenow": String(percent),
     }, h("span", { class: "progress-fill" }));
     bar.firstChild.style.setProperty("width", `${percent}%`);
-    extra.push(bar);
   }
   return h("a", {
     class: "card",
     href: `/title/${kind}/${card.id}`,
     dataset: { kind, id: String(card.id) },
   },
-    h("span", { class: "poster" }, picture),
-    h("span", { class: "card-title" }, card.title),
-    extra,
+    h("span", { class: "poster" }, picture, bar),
+    h("span", { class: "visually-hidden" }, card.title),
+    episode ? h("span", { class: "episode-label" }, `S${episode.season_number}:E${episode.episode_number}`,
+      episode.name ? h("span", { class: "episode-name" }, ` · ${episode.name}`) : null) : null,
   );
+}
+
+// Problem titles are HTTP's ("Unprocessable Entity", "Forbidden"): say it in words instead.
+export function problemHeading(error) {
+  if (error.name === "NetworkError" || error.status === 0) return "You seem to be offline";
+  if (error.code === "maturity-restricted") return "Not available for this profile";
+  const byStatus = {
+    400: "That didn't work",
+    401: "Please sign in again",
+    403: "That isn't allowed",
+    404: "We couldn't find that",
+    409: "That clashes with something else",
+    422: "Some details need fixing",
+    429: "Too many tries",
+  };
+  if (byStatus[error.status]) return byStatus[error.status];
+  if (error.status >= 500) return "Something went wrong on our side";
+  return "Something went wrong";
 }
 
 export function errorPanel(error, retry) {
   return h("div", { class: "error-panel", role: "alert" },
-    h("p", { class: "error-title" }, error.title || "Something went wrong"),
-    error.detail ? h("p", {}, error.detail) : h("p", {}, error.message),
+    h("p", { class: "error-title" }, problemHeading(error)),
+    h("p", {}, error.detail || error.message || "Try again in a moment."),
     retry ? h("button", { type: "button", class: "button", onClick: retry }, "Try again") : null,
   );
 }
