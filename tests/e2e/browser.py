@@ -69,3 +69,70 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def serving_migrated(tmp_path: Path) -> Iterator[str]:
+    """`serving` on a SQLite file migrated first (members can sign up)."""
+    from flask_migrate import upgrade
+
+    from netflix_clone.app import MIGRATIONS_DIR
+
+    url = f"sqlite:///{tmp_path / 'webapp.sqlite3'}"
+    app = create_app(test_settings(database_url=url, instance_path=tmp_path / "instance"))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))
+    with serving(tmp_path, database_url=url) as base:
+        yield base
+
+
+# axe-core, the accessibility engine, straight from its npm package (no Node build): fetched once
+# into .tools/ and checked against the tarball's pinned sha256.
+AXE_VERSION = "4.14.1"
+AXE_SHA256 = "e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745"
+AXE_URL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def axe_script() -> Path:
+    import hashlib
+    import io
+    import tarfile
+
+    import httpx
+
+    target = REPO / ".tools" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+    if target.is_file():
+        return target
+    tarball = httpx.get(AXE_URL, timeout=60, follow_redirects=True).raise_for_status().content
+    digest = hashlib.sha256(tarball).hexdigest()
+    if digest != AXE_SHA256:
+        pytest.fail(f"axe-core {AXE_VERSION}: sha256 {digest}, expected {AXE_SHA256}")
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+        member = archive.extractfile("package/axe.min.js")
+        assert member is not None
+        script = member.read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(script)
+    partial.replace(target)  # whole or not at all, should two workers fetch at once
+    return target
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.x A/AA rules on the page as it is: the serious and critical findings,
+    each with its rule, impact and the first offending nodes."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(axe_script()))
+    found = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]

@@ -176,13 +176,13 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         # --- a kids profile ---------------------------------------------------------------
         step("a kids profile")
         expect(page.get_by_role("heading", name="Who's watching?")).to_be_visible()
-        page.get_by_role("link", name="Manage profiles").click()
+        page.get_by_role("link", name="Add profile").click()
         add = page.get_by_role("form", name="Add a profile")
         add.get_by_label("Name").fill("Kids")
         add.get_by_label("Kids profile").check()
         expect(add.get_by_label("Maturity level")).to_have_value("older_kids")
         add.get_by_role("button", name="Add profile").click()
-        expect(page.get_by_role("form", name="Edit Kids")).to_be_visible()
+        expect(page.get_by_role("link", name="Edit Kids")).to_be_visible()
         page.get_by_role("link", name="Done").click()
         expect(page.get_by_role("button", name="Kids")).to_be_visible()
         page.screenshot(path=str(shots / f"profiles-{tag}.png"))
@@ -197,7 +197,9 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
         first = trending.locator("a.card").first
         poster = first.locator("img")
         expect(poster).to_have_attribute("src", re.compile(r"^/images/t/p/w342/"))
-        assert poster.evaluate("img => img.complete && img.naturalWidth > 0")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=poster.element_handle()
+        )
         page.screenshot(path=str(shots / f"home-{tag}.png"))
         assert page.evaluate(CONTRAST) == []
         # The keyboard reaches the hero's Play first, with a visible focus ring.
@@ -368,13 +370,13 @@ def test_errors_retries_and_expired_sessions(server: str) -> None:
         page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
 
-        # A refused sign-in shows the API's own words.
+        # A refused sign-in shows the API's own words, not HTTP's title, and nothing after them.
         page.goto(f"{server}/signin", wait_until="load")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill("not-the-password-at-all")
         page.get_by_role("button", name="Sign in").click()
-        alert = page.get_by_role("alert").filter(has_text="Unauthorized")
-        expect(alert).to_contain_text("email or password")
+        alert = page.get_by_role("alert").filter(has_text="email or password")
+        expect(alert).to_have_text("The email or password is wrong.")
 
         # The first answer of the home screen is a 503 with Retry-After: the app says so,
         # waits, asks again and renders.
@@ -403,13 +405,24 @@ def test_errors_retries_and_expired_sessions(server: str) -> None:
 
         # Lock the profile with a PIN (the API wants the account password for that) ...
         page.get_by_role("link", name="Manage profiles").click()
+        page.get_by_role("link", name="Edit Grace").click()
         edit = page.get_by_role("form", name="Edit Grace")
         edit.get_by_label("Set a PIN").fill("2468")
-        edit.get_by_role("button", name="Save Grace").click()
-        expect(edit.get_by_role("alert")).to_contain_text("password")  # asked for, not guessed
-        edit.get_by_label("Account password").fill(PASSWORD)
-        edit.get_by_role("button", name="Save Grace").click()
+        edit.get_by_role("button", name="Save").click()
+        # Asked for, not guessed, and said beside the password field, which takes the focus.
+        password = edit.get_by_label("Account password")
+        expect(edit.get_by_role("alert")).to_contain_text("password")
+        expect(password).to_have_attribute("aria-invalid", "true")
+        expect(password).to_be_focused()
+        expect(edit.locator(".field[data-name=password] .field-error")).to_contain_text(
+            "needs the account password"
+        )
+        password.fill(PASSWORD)
+        edit.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("link", name="Edit Grace")).to_be_visible()
+        page.get_by_role("link", name="Edit Grace").click()
         expect(page.get_by_role("form", name="Edit Grace").get_by_label("New PIN")).to_be_visible()
+        page.get_by_role("link", name="Cancel").click()
         page.get_by_role("link", name="Done").click()
 
         # ... then the picker asks for it: a wrong PIN is refused in the API's words.

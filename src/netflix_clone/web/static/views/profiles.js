@@ -1,10 +1,11 @@
 // Who's watching? (the picker, with PIN entry for locked profiles) and Manage profiles.
 import * as api from "../api.js";
 import { clear, h, toast } from "../dom.js";
-import { AVATARS, LEVELS, avatar, errorPanel } from "./shell.js";
+import { AVATARS, LEVELS, avatar, avatarUrl, errorPanel } from "./shell.js";
 import { checkbox, field, formAlert, select, submitting } from "./forms.js";
 
 const KIDS_LEVELS = { little_kids: LEVELS.little_kids, older_kids: LEVELS.older_kids };
+const MAX_PROFILES = 5;
 
 function nextOf(params) {
   const next = params.get("next") || "";
@@ -54,6 +55,11 @@ export async function pickerView(main, _params, ctx) {
             ),
           );
         }),
+        profiles.length < MAX_PROFILES
+          ? h("li", {}, h("a", { class: "profile-choice add-profile", href: "/profiles/manage?add=1" },
+            h("span", { class: "add-tile", "aria-hidden": "true" }, "+"),
+            h("span", { class: "profile-choice-name" }, "Add profile")))
+          : null,
       ),
       h("a", { class: "button outline", href: "/profiles/manage" }, "Manage profiles"),
     ),
@@ -123,7 +129,7 @@ function profileFields(profile, isNew) {
   const levels = kids ? KIDS_LEVELS : LEVELS;
   return [
     field("Name", { type: "text", name: "name", required: true, maxlength: 40, value: profile ? profile.name : "" }),
-    select("Avatar", "avatar", AVATARS, profile ? profile.avatar : "default"),
+    avatarPicker(profile ? profile.avatar : "default"),
     profile && profile.is_main ? null : checkbox("Kids profile", "kids", kids, { class: "kids-toggle" }),
     select("Maturity level", "maturity_level", levels, profile ? profile.maturity_level : "adults"),
     field(isNew ? "PIN (optional)" : (profile.locked ? "New PIN" : "Set a PIN"), {
@@ -133,6 +139,28 @@ function profileFields(profile, isNew) {
     field("Account password", { type: "password", name: "password", autocomplete: "current-password" },
       "Needed to set or change a PIN or to raise the maturity level"),
   ];
+}
+
+// The avatar as pictures to choose from (radio buttons: one tab stop, arrow keys between them).
+let pickerSeq = 0;
+function avatarPicker(current) {
+  const group = `avatar-${++pickerSeq}`;
+  const chosen = Object.hasOwn(AVATARS, current) ? current : "default";
+  return h("fieldset", { class: "field avatar-picker", dataset: { name: "avatar" } },
+    h("legend", {}, "Avatar"),
+    h("div", { class: "avatar-options" },
+      Object.entries(AVATARS).map(([key, name]) => {
+        const id = `${group}-${key}`;
+        return h("span", { class: "avatar-option" },
+          h("input", { type: "radio", name: "avatar", value: key, id, checked: key === chosen }),
+          h("label", { for: id },
+            h("img", { src: avatarUrl(key), alt: "", width: 64, height: 64 }),
+            h("span", { class: "visually-hidden" }, name)),
+        );
+      }),
+    ),
+    h("p", { class: "field-error", id: `${group}-error` }),
+  );
 }
 
 // The kids checkbox limits the maturity levels on offer.
@@ -166,88 +194,116 @@ function bodyOf(form, profile) {
   return body;
 }
 
+// Manage profiles: the profiles as tiles; one is edited at a time (?edit=<id>), or a new one
+// is added (?add=1), so the screen never holds five open forms.
 export async function manageView(main, _params, ctx) {
   document.title = "Manage profiles · netflix-clone";
   main.classList.add("profiles-main");
   main.append(h("p", { class: "loading-text", role: "status" }, "Loading profiles…"));
-  const profiles = await loadProfiles(main, () => ctx.navigate("/profiles/manage"));
+  const profiles = await loadProfiles(main, () => ctx.navigate(location.pathname + location.search));
   if (!profiles || !ctx.isCurrent()) return;
   clear(main);
-  const reload = () => ctx.navigate("/profiles/manage", { replace: true });
-  const sections = profiles.map((profile) => {
-    const form = h("form", { class: "profile-form", novalidate: true, "aria-label": `Edit ${profile.name}` },
-      formAlert(),
-      ...profileFields(profile, false),
-      h("div", { class: "actions" },
-        h("button", { type: "submit", class: "button primary" }, `Save ${profile.name}`),
-        profile.is_main ? null : h("button", {
-          type: "button",
-          class: "button outline danger",
-          onClick: async () => {
-            if (!window.confirm(`Delete the profile ${profile.name} and everything it has watched?`)) return;
-            const data = new FormData(form);
-            const body = {};
-            if (data.get("pin")) body.pin = String(data.get("pin"));
-            if (data.get("password")) body.password = String(data.get("password"));
-            const done = await submitting(form, async () => {
-              await api.request("DELETE", `/api/users/me/profiles/${profile.id}`, { scope: "account", body });
-              return true;
-            });
-            if (done) {
-              toast(`Deleted ${profile.name}.`);
-              if (api.currentProfile()?.id === profile.id) api.forgetProfile();
-              reload();
-            }
-          },
-        }, `Delete ${profile.name}`),
+  const editing = profiles.find((p) => String(p.id) === ctx.params.get("edit"));
+  const adding = ctx.params.get("add") === "1" && profiles.length < MAX_PROFILES;
+  const back = () => ctx.navigate("/profiles/manage");
+  if (editing) {
+    main.append(h("section", { class: "manage" },
+      h("h1", {}, `Edit ${editing.name}`), editForm(editing, back),
+      h("a", { class: "button outline", href: "/profiles/manage" }, "Cancel")));
+    return;
+  }
+  if (adding) {
+    main.append(h("section", { class: "manage" },
+      h("h1", {}, "Add a profile"), addForm(ctx),
+      h("a", { class: "button outline", href: "/profiles/manage" }, "Cancel")));
+    return;
+  }
+  main.append(
+    h("section", { class: "picker" },
+      h("h1", {}, "Manage profiles"),
+      h("ul", { class: "profile-grid" },
+        profiles.map((profile) => h("li", {},
+          h("a", { class: "profile-choice editable", href: `/profiles/manage?edit=${profile.id}`, "aria-label": `Edit ${profile.name}` },
+            h("span", { class: "avatar-wrap" }, avatar(profile, "large"), h("span", { class: "edit-mark", "aria-hidden": "true" }, "✎")),
+            h("span", { class: "profile-choice-name" }, profile.name),
+            h("span", { class: "profile-badges" },
+              profile.is_main ? h("span", { class: "badge" }, "Main") : null,
+              profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
+              profile.locked ? h("span", { class: "badge" }, "PIN") : null),
+          ))),
+        profiles.length < MAX_PROFILES
+          ? h("li", {}, h("a", { class: "profile-choice add-profile", href: "/profiles/manage?add=1" },
+            h("span", { class: "add-tile", "aria-hidden": "true" }, "+"),
+            h("span", { class: "profile-choice-name" }, "Add profile")))
+          : null,
       ),
-    );
-    wireKids(form);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const done = await submitting(form, async () => {
-        const changed = await api.patch(`/api/users/me/profiles/${profile.id}`, bodyOf(form, profile), { scope: "account" });
-        api.rememberProfile(changed);
-        return true;
-      });
-      if (done) {
-        toast(`Saved ${profile.name}.`);
-        reload();
-      }
+      profiles.length >= MAX_PROFILES ? h("p", {}, `An account has at most ${MAX_PROFILES} profiles.`) : null,
+      h("a", { class: "button primary", href: "/profiles" }, "Done"),
+    ),
+  );
+}
+
+function editForm(profile, done) {
+  const form = h("form", { class: "profile-form", novalidate: true, "aria-label": `Edit ${profile.name}` },
+    formAlert(),
+    ...profileFields(profile, false),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "button primary" }, "Save"),
+      profile.is_main ? null : h("button", {
+        type: "button",
+        class: "button outline danger",
+        onClick: async () => {
+          if (!window.confirm(`Delete the profile ${profile.name} and everything it has watched?`)) return;
+          const data = new FormData(form);
+          const body = {};
+          if (data.get("pin")) body.pin = String(data.get("pin"));
+          if (data.get("password")) body.password = String(data.get("password"));
+          const deleted = await submitting(form, async () => {
+            await api.request("DELETE", `/api/users/me/profiles/${profile.id}`, { scope: "account", body });
+            return true;
+          });
+          if (deleted) {
+            toast(`Deleted ${profile.name}.`);
+            if (api.currentProfile()?.id === profile.id) api.forgetProfile();
+            done();
+          }
+        },
+      }, "Delete profile"),
+    ),
+  );
+  wireKids(form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const saved = await submitting(form, async () => {
+      const changed = await api.patch(`/api/users/me/profiles/${profile.id}`, bodyOf(form, profile), { scope: "account" });
+      api.rememberProfile(changed);
+      return true;
     });
-    return h("li", { class: "manage-item" },
-      h("h2", {}, avatar(profile, "small"), " ", profile.name,
-        profile.is_main ? h("span", { class: "badge" }, "Main") : null,
-        profile.kids ? h("span", { class: "badge kids-badge" }, "Kids") : null,
-        profile.locked ? h("span", { class: "badge" }, "PIN") : null),
-      form,
-    );
+    if (saved) {
+      toast(`Saved ${profile.name}.`);
+      done();
+    }
   });
-  const addForm = h("form", { class: "profile-form", novalidate: true, "aria-label": "Add a profile" },
+  return form;
+}
+
+function addForm(ctx) {
+  const form = h("form", { class: "profile-form", novalidate: true, "aria-label": "Add a profile" },
     formAlert(),
     ...profileFields(null, true),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary" }, "Add profile")),
   );
-  wireKids(addForm);
-  addForm.addEventListener("submit", async (event) => {
+  wireKids(form);
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const done = await submitting(addForm, async () => {
-      await api.post("/api/users/me/profiles", bodyOf(addForm, null), { scope: "account" });
+    const added = await submitting(form, async () => {
+      await api.post("/api/users/me/profiles", bodyOf(form, null), { scope: "account" });
       return true;
     });
-    if (done) {
+    if (added) {
       toast("Profile added.");
-      reload();
+      ctx.navigate("/profiles/manage");
     }
   });
-  main.append(
-    h("section", { class: "manage" },
-      h("h1", {}, "Manage profiles"),
-      h("ul", { class: "manage-list" }, sections),
-      profiles.length < 5
-        ? h("section", { class: "manage-item add" }, h("h2", {}, "Add a profile"), addForm)
-        : h("p", {}, "An account has at most 5 profiles."),
-      h("a", { class: "button primary", href: "/profiles" }, "Done"),
-    ),
-  );
+  return form;
 }

@@ -32,9 +32,12 @@ export function rowSection(row, { more = null, extras = () => null, actions = nu
 
   const status = h("p", { class: "row-status", role: "status" });
   let observer = null;
+  let busy = false;
+  // Not `disabled` while loading: a disabled button loses the keyboard focus it holds.
   const loadMore = async () => {
-    if (!moreButton || moreButton.disabled) return;
-    moreButton.disabled = true;
+    if (!moreButton || busy) return;
+    busy = true;
+    moreButton.setAttribute("aria-busy", "true");
     status.textContent = `Loading more of ${row.title}…`;
     try {
       const next = await more(page + 1);
@@ -52,12 +55,13 @@ export function rowSection(row, { more = null, extras = () => null, actions = nu
     } catch (error) {
       status.textContent = `${row.title} could not load more. ${error.detail || error.message || ""}`.trim();
     } finally {
-      if (moreButton) moreButton.disabled = false;
+      busy = false;
+      moreButton.removeAttribute("aria-busy");
     }
   };
   const moreButton = more && row.has_more
     ? h("button", { type: "button", class: "more-card", onClick: loadMore },
-      "More", h("span", { class: "visually-hidden" }, ` of ${row.title}`))
+      "More", h("span", { class: "visually-hidden" }, ` ${row.title}`))
     : null;
   const roving = rovingFocus(list);
   const scrollLeft = scrollButton(row.title, -1, list);
