@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
+from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.web.images import Known, build_index, demo_index, render_svg
 
 
@@ -100,6 +101,9 @@ def test_titles_are_escaped_and_control_characters_dropped() -> None:
     assert not [e for e in svg.iter() if e.tag == f"{SVG}script"]
     assert svg.get("aria-label") == "<script>alert(\"x\")</script> & 'q' ]"
     shown = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+    assert shown == "<SCRIPT>ALERT(\"X\")</SCRI & 'Q' ]"  # a poster sets it in capitals
+    logo = parse_svg(render_svg(Known(hostile.title, "logo_path", 1), "h.png"))
+    shown = " ".join(t.text or "" for t in logo.iter(f"{SVG}text"))
     assert shown == "<script>alert(\"x\")</script> & 'q' ]"
 
 
@@ -114,6 +118,20 @@ def test_shapes_colours_and_wrapping() -> None:
     assert stops(other) != stops(backdrop)
     huge = Known("W" * 5000, "poster_path", 1)
     assert len(render_svg(huge, "w.jpg")) < 3000  # bounded whatever the title
+    # Backdrops and stills sit beside the title on every page: no text of their own.
+    assert list(backdrop.iter(f"{SVG}text")) == []
+
+
+def test_posters_take_their_genres_colours_and_show_the_year() -> None:
+    horror = Known("The Night", "poster_path", 5, genres=(27,), year="1999")
+    family = Known("The Night", "poster_path", 5, genres=(10751,), year="1999")
+    assert stops(parse_svg(render_svg(horror, "h.jpg"))) != stops(
+        parse_svg(render_svg(family, "f.jpg"))
+    )
+    texts = [t.text for t in parse_svg(render_svg(horror, "h.jpg")).iter(f"{SVG}text")]
+    assert texts == ["1999", "THE NIGHT"]
+    fight_club = demo_index().get(DemoTMDB.default().item("movie", 550)["poster_path"].lstrip("/"))  # type: ignore[index]
+    assert fight_club is not None and fight_club.genres[:1] == (18,) and fight_club.year == "1999"
 
 
 def test_the_placeholder_has_the_size_tmdb_would_answer() -> None:

@@ -22,7 +22,7 @@ import threading
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -54,6 +54,9 @@ class Known:
     title: str
     key: str  # which *_path named it: decides the shape (poster, backdrop, ...)
     id: int | None
+    # What the artwork is composed from (not what the file is): the title's genres, then year.
+    genres: tuple[int, ...] = field(default=(), compare=False)
+    year: str = field(default="", compare=False)
 
 
 def _name_of(node: Mapping[str, Any]) -> str | None:
@@ -152,7 +155,11 @@ class DemoImages:
                     found_id,
                 )
             kind, key = self._KINDS[tag // 2], self._KEYS[tag % 2]
-            return Known(_name_of(demo.item(kind, found_id) or {}) or "", key, found_id)
+            item = demo.item(kind, found_id) or {}
+            genres = tuple(g for g in item.get("genre_ids") or () if isinstance(g, int))
+            date = item.get("release_date") or item.get("first_air_date") or ""
+            year = date[:4] if isinstance(date, str) and date[:4].isdigit() else ""
+            return Known(_name_of(item) or "", key, found_id, genres, year)
         stills = self._tables.get("stills")
         found = stills.find(file_name) if stills else None
         if stills is not None and found is not None:
@@ -203,11 +210,62 @@ def dimensions(size: str, wide: bool) -> tuple[int, int]:
     return (1280, 720) if wide else (500, 750)
 
 
+# Each genre's colour (a hue, and how light the palette runs): a horror poster is night-dark
+# red, a family one bright green, a documentary sand. Titles vary it a little by id.
+GENRE_HUES: dict[int, tuple[int, int]] = {
+    28: (8, 34),  # Action
+    12: (28, 36),  # Adventure
+    16: (285, 44),  # Animation
+    35: (45, 42),  # Comedy
+    80: (35, 22),  # Crime
+    99: (38, 30),  # Documentary
+    18: (218, 30),  # Drama
+    10751: (130, 38),  # Family
+    14: (265, 32),  # Fantasy
+    36: (30, 26),  # History
+    27: (355, 16),  # Horror
+    10402: (315, 38),  # Music
+    9648: (235, 22),  # Mystery
+    10749: (335, 40),  # Romance
+    878: (188, 30),  # Science Fiction
+    10770: (205, 30),  # TV Movie
+    53: (205, 20),  # Thriller
+    10752: (75, 22),  # War
+    37: (24, 28),  # Western
+    10759: (18, 34),  # Action & Adventure
+    10762: (160, 44),  # Kids
+    10763: (210, 28),  # News
+    10764: (300, 40),  # Reality
+    10765: (195, 30),  # Sci-Fi & Fantasy
+    10766: (340, 34),  # Soap
+    10767: (50, 36),  # Talk
+    10768: (70, 22),  # War & Politics
+}
+
+
 def _hue(seed: int) -> int:
     return (seed * 137) % 360
 
 
-def _lines(title: str, width: int) -> list[str]:
+def _palette(known: Known, file_name: str) -> tuple[str, str, str]:
+    """Top, bottom and glow colours: from the first two genres where known, else the id."""
+    seed = known.id if known.id is not None else zlib.crc32(file_name.encode())
+    jitter = (seed * 7919) % 25 - 12
+    first = GENRE_HUES.get(known.genres[0]) if known.genres else None
+    if first is None:
+        hue, light = _hue(seed), 30
+    else:
+        hue, light = (first[0] + jitter) % 360, first[1]
+    second = GENRE_HUES.get(known.genres[1]) if len(known.genres) > 1 else None
+    glow = (second[0] if second else hue + 40) % 360
+    return (
+        f"hsl({hue}, 55%, {light}%)",
+        f"hsl({hue}, 60%, {max(6, light // 3)}%)",
+        f"hsl({glow}, 80%, {min(70, light + 25)}%)",
+    )
+
+
+def _lines(title: str, width: int, most: int = 4) -> list[str]:
     words = title.split()
     lines: list[str] = []
     current = ""
@@ -218,9 +276,9 @@ def _lines(title: str, width: int) -> list[str]:
         else:
             lines.append(current)
             current = word[: width * 2]
-        if len(lines) == 4:
+        if len(lines) == most:
             break
-    if current and len(lines) < 4:
+    if current and len(lines) < most:
         lines.append(current)
     return lines
 
@@ -230,9 +288,18 @@ def _xml(text: str) -> str:
     return escape(text, {'"': "&quot;", "'": "&apos;"})
 
 
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
 def render_svg(known: Known | None, file_name: str, size: str = "original") -> str:
-    """An SVG poster (2:3) or backdrop (16:9) with the escaped title, or a neutral one, drawn on
-    a fixed canvas and sized (width and height) as `size` asks."""
+    """A placeholder in the image's shape (2:3 poster or photo, 16:9 backdrop, still or logo),
+    drawn on a fixed canvas and sized (width and height) as `size` asks.
+
+    Posters are composed like posters: the genre's colours, a glow, and the title set large at
+    the foot with the year above it. Backdrops and stills carry no text: pages print the title
+    beside them (a title drawn in the picture too would be said twice). Photos show initials;
+    logos the name. An unknown file is a neutral grey."""
     if known is None:
         wide = size in WIDE_SIZES
     elif known.key == "file_path":
@@ -242,40 +309,72 @@ def render_svg(known: Known | None, file_name: str, size: str = "original") -> s
     width, height = (1280, 720) if wide else (500, 750)
     shown_width, shown_height = dimensions(size, wide)
     if known is None:
-        top, bottom, title = "#3a3a3a", "#1f1f1f", ""
+        top, bottom, glow, title = "#3a3a3a", "#1f1f1f", "#555555", ""
     else:
-        seed = known.id if known.id is not None else zlib.crc32(file_name.encode())
-        hue = _hue(seed)
-        top, bottom = f"hsl({hue}, 45%, 30%)", f"hsl({hue}, 55%, 12%)"
+        top, bottom, glow = _palette(known, file_name)
         title = _CONTROL.sub("", known.title)[:MAX_TITLE]
-    # Posters: the title centred. Backdrops sit behind headings: the title small, bottom right.
-    per_line = 32 if wide else 14
-    font = 40 if wide else 44
-    lines = _lines(title, per_line)
-    x: float
-    if wide:
-        x, anchor = width - 48, "end"
-        first_y = height - 48 - (len(lines) - 1) * font * 1.2
-    else:
-        x, anchor = width / 2, "middle"
-        first_y = height / 2 - (len(lines) - 1) * font * 0.6
-    opacity = 0.7 if wide else 1
-    texts = "".join(
-        f'<text x="{x:.0f}" y="{first_y + i * font * 1.2:.0f}" text-anchor="{anchor}" '
-        f'font-family="Helvetica, Arial, sans-serif" font-size="{font}" font-weight="700" '
-        f'fill="#ffffff" fill-opacity="{opacity}">{_xml(line)}</text>'
-        for i, line in enumerate(lines)
-    )
+    texts = ""
+    if known is not None and known.key == "profile_path":
+        texts = (
+            f'<text x="250" y="430" text-anchor="middle" font-family="Helvetica, Arial, sans-serif"'
+            f' font-size="150" font-weight="700" fill="#ffffff" fill-opacity="0.85">'
+            f"{_xml(_initials(title))}</text>"
+        )
+    elif known is not None and known.key == "logo_path":
+        lines = _lines(title, 32, 2)
+        texts = "".join(
+            f'<text x="640" y="{360 + (i - (len(lines) - 1) / 2) * 96:.0f}" text-anchor="middle" '
+            'font-family="Helvetica, Arial, sans-serif" font-size="80" font-weight="800" '
+            f'fill="#ffffff">{_xml(line)}</text>'
+            for i, line in enumerate(lines)
+        )
+    elif not wide and title:
+        # The title large at the foot, as long as the longest line allows.
+        lines = _lines(title.upper(), 12, 4)
+        longest = max(len(line) for line in lines)
+        font = max(34, min(80, int(440 / max(1, longest) * 1.3)))
+        last_y = height - 70
+
+        def fit(line: str) -> str:
+            # Capitals run ~0.72 em wide: a line that would pass the margins is squeezed.
+            return (
+                ' textLength="440" lengthAdjust="spacingAndGlyphs"'
+                if len(line) * font * 0.72 > 440
+                else ""
+            )
+
+        texts = "".join(
+            f'<text x="250" y="{last_y - (len(lines) - 1 - i) * font * 1.05:.0f}"{fit(line)} '
+            'text-anchor="middle" font-family="Impact, \'Arial Narrow\', Helvetica, sans-serif" '
+            f'font-size="{font}" font-weight="800" letter-spacing="1" fill="#ffffff">'
+            f"{_xml(line)}</text>"
+            for i, line in enumerate(lines)
+        )
+        if known is not None and known.year:
+            kicker_y = last_y - (len(lines) - 1) * font * 1.05 - font - 8
+            texts = (
+                f'<text x="250" y="{kicker_y:.0f}" text-anchor="middle" '
+                'font-family="Helvetica, Arial, sans-serif" font-size="24" letter-spacing="8" '
+                f'fill="#ffffff" fill-opacity="0.75">{_xml(known.year)}</text>' + texts
+            )
     label = _xml(title or "No image")
+    cx, cy, r = (width * 0.72, height * 0.3, width * 0.55) if wide else (250, 250, 330)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{shown_width}" height="{shown_height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
         '<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">'
         f'<stop offset="0" stop-color="{top}"/><stop offset="1" stop-color="{bottom}"/>'
-        "</linearGradient></defs>"
+        '</linearGradient><radialGradient id="l">'
+        f'<stop offset="0" stop-color="{glow}" stop-opacity="0.75"/>'
+        f'<stop offset="1" stop-color="{glow}" stop-opacity="0"/></radialGradient>'
+        '<linearGradient id="f" x1="0" y1="0" x2="0" y2="1">'
+        '<stop offset="0.45" stop-color="#000" stop-opacity="0"/>'
+        '<stop offset="1" stop-color="#000" stop-opacity="0.7"/></linearGradient></defs>'
         f'<rect width="{width}" height="{height}" fill="url(#g)"/>'
-        f'<rect x="16" y="16" width="{width - 32}" height="{height - 32}" fill="none" '
-        'stroke="#ffffff" stroke-opacity="0.15" stroke-width="4"/>'
+        f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{r:.0f}" fill="url(#l)"/>'
+        f'<path d="M0 {height * 0.62:.0f} L{width} {height * 0.48:.0f} L{width} {height} L0 '
+        f'{height}Z" fill="#000" fill-opacity="0.18"/>'
+        f'<rect width="{width}" height="{height}" fill="url(#f)"/>'
         f"{texts}</svg>"
     )
 
