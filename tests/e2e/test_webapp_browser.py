@@ -283,6 +283,7 @@ def test_member_journey(server: str, shots: Path, width: int) -> None:
 
         # --- back home: Continue Watching and My List -----------------------------------------
         step("back home: Continue Watching and My List")
+        page.get_by_role("link", name=re.compile("^← Back")).click()  # the player hides the header
         page.get_by_role("link", name="Home", exact=True).click()
         watching = page.get_by_role("region", name="Continue Watching")
         card = watching.locator(f'a.card[data-id="{movie_id}"]')
@@ -543,6 +544,7 @@ def test_series_journey(server: str, shots: Path) -> None:
         page.get_by_role("button", name="Pause").click()
         expect(page.get_by_role("status").filter(has_text="Progress saved")).to_be_visible()
 
+        page.get_by_role("link", name=re.compile("^← Back")).click()  # the player hides the header
         page.get_by_role("link", name="Home", exact=True).click()
         card = page.get_by_role("region", name="Continue Watching").locator(
             f'a.card[data-kind="series"][data-id="{series["id"]}"]'

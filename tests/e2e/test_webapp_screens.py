@@ -255,19 +255,20 @@ def test_rows_take_one_tab_stop_and_arrow_keys(server: str) -> None:
         assert not trending.evaluate("row => row.contains(document.activeElement)")
         # Tabbing through the whole page (it wraps round) stops at one card per row.
         page.locator("main").focus()
-        stops: dict[str, set[str]] = {}
+        tab_stops: dict[str, set[str]] = {}
         for _ in range(60):
             page.keyboard.press("Tab")
             where = page.evaluate(
-                """() => { const el = document.activeElement;
-                    const row = el.closest("section.row");
-                    return row && el.matches("a.card") ? [row.dataset.row, el.dataset.id] : null; }"""
+                """() => {
+                    const el = document.activeElement, row = el.closest("section.row");
+                    return row && el.matches("a.card") ? [row.dataset.row, el.dataset.id] : null;
+                }"""
             )
             if where:
-                stops.setdefault(where[0], set()).add(where[1])
+                tab_stops.setdefault(where[0], set()).add(where[1])
         rows = page.locator("section.row").count()
-        assert len(stops) == rows, (sorted(stops), rows)
-        assert all(len(cards) == 1 for cards in stops.values()), stops
+        assert len(tab_stops) == rows, (sorted(tab_stops), rows)
+        assert all(len(cards) == 1 for cards in tab_stops.values()), tab_stops
 
 
 def test_profiles_are_tiles_edited_one_at_a_time(server: str) -> None:

@@ -98,6 +98,7 @@ async function render({ keepFocus = false } = {}) {
   syncHeader();
   const main = document.getElementById("main");
   clear(main);
+  main.removeAttribute("class"); // each screen sets its own (the element outlives screens)
   app.removeAttribute("aria-busy");
   const params = new URLSearchParams(location.search);
   const cleanup = await found.route.view(main, found.params, { navigate, params, isCurrent: () => seq === renderSeq });
