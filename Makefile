@@ -13,8 +13,8 @@ PYTEST_WORKERS ?= 2
 PYTEST = $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=15
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help deps tools prereqs prereqs-app install install-run run test test-app faults lint fmt \
-        schemathesis bench check-k8s check-terraform check-container check-workflows \
+.PHONY: help deps tools prereqs prereqs-app install install-run run demo test test-app faults lint \
+        fmt schemathesis bench check-k8s check-terraform check-container check-workflows \
         container-test services demo-catalog fake-tmdb clean rehearse
 
 help: ## List the targets
@@ -53,6 +53,9 @@ install-run: $(RUN_VENV)/.synced ## Create .venv-run from uv.lock: runtime depen
 run: install-run ## Run the service on the embedded defaults at http://127.0.0.1:8000 (docs at /docs)
 	APP_ENV=$${APP_ENV:-local} $(RUN_VENV)/bin/gunicorn -c python:netflix_clone.gunicorn_conf \
 	  --bind 127.0.0.1:$${PORT:-8000} netflix_clone.wsgi:app
+
+demo: install-run ## `make run` with a demo member already watching; prints the address and sign-in
+	RUN_VENV=$(RUN_VENV) scripts/demo.sh
 
 services: ## Make sure PostgreSQL and Redis answer on 127.0.0.1 (starts them when installed here)
 	@scripts/ensure-services.sh

@@ -348,6 +348,51 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
     )
 
 
+# --- demo-seed -------------------------------------------------------------------------------
+
+
+@cli.command("demo-seed")
+@click.option(
+    "--url",
+    default="http://127.0.0.1:8000/",
+    show_default=True,
+    help="Where the web app is served, for the sign-in line.",
+)
+@click.pass_obj
+def demo_seed(state: State, url: str) -> None:
+    """The demo member of `make demo`: three profiles (one a kids profile), Continue Watching
+    (a series at S2:E4), My List and ratings, from the bundled demo catalog.
+
+    Its password is published: refused unless APP_ENV is local or test and the database is
+    SQLite or on this machine. Run again, it resets the demo account (deleted, with its
+    sessions, and made anew); other members are untouched."""
+    from netflix_clone.demo import (
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        local_database_problem,
+        seed_demo_member,
+    )
+
+    settings = state.settings()
+    problem = local_database_problem(settings)
+    if problem:
+        fail(f"refused: {problem}")
+    if settings.effective_catalog_source != "demo":
+        fail(
+            "the demo member's titles come from the bundled demo catalog: run with "
+            "CATALOG_SOURCE=demo (make demo does)",
+            EXIT_USAGE,
+        )
+    with app_context(state):
+        seeded = seed_demo_member()
+    how = "reset (it existed: deleted and seeded again)" if seeded.reset else "created and seeded"
+    click.echo(f"demo account {DEMO_EMAIL} {how}; other members untouched")
+    for line in seeded.lines:
+        click.echo(f"  {line}")
+    click.echo(f"Open {url} and sign in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}")
+    click.echo("(a published demo password: this command refuses any database but a local one)")
+
+
 # --- check -----------------------------------------------------------------------------------
 
 Status = Literal["ok", "warn", "FAIL", "skip"]
