@@ -52,7 +52,7 @@ export function header(navigate) {
     type: "search",
     id: "search-input",
     name: "q",
-    placeholder: "Titles, people, genres",
+    placeholder: "Search movies and series",
     autocomplete: "off",
     "aria-label": "Search titles",
     onInput: (event) => search(event.target.value),
