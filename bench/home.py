@@ -92,6 +92,10 @@ SEARCH_WORDS = ("a", "e", "i", "o", "u", "the", "s", "n", "r", "t")
 # Pages read per list or search: the demo catalog's lists run to 228 pages, and a few thousand
 # distinct titles are plenty for every size the bench seeds.
 DISCOVERY_PAGES = 25
+# --quick reads this many: the same lists and searches, a few hundred distinct titles, enough for
+# what a smoke run seeds (QUICK_REAL_TITLES, the heartbeats' movies); reading all 25 pages of
+# each was ~500 requests, most of a smoke run's seeding time on a loaded 2-core machine.
+QUICK_DISCOVERY_PAGES = 3
 # The issue's targets: (what, comparison, bound)
 TARGETS = {
     "movies_vs_healthz_rps": (">=", 0.8),
@@ -131,9 +135,11 @@ class Catalog:
         return mixed
 
 
-def _pages(client: httpx.Client, path: str, params: dict[str, str]) -> Iterable[dict[str, Any]]:
+def _pages(
+    client: httpx.Client, path: str, params: dict[str, str], max_pages: int
+) -> Iterable[dict[str, Any]]:
     page, last = 1, 1
-    while page <= min(last, DISCOVERY_PAGES):
+    while page <= min(last, max_pages):
         response = client.get(path, params={**params, "page": str(page)})
         if response.status_code == 404 and page > 1:
             return
@@ -143,17 +149,18 @@ def _pages(client: httpx.Client, path: str, params: dict[str, str]) -> Iterable[
         page += 1
 
 
-def discover(client: httpx.Client) -> Catalog:
-    """Every title the public lists and searches reach (the API has no "all titles")."""
+def discover(client: httpx.Client, max_pages: int = DISCOVERY_PAGES) -> Catalog:
+    """Every title the public lists and searches reach in their first `max_pages` pages (the
+    API has no "all titles")."""
     found = Catalog()
     for name in MOVIE_LISTS:
-        for body in _pages(client, "/api/movies", {"list": name}):
+        for body in _pages(client, "/api/movies", {"list": name}, max_pages):
             found.add("movie", (m["id"] for m in body["results"]))
     for name in SERIES_LISTS:
-        for body in _pages(client, "/api/series", {"list": name}):
+        for body in _pages(client, "/api/series", {"list": name}, max_pages):
             found.add("series", (s["id"] for s in body["results"]))
     for word in SEARCH_WORDS:
-        for body in _pages(client, "/api/search", {"q": word}):
+        for body in _pages(client, "/api/search", {"q": word}, max_pages):
             for item in body["results"]:
                 found.add(item.get("kind", "movie"), [item["id"]])
     if len(found.movies) < 40 or len(found.series) < 10:
@@ -508,16 +515,19 @@ def run(options: Options, rows: list[Row]) -> None:
         progress(f"server ready in {time.monotonic() - started:.1f} s")
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             started = time.monotonic()
-            found = discover(client)
+            pages = QUICK_DISCOVERY_PAGES if options.quick else DISCOVERY_PAGES
+            found = discover(client, pages)
             progress(
                 f"the API lists {len(found.movies)} movies and {len(found.series)} series "
-                f"({len(found.movies) + len(found.series)} distinct titles)"
+                f"({len(found.movies) + len(found.series)} distinct titles) in the first "
+                f"{pages} pages of each list and search"
             )
             RATIOS["catalog_titles"] = {
                 "movies": len(found.movies),
                 "series": len(found.series),
-                "note": "distinct titles the API lists (lists, pages and searches); scaling "
-                "members beyond these hold synthetic copies (ids >= "
+                "pages": pages,
+                "note": "distinct titles the API lists (lists and searches, the first `pages` "
+                "pages of each); scaling members beyond these hold synthetic copies (ids >= "
                 f"{SYNTHETIC_BASE:,}) inserted into the database",
             }
             spare = found.movies[40:]  # movies the issue member has not touched

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Offline checks of infra/terraform: static guards, fmt, init+validate of every module through
-# the provider mirror, `terraform test` (mock provider) of modules/platform (the assertions every
-# environment shares), bootstrap and each environment root (its own values), and checkov.
+# Offline checks of infra/terraform: static guards, fmt, init through the provider mirror,
+# `terraform test` (mock provider) of modules/platform (the assertions every environment shares),
+# the other modules with tests of their own, bootstrap and each environment root (its own
+# values), validate of any module no `terraform test` reaches, and checkov.
 # Usage: scripts/check-terraform.sh          (from any directory; exits non-zero on any failure)
 # Env:   TF_PLUGIN_MIRROR  provider mirror directory (default /opt/tf-plugins)
+#        TF_TEST_JOBS      how many `terraform test` directories (and checkov) run at once
+#                          (default 2; each is one busy core, the provider plugins ~1 GB in all)
 #        SKIP_CHECKOV=1    skip the checkov step (local iteration only; CI never sets it)
 set -euo pipefail
 
@@ -64,43 +67,110 @@ echo "ok"
 step "terraform fmt -check -recursive"
 terraform fmt -check -recursive -diff . || fail "terraform fmt: run 'terraform fmt -recursive infra/terraform'"
 
+data_dir() { printf '%s' "$WORK/data/${1//\//_}"; }
+
 init() { # dir, extra args...
   local dir="$1"; shift
-  TF_DATA_DIR="$WORK/data/${dir//\//_}" terraform -chdir="$dir" init -backend=false -input=false -no-color "$@" >"$WORK/init.log" 2>&1 \
+  # A manifest left by an earlier run must not list a module call that is gone (see below).
+  rm -f "$(data_dir "$dir")/modules/modules.json"
+  TF_DATA_DIR="$(data_dir "$dir")" terraform -chdir="$dir" init -backend=false -input=false -no-color "$@" >"$WORK/init.log" 2>&1 \
     || { cat "$WORK/init.log" >&2; fail "terraform init in $dir"; }
 }
 
-for dir in "${modules[@]}"; do
-  step "init + validate $dir"
-  init "$dir"
-  TF_DATA_DIR="$WORK/data/${dir//\//_}" terraform -chdir="$dir" validate -no-color
-done
-
-# Roots carry a committed lock file; it must already match the mirror. `terraform test`
-# validates the whole configuration (root and every module it calls) before its first run, so
-# the roots need no separate validate.
-for dir in "${roots[@]}"; do
-  step "init $dir"
-  init "$dir" -lockfile=readonly
-done
-
+# Roots carry a committed lock file; it must already match the mirror.
 for dir in "${tested[@]}"; do
-  step "terraform test $dir"
-  TF_DATA_DIR="$WORK/data/${dir//\//_}" terraform -chdir="$dir" test -no-color
+  step "init $dir"
+  if [[ " ${roots[*]} " == *" $dir "* ]]; then
+    init "$dir" -lockfile=readonly
+  else
+    init "$dir"
+  fi
 done
+
+# `terraform test` validates the whole configuration of each run (the directory and every module
+# it calls, resources with count = 0 included) before planning it, so a module that some tested
+# directory calls needs no validate of its own. Which ones those are is what `terraform init`
+# installed (its modules.json manifests), not a list kept here; any module no test reaches is
+# validated on its own. Adding a module therefore never goes unvalidated.
+mapfile -t reached < <(
+  for dir in "${tested[@]}"; do
+    printf '%s\t%s\n' "$dir" "$(data_dir "$dir")/modules/modules.json"
+  done | python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    dir, manifest = line.rstrip("\n").split("\t")
+    print(dir)
+    if os.path.exists(manifest):
+        for module in json.load(open(manifest))["Modules"]:
+            print(os.path.normpath(os.path.join(dir, module["Dir"])))
+' | sort -u
+)
+alone=()
+for dir in "${modules[@]}"; do
+  [[ " ${reached[*]} " == *" $dir "* ]] || alone+=("$dir")
+done
+step "validate the modules no terraform test reaches: ${alone[*]:-none (all ${#modules[@]} are reached)}"
+for dir in "${alone[@]}"; do
+  init "$dir"
+  TF_DATA_DIR="$(data_dir "$dir")" terraform -chdir="$dir" validate -no-color
+done
+
+run_checkov() {
+  # shellcheck source=scripts/tools.sh
+  source "$REPO/scripts/tools.sh"
+  CHECKOV="$(tool checkov)" || return
+  # Offline: no guideline lookups (BC_SKIP_MAPPING), no policy downloads (skip-download).
+  BC_SKIP_MAPPING=TRUE "$CHECKOV" --config-file "$TF_ROOT/.checkov.yaml" --directory "$TF_ROOT" \
+    -o cli -o json --output-file-path "console,$WORK/checkov.json" >"$WORK/checkov.log" 2>&1
+}
+
+# The `terraform test` directories and checkov share nothing, so up to TF_TEST_JOBS of them run
+# at once, the directories with the most run blocks first and checkov (the shortest) last; each
+# one's output is printed whole, in the usual order, when all are done, and any failure fails the
+# check.
+jobs_dir="$WORK/jobs"
+rm -rf "$jobs_dir" && mkdir -p "$jobs_dir"
+rm -f "$WORK/checkov.json" # a stale report must not stand in for this run
+job() { # name, command...: runs the command, keeping its output, exit status and duration
+  local name="${1//\//_}" began=$SECONDS rc=0; shift
+  "$@" >"$jobs_dir/$name.log" 2>&1 || rc=$?
+  printf '%s %s\n' "$rc" "$((SECONDS - began))" >"$jobs_dir/$name.rc"
+}
+mapfile -t queue < <(
+  for dir in "${tested[@]}"; do
+    printf '%s\t%s\n' "$(cat "$dir"/tests/*.tftest.hcl | grep -c '^run ')" "$dir"
+  done | sort -t$'\t' -k1,1nr -k2,2 | cut -f2
+)
+what="terraform test of ${#tested[@]} directories"
+[[ "${SKIP_CHECKOV:-0}" == "1" ]] || { queue+=(checkov); what+=" and checkov"; }
+step "$what, ${TF_TEST_JOBS:-2} at a time: ${queue[*]}"
+for name in "${queue[@]}"; do
+  while (($(jobs -rp | wc -l) >= ${TF_TEST_JOBS:-2})); do
+    wait -n || true
+  done
+  if [[ "$name" == checkov ]]; then
+    job checkov run_checkov &
+  else
+    job "$name" env TF_DATA_DIR="$(data_dir "$name")" terraform -chdir="$name" test -no-color &
+  fi
+done
+wait
+
+failed=()
+for dir in "${tested[@]}"; do
+  read -r rc took <"$jobs_dir/${dir//\//_}.rc" || fail "no result for terraform test $dir"
+  step "terraform test $dir (exit $rc, ${took}s)"
+  cat "$jobs_dir/${dir//\//_}.log"
+  ((rc == 0)) || failed+=("$dir")
+done
+((${#failed[@]} == 0)) || fail "terraform test failed in: ${failed[*]}"
 
 if [[ "${SKIP_CHECKOV:-0}" == "1" ]]; then
   step "checkov SKIPPED (SKIP_CHECKOV=1)"
 else
-  step "checkov (terraform framework)"
-  # shellcheck source=scripts/tools.sh
-  source "$REPO/scripts/tools.sh"
-  CHECKOV="$(tool checkov)"
-  rm -f "$WORK/checkov.json" # a stale report must not stand in for this run
-  # Offline: no guideline lookups (BC_SKIP_MAPPING), no policy downloads (skip-download).
-  BC_SKIP_MAPPING=TRUE "$CHECKOV" --config-file "$TF_ROOT/.checkov.yaml" --directory "$TF_ROOT" \
-    -o cli -o json --output-file-path "console,$WORK/checkov.json" >"$WORK/checkov.log" 2>&1 \
-    && checkov_rc=0 || checkov_rc=$?
+  read -r checkov_rc took <"$jobs_dir/checkov.rc" || fail "no result for checkov"
+  step "checkov (terraform framework; exit $checkov_rc, ${took}s)"
+  cat "$jobs_dir/checkov.log" # installing it, if it had to be
   grep -vE '^[0-9-]+ [0-9:,]+ \[' "$WORK/checkov.log" | grep -v '^$' || true
   [[ -s "$WORK/checkov.json" ]] || fail "checkov wrote no results (exit $checkov_rc); see $WORK/checkov.log"
   skipped_by_config=$(grep -cE '^[[:space:]]+- CKV' "$TF_ROOT/.checkov.yaml" || true)

@@ -1,8 +1,9 @@
 """The Terraform under infra/terraform passes its offline checks.
 
-scripts/check-terraform.sh does the work (fmt, init + validate of every root and module through
-the provider mirror, `terraform test` with a mocked AWS provider, checkov); these tests run it
-the way CI does and add the guards that need no Terraform at all.
+scripts/check-terraform.sh does the work (fmt, init through the provider mirror, `terraform test`
+with a mocked AWS provider, which validates every root and every module they call, validate of
+any module no test reaches, checkov); these tests run it the way CI does and add the guards that
+need no Terraform at all.
 """
 
 from __future__ import annotations
