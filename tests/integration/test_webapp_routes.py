@@ -209,7 +209,7 @@ def test_a_placeholder_names_its_title_and_is_safe(demo: FlaskClient) -> None:
     assert svg.get("aria-label") == "Fight Club"
     assert svg.get("viewBox") == "0 0 500 750"  # a poster: 2:3
     texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
-    assert texts == "Fight Club"
+    assert texts == "1999 FIGHT CLUB"  # the year over the title, set as a poster sets it
     assert not [
         e for e in svg.iter() if e.tag.endswith("script") or e.tag.endswith("foreignObject")
     ]
