@@ -23,9 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from netflix_clone.app import MIGRATIONS_DIR, create_app
-from tests.conftest import test_settings
-from tests.e2e.browser import chromium, serving
+from tests.e2e.browser import chromium, serving_migrated
 from tests.e2e.test_webapp_browser import CONTRAST
 
 pytestmark = pytest.mark.browser
@@ -39,14 +37,7 @@ SIZES = {"phone": (390, 844), "desktop": (1440, 900)}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from flask_migrate import upgrade
-
-    tmp_path = tmp_path_factory.mktemp("details")
-    url = f"sqlite:///{tmp_path / 'details.sqlite3'}"
-    app = create_app(test_settings(database_url=url, instance_path=tmp_path / "instance"))
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
-    with serving(tmp_path, database_url=url) as base:
+    with serving_migrated(tmp_path_factory.mktemp("details")) as base:
         yield base
 
 

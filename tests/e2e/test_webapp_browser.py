@@ -23,10 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from netflix_clone.app import MIGRATIONS_DIR, create_app
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from tests.conftest import test_settings
-from tests.e2e.browser import chromium, serving
+from tests.e2e.browser import chromium, serving_migrated
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +36,7 @@ PLAYED_MS = 120_000
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    from flask_migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'webapp.sqlite3'}"
-    app = create_app(test_settings(database_url=url, instance_path=tmp_path / "instance"))
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
-    with serving(tmp_path, database_url=url) as base:
+    with serving_migrated(tmp_path) as base:
         yield base
 
 

@@ -3,7 +3,7 @@
 // "More like this".
 import * as api from "../api.js";
 import { clear, h, toast } from "../dom.js";
-import { blockedPage, cardLink, errorPanel, loading, notFoundPage, runtimeText } from "./shell.js";
+import { blockedPage, cardLink, errorPanel, loading, notFoundPage, percentOf, progressBar, runtimeText } from "./shell.js";
 
 const RATINGS = [
   ["dislike", "Not for me"],
@@ -66,7 +66,6 @@ export async function detailsView(main, [kind, rawId], ctx) {
 // ---------------------------------------------------------------- small pieces
 
 const label = (ep) => `S${ep.season_number}:E${ep.episode_number}`;
-const percentOf = (fraction) => Math.max(0, Math.min(100, Math.round((fraction || 0) * 100)));
 
 function dateText(iso) {
   if (!iso) return null;
@@ -80,22 +79,6 @@ function leftText(watch) {
   if (!watch.duration_seconds || seconds <= 0) return null;
   const minutes = Math.max(1, Math.round(seconds / 60));
   return `${runtimeText(minutes)} left`;
-}
-
-// A progress bar, or nothing at all for what hasn't been started.
-function progressBar(fraction, extraClass = "") {
-  const percent = percentOf(fraction);
-  if (!fraction || fraction <= 0) return null;
-  const bar = h("span", {
-    class: `progress ${extraClass}`.trim(),
-    role: "progressbar",
-    "aria-label": `Watched ${percent}%`,
-    "aria-valuemin": "0",
-    "aria-valuemax": "100",
-    "aria-valuenow": String(percent),
-  }, h("span", { class: "progress-fill" }));
-  bar.firstChild.style.setProperty("width", `${Math.max(0, Math.min(100, fraction * 100))}%`);
-  return bar;
 }
 
 // Where the member is in this title: the episode to resume (series), how far, and what to say.

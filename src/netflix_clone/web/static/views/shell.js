@@ -136,6 +136,24 @@ export async function signOut(navigate) {
 
 // ---------------------------------------------------------------- cards and rows
 
+export const percentOf = (fraction) => Math.max(0, Math.min(100, Math.round((fraction || 0) * 100)));
+
+// A progress bar, or nothing at all for what hasn't been started.
+export function progressBar(fraction, extraClass = "") {
+  if (!fraction || fraction <= 0) return null;
+  const percent = percentOf(fraction);
+  const bar = h("span", {
+    class: `progress ${extraClass}`.trim(),
+    role: "progressbar",
+    "aria-label": `Watched ${percent}%`,
+    "aria-valuemin": "0",
+    "aria-valuemax": "100",
+    "aria-valuenow": String(percent),
+  }, h("span", { class: "progress-fill" }));
+  bar.firstChild.style.setProperty("width", `${Math.max(0, Math.min(100, fraction * 100))}%`);
+  return bar;
+}
+
 // A poster card. The artwork carries the title (TMDB's posters, and the demo's placeholders
 // alike), so the title is the link's name but isn't printed again under the picture; only a
 // missing image shows it. A watched share sits on the poster's bottom edge, so bars line up.
@@ -148,19 +166,7 @@ export function cardLink(card, { progress = null, episode = null } = {}) {
   if (picture.tagName === "IMG") {
     picture.addEventListener("error", () => picture.replaceWith(fallback()), { once: true });
   }
-  let bar = null;
-  if (progress !== null) {
-    const percent = Math.round(progress * 100);
-    bar = h("span", {
-      class: "progress on-poster",
-      role: "progressbar",
-      "aria-label": `Watched ${percent}%`,
-      "aria-valuemin": "0",
-      "aria-valuemax": "100",
-      "aria-valuenow": String(percent),
-    }, h("span", { class: "progress-fill" }));
-    bar.firstChild.style.setProperty("width", `${percent}%`);
-  }
+  const bar = progress !== null ? progressBar(progress, "on-poster") : null;
   return h("a", {
     class: "card",
     href: `/title/${kind}/${card.id}`,
