@@ -14,7 +14,6 @@ Demo catalog over real HTTP on loopback, Debian's Chromium driven by Playwright 
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.browser import chromium, serving_migrated
+from tests.e2e.browser import serving_migrated
 from tests.e2e.test_webapp_browser import CONTRAST
 
 pytestmark = pytest.mark.browser
@@ -90,20 +89,6 @@ def world(server: str) -> dict[str, Any]:
     moved = heartbeat(second_id, 3, 0.95)  # past 90 %: the resume point is the next episode
     assert (moved["season_number"], moved["episode_number"], moved["position_seconds"]) == (2, 4, 0)
     return {"series": series, "progress": stopped["position_seconds"] / stopped["duration_seconds"]}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"details screenshots: {folder}")
-    return folder
 
 
 def open_page(

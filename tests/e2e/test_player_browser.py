@@ -14,7 +14,6 @@ Headless Chromium from Debian (`/usr/bin/chromium`), driven by Playwright for Py
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.browser import chromium, serving_migrated
+from tests.e2e.browser import serving_migrated
 from tests.e2e.test_webapp_browser import CONTRAST
 
 pytestmark = pytest.mark.browser
@@ -42,20 +41,6 @@ SECONDS = """() => { const [m, s] = document.querySelector('.player-elapsed').te
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving_migrated(tmp_path_factory.mktemp("player")) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"player screenshots: {folder}")
-    return folder
 
 
 class Member:

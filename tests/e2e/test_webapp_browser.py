@@ -13,7 +13,6 @@ Headless Chromium from Debian (`/usr/bin/chromium`), driven by Playwright for Py
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -38,14 +37,6 @@ PLAYED_MS = 120_000
 def server(tmp_path: Path) -> Iterator[str]:
     with serving_migrated(tmp_path) as base:
         yield base
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"webapp screenshots: {folder}")
-    return folder
 
 
 # WCAG 2 contrast of every visible text against the nearest opaque background behind it.
