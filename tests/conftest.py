@@ -63,7 +63,8 @@ def test_settings(**overrides: Any) -> Settings:
 test_settings.__test__ = False  # type: ignore[attr-defined]
 
 
-def _migrate(url: str, instance: Path) -> None:
+def migrate(url: str, instance: Path) -> None:
+    """The database at `url` brought to the latest migration (its connections closed after)."""
     from flask_migrate import upgrade
 
     app = create_app(test_settings(database_url=url, instance_path=instance))
@@ -77,7 +78,7 @@ def database_urls(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -
     base = tmp_path_factory.mktemp("db")
     urls = {"sqlite": f"sqlite:///{base / 'test.sqlite3'}", "postgres": postgres_url}
     for url in urls.values():
-        _migrate(url, base / "instance")
+        migrate(url, base / "instance")
     return urls
 
 

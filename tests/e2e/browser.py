@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from netflix_clone.app import create_app
-from tests.conftest import test_settings
+from tests.conftest import migrate, test_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,14 +74,8 @@ def chromium() -> Iterator[Any]:
 @contextlib.contextmanager
 def serving_migrated(tmp_path: Path) -> Iterator[str]:
     """`serving` on a SQLite file migrated first (members can sign up)."""
-    from flask_migrate import upgrade
-
-    from netflix_clone.app import MIGRATIONS_DIR
-
     url = f"sqlite:///{tmp_path / 'webapp.sqlite3'}"
-    app = create_app(test_settings(database_url=url, instance_path=tmp_path / "instance"))
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
+    migrate(url, tmp_path / "instance")
     with serving(tmp_path, database_url=url) as base:
         yield base
 

@@ -31,9 +31,13 @@ def run_cli(
     stdin: str = "",
     **env_overrides: str,
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, APP_ENV="test", DATABASE_URL=url, CATALOG_SOURCE="demo")
-    for name in ("REDIS_URL", "TMDB_API_KEY", "TMDB_SECRET_ID", "SECRET_KEY"):
-        env.pop(name, None)
+    # Nothing of the caller's own configuration leaks in (a DATABASE_SECRET_ID, REDIS_URL, ...).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "TMDB_", "SECRET_KEY", "APP_ENV"))
+    }
+    env.update(APP_ENV="test", DATABASE_URL=url, CATALOG_SOURCE="demo")
     env.update(env_overrides)
     return subprocess.run(
         [*CLI, *args],

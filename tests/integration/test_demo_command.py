@@ -4,10 +4,8 @@ app uses it, with the sign-in the command printed."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +18,9 @@ from netflix_clone.catalog import maturity, normalise
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.demo import DEMO_EMAIL, PLAN, local_database_problem
 from netflix_clone.settings import Settings
-from tests.conftest import Member, bearer, test_settings
+from tests.conftest import Member, bearer, migrate, test_settings
+from tests.integration.test_cli import run_cli
 
-CLI = [sys.executable, "-m", "netflix_clone.cli"]
 SIGN_IN = re.compile(
     r"^Open (http://127\.0\.0\.1:\d+/) and sign in as (\S+) with the password (\S+)$"
 )
@@ -31,27 +29,9 @@ STRANGER_THINGS = 66732
 
 
 def demo_seed(tmp_path: Path, **env_overrides: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "TMDB_", "SECRET_KEY", "APP_ENV"))
-    }
-    env.update(
-        APP_ENV="test",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        INSTANCE_PATH=str(tmp_path / "instance"),
-        CATALOG_SOURCE="demo",
-    )
-    env.update(env_overrides)
-    return subprocess.run(
-        [*CLI, "demo-seed", "--url", "http://127.0.0.1:8123/"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        check=False,
-    )
+    overrides = {"INSTANCE_PATH": str(tmp_path / "instance"), **env_overrides}
+    url = overrides.pop("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    return run_cli(["demo-seed", "--url", "http://127.0.0.1:8123/"], url, tmp_path, **overrides)
 
 
 def sign_in(client: FlaskClient, email: str, password: str) -> dict[str, str]:
@@ -101,17 +81,9 @@ def catalog_min_age(key: tuple[str, int]) -> int | None:
 @pytest.fixture
 def api(tmp_path: Path) -> FlaskClient:
     """The API on a fresh, migrated SQLite file (what the embedded default does at start-up)."""
-    from flask_migrate import upgrade
-
-    from netflix_clone.app import MIGRATIONS_DIR
-
-    app: Flask = create_app(
-        test_settings(
-            database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}", instance_path=tmp_path / "api"
-        )
-    )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    migrate(url, tmp_path / "api")
+    app: Flask = create_app(test_settings(database_url=url, instance_path=tmp_path / "api"))
     return app.test_client()
 
 

@@ -1,7 +1,7 @@
 // Home: a hero and the browse rows, each scrolling sideways and paging on its own.
 import * as api from "../api.js";
-import { clear, h, toast } from "../dom.js";
-import { errorPanel, loading, skeletonRows } from "./shell.js";
+import { clear, h } from "../dom.js";
+import { errorPanel, loading, removeButton, skeletonRows } from "./shell.js";
 import { rowSection } from "./rows.js";
 
 const PER_ROW = 20;
@@ -79,41 +79,27 @@ function homeRow(row, progress) {
   const section = rowSection(row, {
     more,
     extras,
-    actions: watching ? (card, li) => [removeButton(card, li, () => section)] : null,
+    actions: watching ? (card, li) => [removeFromRow(card, li, () => section)] : null,
   });
   return section;
 }
 
 // Continue Watching: take a title out of the row (it stays in Viewing activity until hidden
-// there too).
-function removeButton(card, li, section) {
+// there too); an emptied row goes.
+function removeFromRow(card, li, section) {
   const kind = api.kindOf(card);
-  return h("button", {
-    type: "button",
-    class: "card-action remove",
-    "aria-label": `Remove ${card.title} from Continue Watching`,
+  return removeButton({
+    label: `Remove ${card.title} from Continue Watching`,
     title: "Remove from Continue Watching",
-    onClick: async (event) => {
-      const button = event.currentTarget;
-      button.disabled = true;
-      try {
-        await api.del(`/api/profile/continue-watching/${kind}/${card.id}`);
-      } catch (error) {
-        button.disabled = false;
-        toast(`${card.title} could not be removed. ${error.detail || error.message || ""}`.trim(), "error");
-        return;
-      }
+    remove: () => api.del(`/api/profile/continue-watching/${kind}/${card.id}`),
+    item: li,
+    done: `Removed ${card.title} from Continue Watching.`,
+    failed: `${card.title} could not be removed.`,
+    after: () => {
       const row = section();
-      const next = li.nextElementSibling || li.previousElementSibling;
-      li.remove();
-      toast(`Removed ${card.title} from Continue Watching.`);
-      if (!row.querySelector(".row-items > li")) {
-        row.remove();
-        document.querySelector(".row-items a.card")?.focus();
-        return;
-      }
-      row.refreshRow();
-      (next?.querySelector("a.card") || row.querySelector("a.card"))?.focus();
+      if (row.querySelector(".row-items > li")) row.refreshRow();
+      else row.remove();
     },
-  }, "✕");
+    fallback: () => document.querySelector(".row-items a.card"),
+  });
 }

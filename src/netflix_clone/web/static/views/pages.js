@@ -1,8 +1,8 @@
 // The screens behind the main navigation besides Home: Series, Movies, New & Popular (rows of
 // catalog lists and genres), My List (a grid) and Viewing activity (a history with remove).
 import * as api from "../api.js";
-import { clear, h, toast } from "../dom.js";
-import { cardLink, errorPanel, loading, skeletonRows } from "./shell.js";
+import { clear, h } from "../dom.js";
+import { cardLink, errorPanel, loading, percentOf, removeButton, skeletonRows } from "./shell.js";
 import { rowSection } from "./rows.js";
 
 const PER_ROW = 20;
@@ -107,27 +107,16 @@ export async function myListView(main, _params, ctx) {
   for (const card of items) {
     const kind = api.kindOf(card);
     const li = h("li", { class: "grid-item" }, cardLink(card));
-    li.append(h("div", { class: "card-actions" }, h("button", {
-      type: "button",
-      class: "card-action remove",
-      "aria-label": `Remove ${card.title} from My List`,
+    li.append(h("div", { class: "card-actions" }, removeButton({
+      label: `Remove ${card.title} from My List`,
       title: "Remove from My List",
-      onClick: async (event) => {
-        event.currentTarget.disabled = true;
-        try {
-          await api.removeFromList(kind, card.id);
-        } catch (error) {
-          event.currentTarget.disabled = false;
-          toast(`${card.title} could not be removed. ${error.detail || error.message || ""}`.trim(), "error");
-          return;
-        }
-        const next = li.nextElementSibling || li.previousElementSibling;
-        li.remove();
-        toast(`Removed ${card.title} from My List.`);
-        setCount();
-        (next?.querySelector("a.card") || heading).focus();
-      },
-    }, "✕")));
+      remove: () => api.removeFromList(kind, card.id),
+      item: li,
+      done: `Removed ${card.title} from My List.`,
+      failed: `${card.title} could not be removed.`,
+      after: setCount,
+      fallback: () => heading,
+    })));
     grid.append(li);
   }
   main.append(count, grid);
@@ -168,32 +157,23 @@ export async function activityView(main, _params, ctx) {
     if (!card) continue;
     const kind = api.kindOf(card);
     const when = item.last_watched_at;
-    const percent = Math.round((item.progress || 0) * 100);
     const li = h("li", { class: "activity-item" },
       h("span", { class: "activity-date" }, when ? dates.format(new Date(when)) : ""),
       h("a", { class: "activity-title", href: `/title/${kind}/${card.id}` }, card.title,
-        item.episode ? h("span", { class: "episode-label" }, ` · S${item.episode.season_number}:E${item.episode.episode_number}${item.episode.name ? ` ${item.episode.name}` : ""}`) : null),
-      h("span", { class: "activity-status" }, item.status === "finished" ? "Watched" : `${percent}% watched`),
-      h("button", {
-        type: "button",
-        class: "button small outline",
-        "aria-label": `Hide ${card.title} from viewing activity`,
-        onClick: async (event) => {
-          event.currentTarget.disabled = true;
-          try {
-            await api.del(`/api/profile/history/${kind}/${card.id}`);
-          } catch (error) {
-            event.currentTarget.disabled = false;
-            toast(`${card.title} could not be hidden. ${error.detail || error.message || ""}`.trim(), "error");
-            return;
-          }
-          const next = li.nextElementSibling || li.previousElementSibling;
-          li.remove();
-          toast(`Hid ${card.title}.`);
-          (next?.querySelector("button") || heading).focus();
-        },
-      }, "Hide"),
+        item.episode ? h("span", { class: "episode-label" }, ` · S${item.episode.season_number}:E${item.episode.episode_number}`) : null),
+      h("span", { class: "activity-status" }, item.status === "finished" ? "Watched" : `${percentOf(item.progress)}% watched`),
     );
+    li.append(removeButton({
+      label: `Hide ${card.title} from viewing activity`,
+      text: "Hide",
+      className: "button small outline",
+      remove: () => api.del(`/api/profile/history/${kind}/${card.id}`),
+      item: li,
+      done: `Hid ${card.title}.`,
+      failed: `${card.title} could not be hidden.`,
+      focus: "button",
+      fallback: () => heading,
+    }));
     list.append(li);
   }
   main.append(list);

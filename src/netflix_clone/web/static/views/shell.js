@@ -1,6 +1,6 @@
 // The header of every profile screen, and the pieces several screens share.
 import * as api from "../api.js";
-import { debounce, h } from "../dom.js";
+import { debounce, h, toast } from "../dom.js";
 
 export const AVATARS = {
   default: "Red",
@@ -177,6 +177,34 @@ export function cardLink(card, { progress = null, episode = null } = {}) {
     episode ? h("span", { class: "episode-label" }, `S${episode.season_number}:E${episode.episode_number}`,
       episode.name ? h("span", { class: "episode-name" }, ` · ${episode.name}`) : null) : null,
   );
+}
+
+// A button that takes `item` (a list element) out once `remove()` has succeeded and says so;
+// the focus moves to the neighbour's `focus` element, else to `fallback()`. `after()` runs once
+// the item is gone (counts, empty states). On failure the button is usable again and says why.
+export function removeButton({ label, text = "✕", className = "card-action remove", title = null, remove, item, done, failed, focus = "a.card", fallback = () => null, after = () => {} }) {
+  return h("button", {
+    type: "button",
+    class: className,
+    "aria-label": label,
+    title,
+    onClick: async (event) => {
+      const button = event.currentTarget; // null once the event has been dispatched
+      button.disabled = true;
+      try {
+        await remove();
+      } catch (error) {
+        button.disabled = false;
+        toast(`${failed} ${error.detail || error.message || ""}`.trim(), "error");
+        return;
+      }
+      const next = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      toast(done);
+      after();
+      (next?.querySelector(focus) || fallback())?.focus();
+    },
+  }, text);
 }
 
 // Problem titles are HTTP's ("Unprocessable Entity", "Forbidden"): say it in words instead.
