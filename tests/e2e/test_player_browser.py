@@ -22,8 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.browser import serving_migrated
-from tests.e2e.test_webapp_browser import CONTRAST
+from tests.e2e.browser import CONTRAST, serving_migrated
 
 pytestmark = pytest.mark.browser
 

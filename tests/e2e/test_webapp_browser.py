@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from tests.e2e.browser import chromium, serving_migrated
+from tests.e2e.browser import CONTRAST, chromium, serving_migrated
 
 pytestmark = pytest.mark.browser
 
@@ -37,37 +37,6 @@ PLAYED_MS = 120_000
 def server(tmp_path: Path) -> Iterator[str]:
     with serving_migrated(tmp_path) as base:
         yield base
-
-
-# WCAG 2 contrast of every visible text against the nearest opaque background behind it.
-CONTRAST = """() => {
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map((v) => {
-    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const backdrop = (el) => {
-    for (let n = el; n; n = n.parentElement) {
-      const c = rgb(getComputedStyle(n).backgroundColor);
-      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const bad = [];
-  for (const el of document.querySelectorAll("body *")) {
-    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    if (!own || !box.width || style.visibility === "hidden") continue;
-    if (el.closest("[aria-hidden=true], button:disabled")) continue;
-    const [a, b] = [lum(rgb(style.color)), lum(backdrop(el))];
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    const size = parseFloat(style.fontSize);
-    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-    const text = el.textContent.trim().slice(0, 30);
-    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.className} ${ratio.toFixed(2)}: ${text}`);
-  }
-  return bad;
-}"""
 
 
 def _json(url: str) -> Any:
