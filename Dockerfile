@@ -48,7 +48,7 @@ COPY src ./src
 RUN --mount=type=secret,id=ca,required=false \
     if [ -s /run/secrets/ca ]; then export SSL_CERT_FILE=/run/secrets/ca; fi \
     && /opt/uv/bin/uv sync --frozen --no-dev --no-editable \
-    && /opt/venv/bin/python -c "import netflix_clone.gunicorn_conf" \
+    && /opt/venv/bin/python -c "import netflix_clone.web.gunicorn_conf" \
     && chmod -R a-w /opt/venv
 
 # ---------------------------------------------------------------------------------------------
@@ -93,4 +93,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # gunicorn is PID 1: SIGTERM (docker stop, Kubernetes) starts its graceful shutdown.
 # Migrations are a separate run of the same image: `docker run IMAGE netflix-clone migrate`.
-CMD ["gunicorn", "-c", "python:netflix_clone.gunicorn_conf", "netflix_clone.wsgi:app"]
+CMD ["gunicorn", "-c", "python:netflix_clone.web.gunicorn_conf", "netflix_clone.wsgi:app"]

@@ -51,7 +51,7 @@ install: $(VENV)/.synced ## Create .venv from uv.lock: runtime and dev dependenc
 install-run: $(RUN_VENV)/.synced ## Create .venv-run from uv.lock: runtime dependencies only
 
 run: install-run ## Run the service on the embedded defaults at http://127.0.0.1:8000 (docs at /docs)
-	APP_ENV=$${APP_ENV:-local} $(RUN_VENV)/bin/gunicorn -c python:netflix_clone.gunicorn_conf \
+	APP_ENV=$${APP_ENV:-local} $(RUN_VENV)/bin/gunicorn -c python:netflix_clone.web.gunicorn_conf \
 	  --bind 127.0.0.1:$${PORT:-8000} netflix_clone.wsgi:app
 
 demo: install-run ## `make run` with a demo member already watching; prints the address and sign-in

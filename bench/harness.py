@@ -1,6 +1,6 @@
 """Shared benchmark machinery: the app under gunicorn, wrk with a Lua reporter, results on disk.
 
-Every benchmark starts the real production stack (gunicorn with ``netflix_clone.gunicorn_conf``)
+Every benchmark starts the real production stack (gunicorn with ``netflix_clone.web.gunicorn_conf``)
 on a free loopback port against a fresh database, loads it with wrk, and always stops it again.
 The load generator and the server share this machine's cores, so figures are relative: compare
 runs made here with each other, not with a production host.
@@ -369,7 +369,7 @@ def running_server(config: ServerConfig, ready_timeout: float = 60.0) -> Iterato
         command = [
             str(VENV_BIN / "gunicorn"),
             "-c",
-            "python:netflix_clone.gunicorn_conf",
+            "python:netflix_clone.web.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
         ]

@@ -23,9 +23,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from netflix_clone.redis_store import connect
-from netflix_clone.revocation import RevocationSet
-from netflix_clone.settings import Settings
+from netflix_clone.core.redis_store import connect
+from netflix_clone.core.revocation import RevocationSet
+from netflix_clone.core.settings import Settings
 
 
 def timings(call: Callable[[], object], n: int) -> dict[str, float]:
@@ -45,8 +45,8 @@ def timings(call: Callable[[], object], n: int) -> dict[str, float]:
 
 
 def request_timings(redis_url: str, n: int) -> dict[str, float]:
-    from netflix_clone.app import MIGRATIONS_DIR, create_app
-    from netflix_clone.db import db
+    from netflix_clone.core.db import db
+    from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-revocation-"))
     app = create_app(

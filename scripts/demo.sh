@@ -52,5 +52,5 @@ for _ in range(1200):
     break
 PY
 
-exec "$venv/bin/gunicorn" -c python:netflix_clone.gunicorn_conf --bind "127.0.0.1:${port}" \
+exec "$venv/bin/gunicorn" -c python:netflix_clone.web.gunicorn_conf --bind "127.0.0.1:${port}" \
   netflix_clone.wsgi:app

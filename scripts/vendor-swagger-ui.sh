@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Re-vendor Swagger UI (the /docs viewer) from the npm registry at an exact version, checking the
-# tarball's sha256 against the one recorded in src/netflix_clone/static/swagger-ui/VENDORED.json.
+# tarball's sha256 against the one recorded in src/netflix_clone/web/swagger-ui/VENDORED.json.
 # Usage: scripts/vendor-swagger-ui.sh [VERSION SHA256]   (no arguments: re-check the pinned one)
 # To upgrade: pass the new version and the sha256 of `npm pack swagger-ui-dist@VERSION`, review
 # the diff, run tests/e2e/test_docs_browser.py.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="$REPO/src/netflix_clone/static/swagger-ui"
+DEST="$REPO/src/netflix_clone/web/swagger-ui"
 MANIFEST="$DEST/VENDORED.json"
 FILES=(swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt)
 

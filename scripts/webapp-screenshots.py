@@ -41,9 +41,9 @@ def main() -> None:
     from playwright.sync_api import expect, sync_playwright
     from werkzeug.serving import make_server
 
-    from netflix_clone.app import MIGRATIONS_DIR, create_app
+    from netflix_clone.core.settings import Settings
     from netflix_clone.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_member
-    from netflix_clone.settings import Settings
+    from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 
     app = create_app(Settings())
     with app.app_context():

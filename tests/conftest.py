@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from netflix_clone.app import MIGRATIONS_DIR, create_app
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.db import db
-from netflix_clone.settings import Settings
+from netflix_clone.core.db import db
+from netflix_clone.core.settings import Settings
+from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -9,11 +9,11 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from flask import Flask
 
-    from netflix_clone.settings import Settings
+    from netflix_clone.core.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from netflix_clone.app import create_app as factory
+    from netflix_clone.web.app import create_app as factory
 
     return factory(settings)
 

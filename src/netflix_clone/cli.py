@@ -30,8 +30,8 @@ import click
 from flask import Flask
 
 from netflix_clone import __version__
-from netflix_clone.exceptions import DomainError
-from netflix_clone.settings import ConfigError, Settings, load_settings
+from netflix_clone.core.exceptions import DomainError
+from netflix_clone.core.settings import ConfigError, Settings, load_settings
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -72,8 +72,8 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     """The one line and exit code for a failure that escaped a command."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-    from netflix_clone.errors import ApiError
-    from netflix_clone.secrets import SecretError
+    from netflix_clone.core.secret_store import SecretError
+    from netflix_clone.web.errors import ApiError
 
     if isinstance(exc, DomainError):
         return exc.describe(), EXIT_FAILED
@@ -102,10 +102,10 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
 
 
 class HumanFormatter(logging.Formatter):
-    """`12:00:01 WARNING netflix_clone.secrets: message`, secrets scrubbed."""
+    """`12:00:01 WARNING netflix_clone.core.secret_store: message`, secrets scrubbed."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from netflix_clone.observability import redactor
+        from netflix_clone.core.observability import redactor
 
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
         line = f"{stamp} {record.levelname} {record.name}: {record.getMessage()}"
@@ -119,7 +119,7 @@ LogFormat = Literal["auto", "text", "json"]
 
 def configure_cli_logging(fmt: LogFormat, verbose: bool) -> None:
     """Our handler on stderr, installed before the app factory so it adds no JSON one to stdout."""
-    from netflix_clone.observability import JsonFormatter, RequestIdFilter
+    from netflix_clone.core.observability import JsonFormatter, RequestIdFilter
 
     human = fmt == "text" or (fmt == "auto" and sys.stderr.isatty())
     handler = logging.StreamHandler(sys.stderr)
@@ -147,7 +147,7 @@ class State:
 
     def app(self) -> Flask:
         if self._app is None:
-            from netflix_clone.app import create_app
+            from netflix_clone.web.app import create_app
 
             self._app = create_app(self.settings())
         return self._app
@@ -204,7 +204,7 @@ def cli(ctx: click.Context, log_format: LogFormat, verbose: bool, debug: bool) -
 def _current_revision() -> str | None:
     from sqlalchemy import inspect, text
 
-    from netflix_clone.db import db
+    from netflix_clone.core.db import db
 
     with db.engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -216,7 +216,7 @@ def head_revision() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from netflix_clone.app import MIGRATIONS_DIR
+    from netflix_clone.web.app import MIGRATIONS_DIR
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -229,7 +229,7 @@ def migrate(state: State) -> None:
     """Apply the database migrations (idempotent)."""
     from flask_migrate import upgrade
 
-    from netflix_clone.app import MIGRATIONS_DIR
+    from netflix_clone.web.app import MIGRATIONS_DIR
 
     with app_context(state):
         before = _current_revision()
@@ -274,7 +274,7 @@ def create_admin(state: State, email: str, display_name: str, password_file: str
     from netflix_clone.accounts.service import create_or_promote_admin
 
     password = read_password(password_file, "Password (empty to keep an existing account's): ")
-    from netflix_clone.db import commit
+    from netflix_clone.core.db import commit
 
     with app_context(state):
         user = create_or_promote_admin(email, password, display_name)
@@ -305,16 +305,16 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
     from netflix_clone.accounts import profiles
     from netflix_clone.accounts.service import sign_up
     from netflix_clone.catalog.service import catalog
-    from netflix_clone.exceptions import Conflict
+    from netflix_clone.core.exceptions import Conflict
+    from netflix_clone.core.security import Principal
     from netflix_clone.library import service as library
-    from netflix_clone.security import Principal
 
     password = read_password(password_file, "Password for the demo members: ")
     if not password:
         fail("the demo members need a password (--password-file, a prompt, or stdin)", EXIT_USAGE)
     created = skipped = 0
     with app_context(state):
-        from netflix_clone.db import commit, db
+        from netflix_clone.core.db import commit, db
 
         popular = catalog().fetch("movie/popular", {"page": "1"}).body.get("results", [])
         movie_ids = [int(m["id"]) for m in popular if not m.get("adult")]
@@ -438,8 +438,8 @@ def check_database(settings: Settings, head: str) -> tuple[Status, str] | str:
     from sqlalchemy import create_engine, event, inspect, text
     from sqlalchemy.engine import make_url
 
-    from netflix_clone.db import engine_options
-    from netflix_clone.secrets import database_credentials
+    from netflix_clone.core.db import engine_options
+    from netflix_clone.core.secret_store import database_credentials
 
     url = settings.sqlalchemy_url
     shown = _safe_url(url)
@@ -491,7 +491,7 @@ def check_redis(settings: Settings) -> tuple[Status, str] | str:
 
 
 def check_secrets(settings: Settings) -> tuple[Status, str] | str:
-    from netflix_clone.secrets import extract, secrets_client
+    from netflix_clone.core.secret_store import extract, secrets_client
 
     wanted = {
         "SECRET_KEY_SECRET_ID": (settings.secret_key_secret_id, ("SECRET_KEY",)),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netflix_clone.catalog.models import TitleKey
-from netflix_clone.settings import Settings
+from netflix_clone.core.settings import Settings
 
 DEMO_EMAIL = "demo@example.com"
 # Published on purpose (README, make demo): never a secret, so local databases only.
@@ -248,8 +248,8 @@ def seed_demo_member() -> Seeded:
     Two units of work: the old account goes first (hashing a password may not follow writes)."""
     from netflix_clone.accounts import profiles
     from netflix_clone.accounts.service import remove_member, sign_up
-    from netflix_clone.db import commit
-    from netflix_clone.security import Principal
+    from netflix_clone.core.db import commit
+    from netflix_clone.core.security import Principal
 
     seeded = Seeded()
     seeded.reset = remove_member(DEMO_EMAIL)

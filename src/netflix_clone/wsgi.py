@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from netflix_clone.app import create_app
-from netflix_clone.settings import ConfigError
+from netflix_clone.core.settings import ConfigError
+from netflix_clone.web.app import create_app
 
 try:
     app = create_app()

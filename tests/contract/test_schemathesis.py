@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from netflix_clone.app import create_app
+from netflix_clone.web.app import create_app
 from tests.conftest import Member, test_settings
 from tests.integration.test_profiles import profile_headers, profiles
 

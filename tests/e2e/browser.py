@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from netflix_clone.app import create_app
+from netflix_clone.web.app import create_app
 from tests.conftest import migrate, test_settings
 
 CHROMIUM = Path("/usr/bin/chromium")

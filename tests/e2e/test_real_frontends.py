@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from netflix_clone.app import create_app
+from netflix_clone.web.app import create_app
 from tests.conftest import test_settings
 
 HERE = Path(__file__).parent / "real_frontends"

@@ -256,7 +256,7 @@ def running_app(env: Mapping[str, str], workdir: Path) -> Iterator[App]:
         command = [
             str(VENV_BIN / "gunicorn"),
             "-c",
-            "python:netflix_clone.gunicorn_conf",
+            "python:netflix_clone.web.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "netflix_clone.wsgi:app",

@@ -1,4 +1,4 @@
-"""The database users the release's db-admin Job makes (netflix_clone.db_iam ensure-users): the
+"""The database users the release's db-admin Job makes (netflix_clone.core.db_iam ensure-users): the
 app is not the master, the migrations run as the schema owner, the app's user has rows only.
 
 A private PostgreSQL laid out the way RDS lays it out: a master user that is not a superuser
@@ -19,9 +19,9 @@ import pytest
 from flask_migrate import upgrade
 from psycopg import errors
 
-from netflix_clone.app import MIGRATIONS_DIR, create_app
-from netflix_clone.db import db
-from netflix_clone.db_iam import ensure_users
+from netflix_clone.core.db import db
+from netflix_clone.core.db_iam import ensure_users
+from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 from tests.conftest import Member, test_settings
 from tests.faults.servers import PrivatePostgres, SetupError
 
@@ -166,7 +166,7 @@ def test_grants_drifted_by_hand_are_put_back(migrated: PrivatePostgres) -> None:
 
 def test_the_job_command_refuses_an_incomplete_configuration() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "netflix_clone.db_iam", "ensure-users"],
+        [sys.executable, "-m", "netflix_clone.core.db_iam", "ensure-users"],
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql+psycopg://h:5432/db"},
         capture_output=True,
         text=True,

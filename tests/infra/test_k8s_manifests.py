@@ -29,7 +29,7 @@ ENVS = ("dev", "uat", "prod")
 STEPS = ("app", "migrate")
 ZERO_DIGEST = "sha256:" + "0" * 64
 DIGEST_PINNED = re.compile(r"^[a-z0-9.:/_-]+@sha256:[0-9a-f]{64}$")
-GRACEFUL_TIMEOUT = 30  # gunicorn graceful_timeout (src/netflix_clone/gunicorn_conf.py)
+GRACEFUL_TIMEOUT = 30  # gunicorn graceful_timeout (src/netflix_clone/web/gunicorn_conf.py)
 
 # What must differ per environment, and what each environment gets.
 EXPECTED: dict[str, dict[str, Any]] = {
@@ -353,7 +353,7 @@ def test_config_holds_secret_ids_never_secrets(
 
     # The app's own settings accept this config (names and values), so a typo fails here and
     # not in a crash-looping pod. Keys the app ignores are gunicorn's.
-    from netflix_clone.settings import Settings
+    from netflix_clone.core.settings import Settings
 
     fields = {name.upper() for name in Settings.model_fields}
     for key in list(os.environ):
@@ -559,7 +559,12 @@ def test_neither_the_app_nor_the_migration_uses_the_master_secret(
 
     assert admin["spec"]["template"]["spec"]["serviceAccountName"] == "netflix-clone-db-admin"
     (admin_container,) = admin["spec"]["template"]["spec"]["containers"]
-    assert admin_container["command"] == ["python", "-m", "netflix_clone.db_iam", "ensure-users"]
+    assert admin_container["command"] == [
+        "python",
+        "-m",
+        "netflix_clone.core.db_iam",
+        "ensure-users",
+    ]
     assert container_env(admin) == {
         "DATABASE_SECRET_ID": published["database-secret-arn"],
         "DATABASE_OWNER_USER": published["database-owner-user"],

@@ -185,7 +185,7 @@ def test_migrations_run_first_then_the_web_container_is_health_checked(tmp_path:
 def test_the_environment_is_one_the_app_accepts_and_it_needs_the_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from netflix_clone.settings import ConfigError, load_settings
+    from netflix_clone.core.settings import ConfigError, load_settings
 
     web = render(tmp_path)["containerDefinitions"][1]
     for key in list(os.environ):

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from netflix_clone.accounts.models import RefreshToken, User
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from tests.conftest import PASSWORD, AppFactory, Member, bearer, login, sign_up
 
 

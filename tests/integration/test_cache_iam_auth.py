@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from netflix_clone import redis_store
-from netflix_clone.redis_store import ElastiCacheIAMToken, connect
-from netflix_clone.settings import ConfigError
+from netflix_clone.core import redis_store
+from netflix_clone.core.redis_store import ElastiCacheIAMToken, connect
+from netflix_clone.core.settings import ConfigError
 from tests.conftest import test_settings
 from tests.faults.servers import PrivateRedis
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from netflix_clone.app import create_app
-from netflix_clone.db import db
-from netflix_clone.settings import ConfigError
+from netflix_clone.core.db import db
+from netflix_clone.core.settings import ConfigError
+from netflix_clone.web.app import create_app
 from tests.conftest import Member, _pg_admin_dsn, test_settings
 
 STRONG_KEY = "m2Vq8XcN4pL7sR1tY6wZ9bD3fG5hJ0kA"
@@ -75,7 +75,7 @@ def test_missing_secret_key_secret_is_a_config_error_line(monkeypatch: pytest.Mo
     monkeypatch.setenv("APP_ENV", "uat")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("SECRET_KEY_SECRET_ID", raising=False)
-    from netflix_clone.settings import load_settings
+    from netflix_clone.core.settings import load_settings
 
     with pytest.raises(ConfigError):
         load_settings()

@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from netflix_clone import db_iam
-from netflix_clone.app import create_app
-from netflix_clone.db import db
-from netflix_clone.db_iam import RdsIamToken, rds_iam_token
-from netflix_clone.secrets import database_credentials
-from netflix_clone.settings import ConfigError
+from netflix_clone.core import db_iam
+from netflix_clone.core.db import db
+from netflix_clone.core.db_iam import RdsIamToken, rds_iam_token
+from netflix_clone.core.secret_store import database_credentials
+from netflix_clone.core.settings import ConfigError
+from netflix_clone.web.app import create_app
 from tests.conftest import _pg_admin_dsn, test_settings
 from tests.faults.servers import PrivatePostgres, SetupError
 

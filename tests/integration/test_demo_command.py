@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from netflix_clone.app import create_app
 from netflix_clone.catalog import maturity, normalise
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
+from netflix_clone.core.settings import Settings
 from netflix_clone.demo import DEMO_EMAIL, PLAN, local_database_problem
-from netflix_clone.settings import Settings
+from netflix_clone.web.app import create_app
 from tests.conftest import Member, bearer, migrate, test_settings
 from tests.integration.test_cli import run_cli
 

@@ -25,9 +25,9 @@ from werkzeug.test import TestResponse
 from netflix_clone.catalog import source as catalog_source
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.source import Catalog
-from netflix_clone.context import services
+from netflix_clone.core.container import services
+from netflix_clone.core.settings import ConfigError
 from netflix_clone.gateway import allowlist
-from netflix_clone.settings import ConfigError
 from tests.conftest import SHORT_TIMEOUTS, test_settings
 from tests.tmdb_spec import validate_tmdb_response
 

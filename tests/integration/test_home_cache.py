@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import profile_headers, profiles, profiles_url
 from tests.integration.test_round_trips import statements

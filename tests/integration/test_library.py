@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from netflix_clone.accounts.models import Profile
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from netflix_clone.library.models import ListEntry, Rating, Viewing
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import add_profile, profile_headers, profiles

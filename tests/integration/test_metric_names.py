@@ -2,7 +2,7 @@
 
 A short load (a member's home screen and heartbeat, catalog hits, misses and a stale answer,
 TMDB failing, Redis and a database that are down) goes through the app; then its metrics are
-read through `netflix_clone.observability.metrics_text` (what the metrics port serves, so
+read through `netflix_clone.core.observability.metrics_text` (what the metrics port serves, so
 the test does not depend on where the endpoint lives), passed through the collector's own
 relabelling and EMF declarations (deploy/k8s/cluster/metrics-collector), and compared with what
 modules/observability names. Its access-log lines are compared with what the metric filters and
@@ -24,14 +24,14 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
-from netflix_clone.app import create_app
 from netflix_clone.catalog import source as catalog_source
-from netflix_clone.observability import (
+from netflix_clone.core.observability import (
     JsonFormatter,
     RequestIdFilter,
     instrument_database_pools,
     metrics_text,
 )
+from netflix_clone.web.app import create_app
 from tests.conftest import Member, test_settings
 from tests.integration.test_profiles import profile_headers, profiles
 from tests.observability_contract import (

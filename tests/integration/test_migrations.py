@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from netflix_clone.app import MIGRATIONS_DIR, create_app
-from netflix_clone.db import db
+from netflix_clone.core.db import db
+from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 from tests.conftest import test_settings
 
 

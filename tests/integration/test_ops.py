@@ -40,7 +40,7 @@ def test_readyz_stays_ready_and_says_degraded_without_redis(make_app: AppFactory
 
 
 def test_readyz_is_503_when_the_database_is_down(tmp_path) -> None:
-    from netflix_clone.app import create_app
+    from netflix_clone.web.app import create_app
     from tests.conftest import test_settings
 
     app = create_app(
@@ -57,7 +57,7 @@ def test_metrics_are_prometheus_text_on_their_own_listener(client: FlaskClient) 
     from prometheus_client import CONTENT_TYPE_LATEST
     from werkzeug.test import Client
 
-    from netflix_clone.observability import metrics_app
+    from netflix_clone.core.observability import metrics_app
 
     client.get("/healthz")
     response = Client(metrics_app).get("/metrics")
@@ -130,7 +130,7 @@ def test_the_vendored_viewer_matches_its_recorded_checksums() -> None:
     took from the npm tarball whose sha256 is recorded, licence texts included."""
     import hashlib
 
-    from netflix_clone.ops import SWAGGER_UI_DIR
+    from netflix_clone.web.ops import SWAGGER_UI_DIR
 
     manifest = json.loads((SWAGGER_UI_DIR / "VENDORED.json").read_text())
     assert manifest["package"] == "swagger-ui-dist"

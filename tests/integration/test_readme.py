@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from netflix_clone.app import create_app
-from netflix_clone.observability import serve_metrics
+from netflix_clone.core.observability import serve_metrics
+from netflix_clone.web.app import create_app
 from tests.conftest import Member, test_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -27,7 +27,7 @@ BLOCK = re.compile(r"<!-- walkthrough -->\n```sh\n(.*?)```", re.S)
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     from flask_migrate import upgrade
 
-    from netflix_clone.app import MIGRATIONS_DIR
+    from netflix_clone.web.app import MIGRATIONS_DIR
 
     app = create_app(
         test_settings(

@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
-from netflix_clone.app import create_app
-from netflix_clone.db import DatabaseGuard, db, is_unavailable
-from netflix_clone.observability import metrics_text
+from netflix_clone.core.db import DatabaseGuard, db, is_unavailable
+from netflix_clone.core.observability import metrics_text
+from netflix_clone.web.app import create_app
 from tests.conftest import PASSWORD, AppFactory, Member, bearer, login, sign_up, test_settings
 
 DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/none"

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from netflix_clone.catalog.models import Title
-from netflix_clone.db import db, driver_statement_listeners
+from netflix_clone.core.db import db, driver_statement_listeners
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from tests.conftest import Member

@@ -13,12 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-import netflix_clone.db as db_module
-from netflix_clone.api import operation
-from netflix_clone.context import services
-from netflix_clone.db import db
+import netflix_clone.core.db as db_module
+from netflix_clone.core.container import services
+from netflix_clone.core.db import db
+from netflix_clone.core.security import SESSION_ENDED, current_principal
 from netflix_clone.library.models import Viewing
-from netflix_clone.security import SESSION_ENDED, current_principal
+from netflix_clone.web.operations import operation
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.integration.test_profiles import profile_headers, profiles
 

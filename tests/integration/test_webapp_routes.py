@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from netflix_clone.app import create_app
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from netflix_clone.web import STATIC_DIR
+from netflix_clone.web.app import create_app
+from netflix_clone.webapp import STATIC_DIR
 from tests.conftest import test_settings
 
 

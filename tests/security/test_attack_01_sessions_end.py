@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from netflix_clone.accounts.models import Profile, RefreshToken
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.security.helpers import FIGHT_CLUB, profile_token, profiles_url
 

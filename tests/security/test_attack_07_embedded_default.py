@@ -18,9 +18,9 @@ from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
 
 from netflix_clone.accounts.models import Profile, RefreshToken, User
-from netflix_clone.app import MIGRATIONS_DIR, create_app
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from netflix_clone.library.models import ListEntry
+from netflix_clone.web.app import MIGRATIONS_DIR, create_app
 from tests.conftest import PASSWORD, AppFactory, Member, test_settings
 from tests.security.gunicorn import served
 from tests.security.helpers import FIGHT_CLUB, add_profile, profile_token, profiles_url

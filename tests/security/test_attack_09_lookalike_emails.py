@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from netflix_clone.accounts.service import normalise_email
-from netflix_clone.exceptions import Invalid
+from netflix_clone.core.exceptions import Invalid
 from tests.conftest import PASSWORD, Member
 
 LOOKALIKES = [

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from netflix_clone.ratelimit import FallbackRateLimiter, MemoryRateLimiter, RateLimiter
-from netflix_clone.ratelimit import RedisRateLimiter as RedisLimiter
-from netflix_clone.redis_store import connect
+from netflix_clone.core.ratelimit import FallbackRateLimiter, MemoryRateLimiter, RateLimiter
+from netflix_clone.core.ratelimit import RedisRateLimiter as RedisLimiter
+from netflix_clone.core.redis_store import connect
 from tests.conftest import PASSWORD, AppFactory, Member, test_settings
 from tests.security.helpers import add_profile, problem_code, profiles_url
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import RefreshToken
-from netflix_clone.db import db, utcnow
+from netflix_clone.core.db import db, utcnow
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.security.helpers import profile_token, profiles_url
 
@@ -121,7 +121,7 @@ def test_item_8_tokens_without_a_session_id_are_refused(client: FlaskClient, app
 
     import jwt
 
-    from netflix_clone.settings import DEV_SECRET_KEY
+    from netflix_clone.core.settings import DEV_SECRET_KEY
 
     member = Member(client, "nosid@example.com")
     now = int(time.time())

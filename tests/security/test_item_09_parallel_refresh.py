@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import RefreshToken
-from netflix_clone.db import db, utcnow
+from netflix_clone.core.db import db, utcnow
 from tests.conftest import Member
 
 

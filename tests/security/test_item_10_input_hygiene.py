@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import User
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from tests.conftest import PASSWORD, Member
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from netflix_clone.accounts import service
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 from tests.conftest import Member
 
 EMAIL = "secret-member@example.com"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from netflix_clone.breaker import CircuitBreaker
-from netflix_clone.redis_store import GuardedRedis, RedisUnavailable
+from netflix_clone.core.breaker import CircuitBreaker
+from netflix_clone.core.redis_store import GuardedRedis, RedisUnavailable
 
 
 class Clock:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from netflix_clone import db as dbmod
-from netflix_clone.settings import Settings
+from netflix_clone.core import db as dbmod
+from netflix_clone.core.settings import Settings
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_docs_cite_nothing_outside_the_repository(doc: Path) -> None:
 
 
 def test_container_doc_states_the_configured_worker_recycling() -> None:
-    from netflix_clone import gunicorn_conf
+    from netflix_clone.web import gunicorn_conf
 
     text = (ROOT / "docs" / "container.md").read_text()
     assert (

@@ -9,7 +9,7 @@ from flask import Flask, Response
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
-from netflix_clone.encoding import (
+from netflix_clone.web.encoding import (
     MIN_BYTES,
     accepts_gzip,
     cached_answer,

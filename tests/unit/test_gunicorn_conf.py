@@ -35,7 +35,7 @@ def load_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
     monkeypatch.setattr(values, "ValueClass", values.ValueClass)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    import netflix_clone.gunicorn_conf as conf
+    import netflix_clone.web.gunicorn_conf as conf
 
     return importlib.reload(conf)
 
@@ -45,7 +45,7 @@ def test_defaults_suit_a_small_container(monkeypatch: pytest.MonkeyPatch) -> Non
 
     assert conf.bind == "0.0.0.0:8000"
     assert conf.workers == 2
-    assert conf.worker_class == "netflix_clone.gunicorn_worker.DrainingThreadWorker"
+    assert conf.worker_class == "netflix_clone.web.gunicorn_worker.DrainingThreadWorker"
     assert conf.threads == 8
     assert (conf.timeout, conf.graceful_timeout) == (30, 30)
     assert conf.keepalive > 60  # the ALB's idle timeout
@@ -176,8 +176,8 @@ def test_a_worker_freezes_what_the_app_built_at_boot(tmp_path: Path) -> None:
     # In a child process: freezing this one would keep every later test's garbage.
     script = f"""
 import gc, json
-from netflix_clone import gunicorn_conf
-from netflix_clone.app import create_app
+from netflix_clone.web import gunicorn_conf
+from netflix_clone.web.app import create_app
 from tests.conftest import test_settings
 create_app(test_settings(
     database_url="sqlite:///{tmp_path}/app.sqlite3", instance_path="{tmp_path}/instance",

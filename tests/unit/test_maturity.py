@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netflix_clone.catalog.maturity import allowed, certification_age, min_age
+from netflix_clone.accounts.maturity import allowed
+from netflix_clone.catalog.maturity import certification_age, min_age
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netflix_clone.gunicorn_worker import BODY_BUFFER, Framing, request_framing
+from netflix_clone.web.gunicorn_worker import BODY_BUFFER, Framing, request_framing
 
 LINE, HEADERS = 4094, 8190 * 100
 

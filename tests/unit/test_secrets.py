@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from netflix_clone.secrets import DatabaseCredentials, SecretError, SecretValue, extract
+from netflix_clone.core.secret_store import DatabaseCredentials, SecretError, SecretValue, extract
 
 
 def test_extract_plain_and_json_forms() -> None:

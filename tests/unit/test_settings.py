@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from netflix_clone.settings import DEV_SECRET_KEY, ConfigError, Settings, load_settings
+from netflix_clone.core.settings import DEV_SECRET_KEY, ConfigError, Settings, load_settings
 
 
 def test_local_defaults_need_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

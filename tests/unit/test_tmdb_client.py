@@ -13,7 +13,7 @@ from netflix_clone.catalog.tmdb import (
     parse_retry_after,
     tmdb_error_message,
 )
-from netflix_clone.settings import Settings
+from netflix_clone.core.settings import Settings
 
 
 def _client(key: str, seen: list[httpx.Request]) -> TMDBClient:

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from netflix_clone import security
-from netflix_clone.exceptions import Unauthenticated
-from netflix_clone.security import Principal, TokenSigner
+from netflix_clone.core import security
+from netflix_clone.core.exceptions import Unauthenticated
+from netflix_clone.core.security import Principal, TokenSigner
 
 KEY = "a-signing-key-for-these-tests-32-bytes!"
 OTHER_KEY = "another-signing-key-for-these-tests-32b!"

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from netflix_clone.web.images import Known, build_index, demo_index, render_svg
+from netflix_clone.webapp.images import Known, build_index, demo_index, render_svg
 
 
 def parse_svg(text: str | bytes) -> Element:
@@ -162,7 +162,7 @@ def stops(svg: Element) -> list[str | None]:
 
 
 def test_the_image_base_follows_the_catalog_source() -> None:
-    from netflix_clone.settings import Settings
+    from netflix_clone.core.settings import Settings
 
     demo = Settings(app_env="test", catalog_source="demo")
     assert demo.tmdb_image_base_url == "/images/t/p"

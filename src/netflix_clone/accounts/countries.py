@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netflix_clone.exceptions import Invalid
+from netflix_clone.core.exceptions import Invalid
 
 # The 249 officially assigned codes (ISO 3166-1, as of 2024).
 _CODES = """

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netflix_clone.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import UTCDateTime, db, utcnow
 
 # BIGINT in PostgreSQL; SQLite only auto-increments a column declared exactly INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -13,9 +13,9 @@ from netflix_clone.accounts.schemas import (
     ProfileTokenRequest,
     ProfileTokenResponse,
 )
-from netflix_clone.api import operation
-from netflix_clone.context import services
-from netflix_clone.security import current_principal
+from netflix_clone.core.container import services
+from netflix_clone.core.security import current_principal
+from netflix_clone.web.operations import operation
 
 bp = Blueprint("profiles", __name__)
 TAGS = ["profiles"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from netflix_clone.accounts.maturity import LEVEL_ORDER
 from netflix_clone.accounts.models import Profile, User
 from netflix_clone.accounts.service import (
     acting_user,
@@ -18,11 +19,10 @@ from netflix_clone.accounts.service import (
     session_stands_now,
     still_verified,
 )
-from netflix_clone.catalog.maturity import LEVEL_ORDER
-from netflix_clone.context import services
-from netflix_clone.db import db, unique_or_conflict
-from netflix_clone.exceptions import Conflict, Forbidden, not_found
-from netflix_clone.security import Principal, require_account_token, unauthorized
+from netflix_clone.core.container import services
+from netflix_clone.core.db import db, unique_or_conflict
+from netflix_clone.core.exceptions import Conflict, Forbidden, not_found
+from netflix_clone.core.security import Principal, require_account_token, unauthorized
 
 MAX_PROFILES = 5
 KIDS_LEVELS = ("little_kids", "older_kids")

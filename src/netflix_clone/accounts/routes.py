@@ -15,8 +15,8 @@ from netflix_clone.accounts.schemas import (
     UserListQuery,
     UserPatch,
 )
-from netflix_clone.api import operation
-from netflix_clone.security import current_principal
+from netflix_clone.core.security import current_principal
+from netflix_clone.web.operations import operation
 
 bp = Blueprint("accounts", __name__)
 TAGS = ["users"]

@@ -8,8 +8,9 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from netflix_clone.accounts.countries import ISO_3166_1_ALPHA_2
-from netflix_clone.api import QueryModel, RequestModel, Visible
+from netflix_clone.accounts.maturity import MaturityLevel
 from netflix_clone.catalog.schemas import Language
+from netflix_clone.web.operations import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
 
@@ -153,7 +154,6 @@ class TokenResponse(BaseModel):
     )
 
 
-MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]
 AVATAR = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PIN = r"^[0-9]{4}$"
 

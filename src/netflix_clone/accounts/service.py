@@ -22,12 +22,12 @@ from netflix_clone.accounts.models import (
     session_ended,
     session_stands,
 )
-from netflix_clone.context import services
-from netflix_clone.db import db, holding_locks, keep_on_error, unique_or_conflict, utcnow
-from netflix_clone.exceptions import Conflict, Forbidden, Invalid, not_found
-from netflix_clone.pagination import decode_int_cursor, encode_cursor
-from netflix_clone.ratelimit import too_many
-from netflix_clone.security import (
+from netflix_clone.core.container import services
+from netflix_clone.core.db import db, holding_locks, keep_on_error, unique_or_conflict, utcnow
+from netflix_clone.core.exceptions import Conflict, Forbidden, Invalid, not_found
+from netflix_clone.core.pagination import decode_int_cursor, encode_cursor
+from netflix_clone.core.ratelimit import too_many
+from netflix_clone.core.security import (
     SESSION_ENDED,
     Principal,
     constant_time_equals,

@@ -1,4 +1,4 @@
-"""Minimum ages from TMDB certifications, and which maturity level may see what.
+"""Minimum ages from TMDB certifications (which levels may see which ages: accounts.maturity).
 
 Rule (documented in the README): the rating for the viewer's country wins, theatrical release
 first; without one, the strictest rating known in any country; without any, the age is unknown.
@@ -10,15 +10,6 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-MaturityLevel = Literal["little_kids", "older_kids", "teens", "adults"]
-# The oldest minimum age each level may watch; adults see everything.
-LEVEL_MAX_AGE: dict[str, int | None] = {
-    "little_kids": 6,
-    "older_kids": 12,
-    "teens": 16,
-    "adults": None,
-}
-LEVEL_ORDER = ("little_kids", "older_kids", "teens", "adults")
 _BY_COUNTRY: dict[str, dict[str, int]] = {
     "US": {"G": 0, "PG": 7, "PG-13": 13, "R": 17, "NC-17": 18},
     "GB": {"U": 0, "UC": 0, "PG": 8, "12A": 12, "12": 12, "15": 15, "18": 18, "R18": 18},
@@ -87,15 +78,3 @@ def min_age(
         return None, None
     age, c, v = max(known, key=lambda k: (k[0], k[1]))
     return age, f"{c}:{v}"
-
-
-def allowed(level: str, age: int | None, kids: bool) -> bool:
-    """Whether a profile of this level may see a title of this minimum age. A title whose
-    age is unknown (no rating anywhere, or its record unavailable) is hidden from every
-    restricted profile: the filter fails closed."""
-    limit = LEVEL_MAX_AGE.get(level)
-    if limit is None and not kids:
-        return True
-    if age is None or limit is None:
-        return False
-    return age <= limit

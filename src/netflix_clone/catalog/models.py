@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.catalog.schemas import Kind
-from netflix_clone.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import UTCDateTime, db, utcnow
 
 TitleId = BigInteger().with_variant(Integer(), "sqlite")
 KINDS: tuple[Kind, ...] = ("movie", "series")

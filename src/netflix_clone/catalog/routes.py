@@ -12,8 +12,6 @@ from pydantic import BaseModel
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
-from netflix_clone.api import operation
-from netflix_clone.cache import LRU
 from netflix_clone.catalog import service
 from netflix_clone.catalog.models import TitleKey
 from netflix_clone.catalog.schemas import (
@@ -38,9 +36,11 @@ from netflix_clone.catalog.titles import (
     title_record,
     unrestricted,
 )
-from netflix_clone.context import services
-from netflix_clone.encoding import cached_answer, compressed
-from netflix_clone.etags import etag_for
+from netflix_clone.core.cache import LRU
+from netflix_clone.core.container import services
+from netflix_clone.web.encoding import cached_answer, compressed
+from netflix_clone.web.etags import etag_for
+from netflix_clone.web.operations import operation
 
 bp = Blueprint("catalog", __name__)
 TAGS = ["movies"]

@@ -24,8 +24,8 @@ from netflix_clone.catalog.schemas import (
 )
 from netflix_clone.catalog.source import CacheStatus, Catalog, Fetched
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
-from netflix_clone.context import services
-from netflix_clone.exceptions import FieldError, Invalid, UpstreamFailed
+from netflix_clone.core.container import services
+from netflix_clone.core.exceptions import FieldError, Invalid, UpstreamFailed
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
-from netflix_clone.cache import CacheBackend, Entry, MemoryCache, RedisCache, SingleFlight
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.tmdb import (
     TMDBClient,
@@ -32,10 +31,11 @@ from netflix_clone.catalog.tmdb import (
     UpstreamTimeout,
 )
 from netflix_clone.catalog.tmdb_rules import cache_class
-from netflix_clone.observability import CACHE
-from netflix_clone.ratelimit import RateLimiter, requester
-from netflix_clone.redis_store import GuardedRedis
-from netflix_clone.settings import Settings
+from netflix_clone.core.cache import CacheBackend, Entry, MemoryCache, RedisCache, SingleFlight
+from netflix_clone.core.observability import CACHE
+from netflix_clone.core.ratelimit import RateLimiter, requester
+from netflix_clone.core.redis_store import GuardedRedis
+from netflix_clone.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

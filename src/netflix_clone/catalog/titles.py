@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
+from netflix_clone.accounts import maturity as levels
 from netflix_clone.accounts.models import Profile
 from netflix_clone.catalog import maturity, normalise
 from netflix_clone.catalog.models import Title, TitleKey
@@ -29,9 +30,9 @@ from netflix_clone.catalog.service import (
 )
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
-from netflix_clone.context import services
-from netflix_clone.db import commit, db, savepoint, utcnow
-from netflix_clone.exceptions import Forbidden, Unavailable, not_found
+from netflix_clone.core.container import services
+from netflix_clone.core.db import commit, db, savepoint, utcnow
+from netflix_clone.core.exceptions import Forbidden, Unavailable, not_found
 
 log = logging.getLogger(__name__)
 RECORD_TTL = timedelta(days=7)
@@ -288,7 +289,7 @@ def allowed(profile: Profile | None, title: Title | None) -> bool:
         return True
     if title is None:
         return False
-    return maturity.allowed(profile.maturity_level, title_min_age(title, profile), profile.kids)
+    return levels.allowed(profile.maturity_level, title_min_age(title, profile), profile.kids)
 
 
 def require_allowed(profile: Profile | None, title: Title) -> None:

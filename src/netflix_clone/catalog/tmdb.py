@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from netflix_clone.catalog.tmdb_rules import MAX_PAGE, clamp_page
-from netflix_clone.observability import UPSTREAM, redactor
-from netflix_clone.secrets import SecretValue, extract, secrets_client
-from netflix_clone.settings import Settings
+from netflix_clone.core.observability import UPSTREAM, redactor
+from netflix_clone.core.secret_store import SecretValue, extract, secrets_client
+from netflix_clone.core.settings import Settings
 
 log = logging.getLogger(__name__)
 # MAX_PAGE and clamp_page are TMDB's rules (tmdb_rules), kept importable from here.

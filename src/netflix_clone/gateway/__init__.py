@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from netflix_clone.context import Services
+from netflix_clone.core.container import Services
 
 
 def register(app: Flask) -> None:

@@ -41,11 +41,11 @@ from netflix_clone.catalog.tmdb_rules import (
     SERVICE_OFFLINE,
     over_rate_limit,
 )
-from netflix_clone.context import services
-from netflix_clone.etags import etag_for, etag_matches
+from netflix_clone.core.container import services
+from netflix_clone.core.observability import redactor
+from netflix_clone.core.settings import TMDB_IMAGE_BASE_URL
 from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
-from netflix_clone.observability import redactor
-from netflix_clone.settings import TMDB_IMAGE_BASE_URL
+from netflix_clone.web.etags import etag_for, etag_matches
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from netflix_clone.accounts.models import Profile, session_ended
-from netflix_clone.cache import LRU
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
@@ -37,14 +36,15 @@ from netflix_clone.catalog.titles import (
     unrestricted,
 )
 from netflix_clone.catalog.tmdb import UpstreamError
-from netflix_clone.context import services
-from netflix_clone.db import db, one_statement
-from netflix_clone.encoding import compressed
-from netflix_clone.etags import etag_for
-from netflix_clone.exceptions import not_found
+from netflix_clone.core.cache import LRU
+from netflix_clone.core.container import services
+from netflix_clone.core.db import db, one_statement
+from netflix_clone.core.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from netflix_clone.library.schemas import Browse, Row, RowReason
+from netflix_clone.web.encoding import compressed
+from netflix_clone.web.etags import etag_for
 
 log = logging.getLogger(__name__)
 ADULT_GENRES = (28, 35, 18, 878)  # Action, Comedy, Drama, Science Fiction

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.accounts.models import BigId
 from netflix_clone.catalog.models import TitleId
-from netflix_clone.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import UTCDateTime, db, utcnow
 
 # Member rows name a title by kind ("movie" or "series") and TMDB id; the catalog owns the
 # title records (netflix_clone.catalog.models.Title).

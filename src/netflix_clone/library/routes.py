@@ -12,11 +12,10 @@ from flask import Blueprint, Response
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
 from netflix_clone.accounts.service import live_session
-from netflix_clone.api import operation
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import Kind
 from netflix_clone.catalog.titles import card_from_title, genres_for
-from netflix_clone.encoding import cached_answer
+from netflix_clone.core.security import current_principal, settle_session
 from netflix_clone.library import browse as browse_service
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
@@ -40,7 +39,8 @@ from netflix_clone.library.schemas import (
     WatchItem,
     WatchPage,
 )
-from netflix_clone.security import current_principal, settle_session
+from netflix_clone.web.encoding import cached_answer
+from netflix_clone.web.operations import operation
 
 bp = Blueprint("library", __name__)
 LIST_TAGS = ["my list"]

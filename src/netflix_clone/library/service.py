@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from netflix_clone.accounts.models import Profile, session_stands
 from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
-from netflix_clone.db import db, one_statement, savepoint, utcnow
-from netflix_clone.exceptions import Conflict, Invalid, not_found
+from netflix_clone.core.db import db, one_statement, savepoint, utcnow
+from netflix_clone.core.exceptions import Conflict, Invalid, not_found
 from netflix_clone.library import versions
 from netflix_clone.library.models import ListEntry, Rating, Viewing
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import Profile
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 
 
 def bump(profile: Profile) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from flask import current_app
 
-from netflix_clone.db import db
+from netflix_clone.core.db import db
 
 config = context.config
 

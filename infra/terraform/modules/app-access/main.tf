@@ -8,7 +8,7 @@ data "aws_region" "current" {}
 #   migrate   the migration Job: the token-signing key (the app factory reads it at start-up) and
 #             the database as the schema owner
 #   db_admin  the release's db-admin Job: the RDS master secret, nothing else; it creates the two
-#             database users and their grants (netflix_clone.db_iam ensure-users)
+#             database users and their grants (netflix_clone.core.db_iam ensure-users)
 # The master secret is readable by db_admin only: neither the app nor the migrations use it.
 
 locals {

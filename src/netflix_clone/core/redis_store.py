@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from prometheus_client import Counter
 
-from netflix_clone.breaker import CircuitBreaker
-from netflix_clone.settings import ConfigError, Settings
+from netflix_clone.core.breaker import CircuitBreaker
+from netflix_clone.core.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

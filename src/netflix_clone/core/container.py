@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import current_app
 
-from netflix_clone.ratelimit import RateLimiter
-from netflix_clone.redis_store import GuardedRedis
-from netflix_clone.revocation import RevocationSet
-from netflix_clone.security import Passwords, TokenSigner
-from netflix_clone.settings import Settings
+from netflix_clone.core.ratelimit import RateLimiter
+from netflix_clone.core.redis_store import GuardedRedis
+from netflix_clone.core.revocation import RevocationSet
+from netflix_clone.core.security import Passwords, TokenSigner
+from netflix_clone.core.settings import Settings
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from netflix_clone.exceptions import Invalid
+from netflix_clone.core.exceptions import Invalid
 
 
 def _bad_cursor() -> Invalid:

@@ -23,8 +23,8 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from netflix_clone.exceptions import RateLimited
-from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
+from netflix_clone.core.exceptions import RateLimited
+from netflix_clone.core.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
 # Who is asking, for per-requester budgets: a member's account once the request is
 # authenticated, else the client address. The web layer sets it per request; background threads

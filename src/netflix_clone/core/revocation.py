@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
+from netflix_clone.core.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
 log = logging.getLogger(__name__)
 MAX_LOCAL = 100_000

@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from netflix_clone.observability import redactor
-from netflix_clone.settings import Settings
+from netflix_clone.core.observability import redactor
+from netflix_clone.core.settings import Settings
 
 if TYPE_CHECKING:
-    from netflix_clone.db_iam import RdsIamToken
+    from netflix_clone.core.db_iam import RdsIamToken
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class DatabaseCredentials:
 
 def database_credentials(settings: Settings) -> DatabaseCredentials | RdsIamToken | None:
     if settings.database_iam_user:
-        from netflix_clone.db_iam import rds_iam_token
+        from netflix_clone.core.db_iam import rds_iam_token
 
         return rds_iam_token(settings)
     if not settings.database_secret_id:

@@ -15,11 +15,11 @@ from sqlalchemy import text
 from werkzeug.exceptions import NotFound
 
 from netflix_clone import __version__
-from netflix_clone.api import build_openapi, json_response, operation
-from netflix_clone.context import services
-from netflix_clone.db import DatabaseGuard, db
-from netflix_clone.errors import ApiError
-from netflix_clone.exceptions import not_found
+from netflix_clone.core.container import services
+from netflix_clone.core.db import DatabaseGuard, db
+from netflix_clone.core.exceptions import not_found
+from netflix_clone.web.errors import ApiError
+from netflix_clone.web.operations import build_openapi, json_response, operation
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -128,9 +128,9 @@ def openapi() -> Response:
     return response
 
 
-SWAGGER_UI_DIR = Path(__file__).parent / "static" / "swagger-ui"
+SWAGGER_UI_DIR = Path(__file__).parent / "swagger-ui"
 # Swagger UI 5 (OpenAPI 3.1), vendored by scripts/vendor-swagger-ui.sh; versions and sha256 in
-# static/swagger-ui/VENDORED.json. Only these files are served; the licence texts go with them.
+# swagger-ui/VENDORED.json. Only these files are served; the licence texts go with them.
 _DOCS_FILES = frozenset(
     {
         "swagger-ui-bundle.js",

@@ -16,8 +16,8 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from netflix_clone.db import DatabaseGuard, is_unavailable
-from netflix_clone.exceptions import (
+from netflix_clone.core.db import DatabaseGuard, is_unavailable
+from netflix_clone.core.exceptions import (
     Conflict,
     DomainError,
     FieldError,

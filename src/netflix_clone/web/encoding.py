@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from flask import Response, request
 from werkzeug.datastructures import Accept
 
-from netflix_clone.etags import etag_matches
+from netflix_clone.web.etags import etag_matches
 
 # Below about one packet compression saves nothing the client would notice.
 MIN_BYTES = 1400

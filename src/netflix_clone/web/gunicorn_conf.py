@@ -1,6 +1,6 @@
 """gunicorn settings for the production container.
 
-Run as ``gunicorn -c python:netflix_clone.gunicorn_conf netflix_clone.wsgi:app``. Every value
+Run as ``gunicorn -c python:netflix_clone.web.gunicorn_conf netflix_clone.wsgi:app``. Every value
 comes from the environment so that compose, Kubernetes and a bare host tune the same file; the
 defaults are the ones the container should run with. Modelled on PyPI warehouse's config.
 """
@@ -55,7 +55,7 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 workers = _env_int("WEB_CONCURRENCY", 2)
 # gthread, plus a drain of keep-alive connections on the way out and problem+json for the
 # requests gunicorn itself refuses (see gunicorn_worker.py).
-worker_class = "netflix_clone.gunicorn_worker.DrainingThreadWorker"
+worker_class = "netflix_clone.web.gunicorn_worker.DrainingThreadWorker"
 # More threads than database slots (DB_POOL_SIZE, 4): while the database or TMDB is in trouble,
 # the threads beyond their bulkheads keep answering /healthz, the catalog and 503s at once.
 threads = _env_int("GUNICORN_THREADS", 8)
@@ -162,7 +162,7 @@ def on_starting(server: Any) -> None:
     # Import (never create) the app in the master: forked workers inherit the modules, so a
     # recycled worker boots in a fraction of a second instead of re-importing for seconds.
     # No app, pool or client exists yet, so nothing that holds a connection crosses the fork.
-    importlib.import_module("netflix_clone.app")
+    importlib.import_module("netflix_clone.web.app")
 
 
 _metrics: list[Any] = []  # the master's metrics server, once started
@@ -173,7 +173,7 @@ def when_ready(server: Any) -> None:
     if _metrics_port == 0:
         return
     host = _bind_host(server.cfg.bind)
-    from netflix_clone.observability import serve_metrics
+    from netflix_clone.core.observability import serve_metrics
 
     try:
         _metrics.append(serve_metrics(host, _metrics_port))

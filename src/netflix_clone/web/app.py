@@ -13,28 +13,33 @@ from flask_migrate import Migrate, upgrade
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from netflix_clone.api import IdConverter, KindConverter
 from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
-from netflix_clone.context import Services
-from netflix_clone.db import WritesPending, db, init_db, release_reads
-from netflix_clone.errors import ApiError, problem_response, register_error_handlers
-from netflix_clone.exceptions import not_found
-from netflix_clone.observability import configure_logging, init_request_tracking, redactor
-from netflix_clone.ratelimit import (
+from netflix_clone.core.container import Services
+from netflix_clone.core.db import WritesPending, db, init_db, release_reads
+from netflix_clone.core.exceptions import not_found
+from netflix_clone.core.observability import configure_logging, init_request_tracking, redactor
+from netflix_clone.core.ratelimit import (
     FallbackRateLimiter,
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
     requester,
 )
-from netflix_clone.redis_store import connect as connect_redis
-from netflix_clone.revocation import RevocationSet
-from netflix_clone.secrets import SecretValue, database_credentials, extract, secrets_client
-from netflix_clone.security import Passwords, TokenSigner, hash_slots, password_hasher
-from netflix_clone.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
+from netflix_clone.core.redis_store import connect as connect_redis
+from netflix_clone.core.revocation import RevocationSet
+from netflix_clone.core.secret_store import (
+    SecretValue,
+    database_credentials,
+    extract,
+    secrets_client,
+)
+from netflix_clone.core.security import Passwords, TokenSigner, hash_slots, password_hasher
+from netflix_clone.core.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
+from netflix_clone.web.errors import ApiError, problem_response, register_error_handlers
+from netflix_clone.web.operations import IdConverter, KindConverter
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 log = logging.getLogger(__name__)
 
 
@@ -149,12 +154,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_request_tracking(app)
 
-    from netflix_clone import gateway, ops, web
+    from netflix_clone import gateway, webapp
     from netflix_clone.accounts import profile_routes
     from netflix_clone.accounts import routes as accounts
     from netflix_clone.catalog import routes as catalog
     from netflix_clone.library import routes as library
     from netflix_clone.library import service as library_service
+    from netflix_clone.web import ops
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(accounts.bp)
@@ -164,7 +170,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # The catalog asks member data which titles a profile hid, without importing it.
     svc.extras["title_exclusions"] = library_service.hidden_keys
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
-    web.register(app)  # the members' web app at / (unless SPA_DIR), demo placeholder images
+    webapp.register(app)  # the members' web app at / (unless SPA_DIR), demo placeholder images
     app.register_error_handler(UpstreamError, upstream_problem)
 
     _register_http_hooks(app, settings)

@@ -18,11 +18,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
-from netflix_clone import db as db_unit
-from netflix_clone.errors import PROBLEM_CONTENT_TYPE, ApiError
-from netflix_clone.exceptions import DomainError, FieldError
-from netflix_clone.ratelimit import requester
-from netflix_clone.security import authenticate, confirm_session
+from netflix_clone.core import db as db_unit
+from netflix_clone.core.exceptions import DomainError, FieldError
+from netflix_clone.core.ratelimit import requester
+from netflix_clone.core.security import authenticate, confirm_session
+from netflix_clone.web.errors import PROBLEM_CONTENT_TYPE, ApiError
 
 JSON_TYPES = ("application/json",)
 MAX_ID = 2**63 - 1

@@ -7,7 +7,7 @@ with the pod's own AWS credentials (EKS Pod Identity), which RDS accepts for 15 
 role allowed `rds-db:connect` as that user of that instance can make one, so the web pods'
 role can't log in as the owner, and no role of another environment at all.
 
-`python -m netflix_clone.db_iam ensure-users` is the release's db-admin Job: the one place that
+`python -m netflix_clone.core.db_iam ensure-users` is the release's db-admin Job: the one place that
 reads the RDS master secret. It makes sure both users exist and have exactly their grants,
 before every migration (deploy/k8s/deploy.sh).
 """
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from netflix_clone.settings import ConfigError, Settings
+from netflix_clone.core.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def master_credentials(secret_id: str, region: str, endpoint_url: str | None) ->
     """User name and password of the RDS-managed master secret (JSON)."""
     import boto3
 
-    from netflix_clone.secrets import SecretError, extract
+    from netflix_clone.core.secret_store import SecretError, extract
 
     client = boto3.client("secretsmanager", region_name=region, endpoint_url=endpoint_url or None)
     try:
@@ -240,12 +240,12 @@ def main(argv: list[str]) -> int:
     """`ensure-users`: DATABASE_URL (host, port, database), DATABASE_SECRET_ID (the master
     secret), DATABASE_OWNER_USER, DATABASE_APP_USER, AWS_REGION. One JSON line per run."""
     if argv != ["ensure-users"]:
-        sys.stderr.write("usage: python -m netflix_clone.db_iam ensure-users\n")
+        sys.stderr.write("usage: python -m netflix_clone.core.db_iam ensure-users\n")
         return 2
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from netflix_clone.secrets import SecretError
+    from netflix_clone.core.secret_store import SecretError
 
     try:
         url = make_url(_env("DATABASE_URL"))

@@ -43,7 +43,7 @@ from gunicorn.util import write_nonblock
 from gunicorn.workers.gthread import ThreadWorker
 from prometheus_client import Counter
 
-from netflix_clone.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
+from netflix_clone.web.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 
 DRAIN_SECONDS = 5.0
 # A request (its headers and body) must arrive within this many seconds of its first byte.
@@ -151,7 +151,7 @@ _CLIENT_ERRORS: tuple[tuple[type[Exception], int, str, str, str], ...] = (
 
 
 class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no types
-    """Selected in gunicorn_conf.py as ``netflix_clone.gunicorn_worker.DrainingThreadWorker``."""
+    """Selected in gunicorn_conf.py (``netflix_clone.web.gunicorn_worker.DrainingThreadWorker``)."""
 
     def run(self) -> None:
         for sock in self.sockets:

@@ -27,9 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from netflix_clone.breaker import CircuitBreaker
-from netflix_clone.exceptions import Conflict, Unavailable
-from netflix_clone.settings import Settings
+from netflix_clone.core.breaker import CircuitBreaker
+from netflix_clone.core.exceptions import Conflict, Unavailable
+from netflix_clone.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g, request
 from prometheus_client import Counter, Histogram
 
-from netflix_clone.exceptions import Forbidden, Unauthenticated, Unavailable
+from netflix_clone.core.exceptions import Forbidden, Unauthenticated, Unavailable
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 TOKEN_ISSUER = "netflix-clone"  # noqa: S105

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response
 
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
-from netflix_clone.exceptions import not_found
+from netflix_clone.core.exceptions import not_found
 
 bp = Blueprint("demo_images", __name__)
 

@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from netflix_clone.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
+from netflix_clone.core.redis_store import FALLBACKS, GuardedRedis, RedisUnavailable
 
 log = logging.getLogger(__name__)
 

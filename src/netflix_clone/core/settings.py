@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     tmdb_secret_id: str | None = None
     tmdb_base_url: str = "https://api.themoviedb.org/3"
     # Unset: TMDB's image CDN with a TMDB catalog; with the demo catalog, placeholder images
-    # the app serves itself at DEMO_IMAGE_BASE_URL (src/netflix_clone/web/images.py).
+    # the app serves itself at DEMO_IMAGE_BASE_URL (src/netflix_clone/webapp/images.py).
     tmdb_image_base_url: str = ""
     catalog_source: CatalogSource = "auto"
     tmdb_key_refresh_seconds: int = Field(default=300, ge=10)
