@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netflix_clone.core.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import Base, UTCDateTime, utcnow
 
 # BIGINT in PostgreSQL; SQLite only auto-increments a column declared exactly INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -27,7 +27,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -48,7 +48,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
+class RefreshToken(Base):
     __tablename__ = "refresh_tokens"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -76,7 +76,7 @@ def session_ended(session_id: Any) -> ColumnElement[bool]:
     return ~session_stands(session_id)
 
 
-class Profile(db.Model):  # type: ignore[name-defined,misc]
+class Profile(Base):
     """A viewer within an account; every piece of member data hangs off one of these."""
 
     __tablename__ = "profiles"

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.catalog.schemas import Kind
-from netflix_clone.core.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import Base, UTCDateTime, utcnow
 
 TitleId = BigInteger().with_variant(Integer(), "sqlite")
 KINDS: tuple[Kind, ...] = ("movie", "series")
@@ -16,7 +16,7 @@ TitleKey = tuple[Kind, int]
 """(kind, TMDB id): TMDB numbers movies and series separately, so an id alone names nothing."""
 
 
-class Title(db.Model):  # type: ignore[name-defined,misc]
+class Title(Base):
     """What a card, the maturity filter and episode progress need about a title, so member
     lists render from one query instead of one upstream call per card."""
 

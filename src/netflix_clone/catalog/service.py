@@ -24,7 +24,6 @@ from netflix_clone.catalog.schemas import (
 )
 from netflix_clone.catalog.source import CacheStatus, Catalog, Fetched
 from netflix_clone.catalog.tmdb import MAX_PAGE, UpstreamError
-from netflix_clone.core.container import services
 from netflix_clone.core.exceptions import FieldError, Invalid, UpstreamFailed
 
 log = logging.getLogger(__name__)
@@ -65,22 +64,11 @@ T = TypeVar("T")
 Lazy = Callable[[], T]
 
 
-def catalog() -> Catalog:
-    found: Catalog = services().extras["catalog"]
-    return found
-
-
-def image_base() -> str:
-    return services().settings.tmdb_image_base_url
-
-
 def genre_map(language: str, kind: str = "movie") -> dict[int, str]:
     """Genre id -> name in `language`; the bundled English names if TMDB cannot be reached."""
     try:
         fetched = catalog().fetch(GENRE_PATHS[kind], {"language": language})
-        memo: dict[tuple[str, str, float], dict[int, str]] = services().extras.setdefault(
-            "genre_maps", {}
-        )
+        memo = catalog.genre_memo
         known = memo.get((kind, language, fetched.stored_at))
         if known is not None:
             return known
@@ -162,7 +150,7 @@ def _page(
     kind: str = "movie",
 ) -> TitlePage:
     body = body if isinstance(body, dict) else {}
-    results = normalise.cards(body.get("results"), genres, image_base(), kind)
+    results = normalise.cards(body.get("results"), genres, catalog.image_base, kind)
     if keep is not None:
         results = [r for r in results if keep(r)]
     total_pages = normalise.integer(body.get("total_pages")) or 0
@@ -244,7 +232,7 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
             raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.all_certifications(body), region)
         result = normalise.details(
-            body, genre_maps(language), image_base(), region, age, fetched.source
+            body, genre_maps(language), catalog.image_base, region, age, fetched.source
         )
         if result is None:
             raise UpstreamFailed("The catalog sent an unusable answer.")
@@ -264,7 +252,7 @@ def series_details(series_id: int, language: str, region: str) -> tuple[Lazy[Ser
             raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.tv_certifications(body), region, "tv")
         result = normalise.series_details(
-            body, genre_maps(language), image_base(), region, age, fetched.source
+            body, genre_maps(language), catalog.image_base, region, age, fetched.source
         )
         if result is None:
             raise UpstreamFailed("The catalog sent an unusable answer.")
@@ -279,7 +267,7 @@ def season(series_id: int, number: int, language: str) -> tuple[Lazy[Season], Me
 
     def build() -> Season:
         result = (
-            normalise.season(body, series_id, image_base(), fetched.source)
+            normalise.season(body, series_id, catalog.image_base, fetched.source)
             if isinstance(body, dict)
             else None
         )

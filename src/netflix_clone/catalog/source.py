@@ -12,7 +12,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -148,8 +148,16 @@ class Catalog:
         slot_wait: float = 0.5,
         requester_budget: int = 60,
         requester_window: int = 60,
+        image_base: str = "",
     ) -> None:
         self.source = source
+        # Where this catalog's images are served from (TMDB's CDN, or our demo placeholders).
+        self.image_base = image_base
+        # Genre id -> name per (kind, language, cache entry): a few languages, stays tiny.
+        self.genre_memo: dict[tuple[str, str, float], dict[int, str]] = {}
+        # Titles a profile hid (disliked, removed from history): member data provides this
+        # when the app is wired, so the catalog never imports it.
+        self.exclusions: Callable[[Any, Any], set[tuple[str, int]]] | None = None
         self._requester_budget = requester_budget
         self._requester_window = requester_window
         self._backend = backend
@@ -374,4 +382,5 @@ def build_catalog(
         slot_wait=settings.upstream_slot_wait,
         requester_budget=settings.upstream_budget_per_requester,
         requester_window=settings.upstream_budget_window_seconds,
+        image_base=settings.tmdb_image_base_url,
     )

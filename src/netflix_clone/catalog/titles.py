@@ -325,7 +325,7 @@ def filter_cards(
 
 def card_from_title(title: Title, genres: GenreMaps) -> TitleCard:
     released = normalise.date(title.release_date)
-    base = image_base()
+    base = catalog.image_base
     names = genres.get(title.kind, {})
     return TitleCard(
         kind=title.kind,
@@ -352,11 +352,8 @@ def genres_for(profile: Profile | None) -> GenreMaps:
 
 # --- what a member never wants suggested (provided by the member-data package) ------------
 
-Exclusions = Callable[[Profile], set[TitleKey]]
-
-
-def exclusions(profile: Profile) -> set[TitleKey]:
+def exclusions(db: Session, catalog: Catalog, profile: Profile) -> set[TitleKey]:
     """Titles the profile has hidden (disliked, removed from history). Member data provides
-    this (`extras["title_exclusions"]`, wired in create_app), so the catalog never imports it."""
-    provider: Exclusions | None = services().extras.get("title_exclusions")
-    return provider(profile) if provider is not None else set()
+    this (`Catalog.exclusions`, wired in create_app), so the catalog never imports it."""
+    provider = catalog.exclusions
+    return provider(db, profile) if provider is not None else set()

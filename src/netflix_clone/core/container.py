@@ -1,12 +1,12 @@
-"""The per-app service container, built once by the app factory and reached through services()."""
+"""The kernel's services, built once per process by the app factory (or the CLI) and passed to
+the code that uses them. Typed, with no bag of extras: what a service needs is in its signature.
+The web layer resolves these per request (web/deps.py); nothing here knows about HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from flask import current_app
-
+from netflix_clone.core.db import Database
 from netflix_clone.core.ratelimit import RateLimiter
 from netflix_clone.core.redis_store import GuardedRedis
 from netflix_clone.core.revocation import RevocationSet
@@ -14,17 +14,12 @@ from netflix_clone.core.security import Passwords, TokenSigner
 from netflix_clone.core.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     settings: Settings
+    database: Database
     passwords: Passwords
     tokens: TokenSigner
     limiter: RateLimiter
     revocations: RevocationSet
     redis: GuardedRedis | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-def services() -> Services:
-    svc: Services = current_app.extensions["netflix_clone"]
-    return svc

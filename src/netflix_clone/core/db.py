@@ -1,4 +1,9 @@
-"""Database session, base model, the request's unit of work, and a database that degrades.
+"""The database: engine and sessions, base model, the unit of work, and a database that degrades.
+
+`Database` owns the engine, its guard and (on PostgreSQL) an autocommit reader; each unit of
+work is one `Session` from `Database.session()`, passed to the services that use it. The
+helpers below (`commit`, `read_only`, `release_reads`, `savepoint`, ...) act on the session
+they are given: nothing here is global, and nothing here knows about HTTP.
 
 SQLite is the embedded default, PostgreSQL runs in production. Trouble with the database
 (refused connections, a frozen server, an exhausted pool) becomes `Unavailable` (a 503 with
@@ -14,17 +19,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
-from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import DateTime, MetaData, event, exc
+from sqlalchemy import DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import TypeDecorator
 
 from netflix_clone.core.breaker import CircuitBreaker
@@ -47,22 +50,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class GuardedSession(FlaskSession):
-    """A unit of work is admitted to the database once, by DatabaseGuard (breaker, slots).
+class Session(OrmSession):
+    """One unit of work of a `Database`, admitted to it once by its DatabaseGuard (breaker,
+    slots).
 
     A read-only unit of work (see `read_only`) runs on PostgreSQL without a transaction: each
     statement is its own, as it would be under READ COMMITTED anyway, and the BEGIN and COMMIT
     round trips are saved."""
 
+    def __init__(self, *args: Any, database: Database, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.database = database
+
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        bind = super().get_bind(*args, **kwargs)
         if not self.info.get(_ADMITTED):
-            guard: DatabaseGuard | None = getattr(bind, "_netflix_guard", None)
-            if guard is not None:
-                guard.admit(self)
+            self.database.guard.admit(self)
         if self.info.get(_READ_ONLY):
-            return getattr(bind, "_netflix_reader", bind)
-        return bind
+            return self.database.reader
+        return self.database.engine
 
 
 _ADMITTED = "netflix_clone.admitted"
@@ -71,18 +76,18 @@ _READ_ONLY = "netflix_clone.read_only"
 _WROTE = "netflix_clone.wrote"
 
 
-@event.listens_for(GuardedSession, "after_flush")
+@event.listens_for(Session, "after_flush")
 def _flushed(session: Any, _context: Any) -> None:
     session.info[_WROTE] = True
 
 
-@event.listens_for(GuardedSession, "do_orm_execute")
+@event.listens_for(Session, "do_orm_execute")
 def _executed(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[_WROTE] = True
 
 
-@event.listens_for(GuardedSession, "after_transaction_end")
+@event.listens_for(Session, "after_transaction_end")
 def _release_admission(session: Any, transaction: Any) -> None:
     if transaction.parent is not None:
         return  # a savepoint ended; the unit of work goes on
@@ -91,9 +96,6 @@ def _release_admission(session: Any, transaction: Any) -> None:
     guard: DatabaseGuard | None = session.info.pop(_SLOT, None)
     if guard is not None:
         guard.release_slot()
-
-
-db = SQLAlchemy(model_class=Base, session_options={"class_": GuardedSession})
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -156,28 +158,55 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def init_db(app: Flask, settings: Settings, credentials: Any = None) -> None:
-    """Configure Flask-SQLAlchemy. `credentials` is a DatabaseCredentials (secrets.py) or None."""
-    url = settings.sqlalchemy_url
-    if url.startswith("sqlite:///"):
-        settings.instance_path.mkdir(parents=True, exist_ok=True)
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
-    db.init_app(app)
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+class Database:
+    """The engine, its guard, the autocommit reader and the factory of sessions: built once
+    per process by the app factory (or the CLI) and passed to whoever needs a session.
+    `credentials` is a DatabaseCredentials (secret_store.py) or None."""
+
+    def __init__(self, settings: Settings, credentials: Any = None) -> None:
+        url = settings.sqlalchemy_url
+        if url.startswith("sqlite:///"):
+            settings.instance_path.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, **engine_options(settings))
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         if credentials is not None:
-            event.listen(engine, "do_connect", credentials.inject)
-        guard = DatabaseGuard(settings, engine)
-        engine._netflix_guard = guard  # type: ignore[attr-defined]
-        if engine.dialect.name == "postgresql":
-            # The same pool, autocommit: psycopg sends no BEGIN and its commit is a no-op.
-            engine._netflix_reader = engine.execution_options(  # type: ignore[attr-defined]
-                isolation_level="AUTOCOMMIT"
-            )
-        app.extensions["netflix_clone_db_guard"] = guard
+            event.listen(self.engine, "do_connect", credentials.inject)
+        self.guard = DatabaseGuard(settings, self.engine)
+        # On PostgreSQL, the same pool in autocommit: psycopg sends no BEGIN and its commit is
+        # a no-op (read-only units of work, see read_only).
+        self.reader: Engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.postgres
+            else self.engine
+        )
+        self._sessions = sessionmaker(bind=self.engine, class_=Session, database=self)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def session(self) -> Session:
+        """A new unit of work; close it when done (the web layer does, after each request)."""
+        return self._sessions()
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """A unit of work outside a request (the CLI, tests): commits when the block succeeds,
+        rolls back when it raises, and closes either way."""
+        session = self.session()
+        try:
+            yield session
+            commit(session)
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -465,29 +494,26 @@ def _cut(fd: int) -> None:
 # --- the unit of work --------------------------------------------------------------------------
 
 
-def read_only() -> None:
+def read_only(session: Session) -> None:
     """Declare the request's unit of work read-only, before its first statement (GET and HEAD
     requests never write: tests/integration/test_home_cache.py records their SQL). On
     PostgreSQL its statements run outside a transaction; a write would commit at once."""
-    session = db.session()
     if not session.in_transaction():
         session.info[_READ_ONLY] = True
 
 
-def one_statement(statement: Any, params: dict[str, Any]) -> Any:
+def one_statement(session: Session, statement: Any, params: dict[str, Any]) -> Any:
     """Run one statement as a whole unit of work, before the request's own (if any): admitted
     by the guard like a session, on a pooled connection of its own, without the ORM session's
     machinery; on PostgreSQL in autocommit (the statement is its own transaction: no BEGIN and
     COMMIT round trips), straight through the driver. Its first row, or None."""
-    if db.session().in_transaction():
+    if session.in_transaction():
         # It would wait for a second slot while holding one: with every slot held that way,
         # no unit of work could finish.
         raise RuntimeError("one_statement() runs before the unit of work, not inside it")
-    engine = db.engine
-    guard: DatabaseGuard | None = getattr(engine, "_netflix_guard", None)
-    if guard is None or not guard.postgres:
-        admitted = guard.admitted() if guard is not None else nullcontext()
-        with admitted, engine.begin() as conn:
+    engine, guard = session.database.engine, session.database.guard
+    if not guard.postgres:
+        with guard.admitted(), engine.begin() as conn:
             return conn.execute(statement, params).first()
     with guard.admitted():
         return _driver_statement(engine, guard, statement, params)
@@ -507,7 +533,9 @@ def _compiled(engine: Engine, statement: Any) -> tuple[Any, str, dict[str, Any]]
         return found
     compiled = statement.compile(dialect=engine.dialect)
     processors = {
-        name: compiled.binds[name].type._cached_bind_processor(engine.dialect)
+        # What SQLAlchemy applies to each parameter on this dialect (a TypeDecorator's
+        # process_bind_param included), asked through the types' public interface.
+        name: compiled.binds[name].type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
         for name in compiled.binds
     }
     found = (compiled, str(compiled), {k: v for k, v in processors.items() if v is not None})
@@ -573,9 +601,8 @@ def _driver_statement(
     return row
 
 
-def commit() -> None:
-    """End the request's unit of work: its one commit."""
-    session = db.session()
+def commit(session: Session) -> None:
+    """End the unit of work: its one commit."""
     if session.in_transaction():
         try:
             session.commit()
@@ -588,7 +615,7 @@ class WritesPending(RuntimeError):
     """Slow work without the database was asked for after the unit of work began writing."""
 
 
-def release_reads() -> None:
+def release_reads(session: Session) -> None:
     """Give the request's database connection (and its slot in the guard) back before slow
     work that needs no database: password and PIN hashing. Only reads can have happened so
     far; they end here (a COMMIT of nothing) without expiring what they loaded, and the next
@@ -598,7 +625,6 @@ def release_reads() -> None:
 
     Raises WritesPending when the unit of work has written: committing would make its writes
     stand before the request succeeds, and holding them would hold the slot."""
-    session = db.session()
     if not session.in_transaction():
         return
     if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
@@ -611,27 +637,26 @@ def release_reads() -> None:
         session.expire_on_commit = expire
 
 
-def holding_locks() -> None:
+def holding_locks(session: Session) -> None:
     """The unit of work took row locks (SELECT ... FOR UPDATE): like a write, they must last
     until its commit, so release_reads refuses from now on."""
-    db.session.info[_WROTE] = True
+    session.info[_WROTE] = True
 
 
-def keep_on_error() -> None:
+def keep_on_error(session: Session) -> None:
     """The writes so far stand even if the request then fails (a revocation, say)."""
-    db.session.info["keep_on_error"] = True
+    session.info["keep_on_error"] = True
 
 
-def kept_on_error() -> bool:
-    return bool(db.session.info.pop("keep_on_error", False))
+def kept_on_error(session: Session) -> bool:
+    return bool(session.info.pop("keep_on_error", False))
 
 
 @contextmanager
-def savepoint() -> Iterator[None]:
+def savepoint(session: Session) -> Iterator[None]:
     """A part of the unit of work that can fail alone (a unique violation from a parallel
     request) without losing the rest."""
-    session = db.session
-    if db.engine.dialect.name == "sqlite":
+    if session.database.dialect == "sqlite":
         raw = session.connection().connection.dbapi_connection
         if raw is not None and not raw.in_transaction:
             # pysqlite opens no transaction before a SAVEPOINT, and releasing an outermost
@@ -643,12 +668,12 @@ def savepoint() -> Iterator[None]:
 
 
 @contextmanager
-def unique_or_conflict(detail: str, code: str) -> Iterator[None]:
+def unique_or_conflict(session: Session, detail: str, code: str) -> Iterator[None]:
     """Changes made in the block that a unique constraint refuses (a duplicate, perhaps from a
     parallel request) become Conflict; the database, not a prior read, decides races, and the
     rest of the unit of work stays intact."""
     try:
-        with savepoint():
+        with savepoint(session):
             yield
     except IntegrityError:
         raise Conflict(detail, code=code) from None

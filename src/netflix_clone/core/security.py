@@ -1,4 +1,5 @@
-"""Password hashing (argon2id), signed access tokens, refresh-token material and the auth guard."""
+"""Password hashing (argon2id), signed access tokens and refresh-token material. The check of a
+request's token (and of its session) is the web layer's: web/sessions.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, g, request
 from prometheus_client import Counter, Histogram
 
 from netflix_clone.core.exceptions import Forbidden, Unauthenticated, Unavailable
@@ -227,13 +227,6 @@ def constant_time_equals(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def current_principal() -> Principal:
-    principal: Principal | None = g.get("principal")
-    if principal is None:
-        raise unauthorized("Sign in first.")
-    return principal
-
-
 def require_account_token(principal: Principal, action: str) -> None:
     """Account operations (profiles, the account itself) need the account's own token: a profile
     token, a kids profile's above all, only reaches that profile's viewing."""
@@ -246,48 +239,3 @@ def require_account_token(principal: Principal, action: str) -> None:
 
 
 SESSION_ENDED = "This session has ended; sign in again."
-
-
-def authenticate(*, defer_session_check: bool = False) -> Principal:
-    """Resolve `Authorization: Bearer` into g.principal; 401 when it is missing, invalid, or its
-    session has been revoked.
-
-    With `defer_session_check`, only this process's own revocations are checked here; the
-    request then owes the rest of the check, and its route settles it: in its one database
-    statement (`settle_session`), or by `confirm_session()`. The operation wrapper confirms
-    whatever is still owed before the unit of work commits or an answer leaves."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
-    svc = current_app.extensions["netflix_clone"]
-    signer: TokenSigner = svc.tokens
-    principal = signer.verify(token.strip())
-    if defer_session_check:
-        if svc.revocations.revoked_here(principal.session_id):
-            raise unauthorized(SESSION_ENDED)
-        g.session_check_owed = True
-    elif svc.revocations.is_revoked(principal.session_id):
-        raise unauthorized(SESSION_ENDED)
-    g.principal = principal
-    g.user_id = principal.user_id
-    return principal
-
-
-def session_check_owed() -> bool:
-    return bool(g.get("session_check_owed", False))
-
-
-def confirm_session() -> None:
-    """The deferred session check, if still owed: the revocation set (Redis)."""
-    if g.pop("session_check_owed", False):
-        principal = current_principal()
-        if current_app.extensions["netflix_clone"].revocations.is_revoked(principal.session_id):
-            raise unauthorized(SESSION_ENDED)
-
-
-def settle_session(ended: bool) -> None:
-    """The deferred session check, answered by the database (accounts.models.session_ended)."""
-    g.pop("session_check_owed", None)
-    if ended:
-        raise unauthorized(SESSION_ENDED)

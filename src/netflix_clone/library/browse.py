@@ -26,7 +26,8 @@ from netflix_clone.accounts.models import Profile, session_ended
 from netflix_clone.catalog import normalise
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import GenreMaps, catalog, image_base
+from netflix_clone.catalog.service import GenreMaps
+from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import (
     allowed,
     card_from_title,
@@ -37,8 +38,8 @@ from netflix_clone.catalog.titles import (
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.core.cache import LRU
-from netflix_clone.core.container import services
-from netflix_clone.core.db import db, one_statement
+from netflix_clone.core.container import Services
+from netflix_clone.core.db import Session, one_statement
 from netflix_clone.core.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
@@ -103,11 +104,11 @@ def _catalog_loader(
         fetched = catalog().fetch(path, params)
         _note_fresh_until(fetched.fresh_until)
         key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
-        memo = _card_memo()
+        memo = home.cards
         known = memo.get(key)
         if known is None:
             body = fetched.body if isinstance(fetched.body, dict) else {}
-            items = normalise.cards(body.get("results"), genres, image_base(), kind)
+            items = normalise.cards(body.get("results"), genres, catalog.image_base, kind)
             total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
             known = (items, page < total_pages)
             memo.put(key, known)
@@ -115,13 +116,6 @@ def _catalog_loader(
 
     return load
 
-
-def _card_memo() -> LRU[Hashable, tuple[list[TitleCard], bool]]:
-    """Cards normalised from one catalog cache entry, shared by every profile's rows."""
-    memo: LRU[Hashable, tuple[list[TitleCard], bool]] = services().extras.setdefault(
-        "browse_card_memo", LRU(512)
-    )
-    return memo
 
 
 def _member_loader(
@@ -342,9 +336,13 @@ class _ByteLRU:
                 self._size -= dropped.size
 
 
-def _home_cache() -> _ByteLRU:
-    found: _ByteLRU = services().extras.setdefault("browse_cache", _ByteLRU(CACHE_BYTES))
-    return found
+class HomeCache:
+    """What the home screen keeps per process: rendered screens (bounded in bytes) and the
+    cards normalised from one catalog cache entry, shared by every profile's rows."""
+
+    def __init__(self, screen_bytes: int = 0) -> None:
+        self.screens = _ByteLRU(screen_bytes or CACHE_BYTES)
+        self.cards: LRU[Hashable, tuple[list[TitleCard], bool]] = LRU(512)
 
 
 # The profile's data version and its latest viewing activity (a heartbeat moves it without
@@ -386,7 +384,7 @@ def cached_hit(user_id: int, profile_id: int, session_id: str, per_row: int) -> 
     )
     if row is None:
         return None
-    hit = _home_cache().get((user_id, profile_id, row[0], row[1], row[2], per_row))
+    hit = home.screens.get((user_id, profile_id, row[0], row[1], row[2], per_row))
     return Lookup(hit if hit is not None and time.time() < hit.until else None, bool(row[3]))
 
 
@@ -399,7 +397,7 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
     )
     key = (profile.user_id, profile.id, *versions, per_row)
     now = time.time()
-    hit = _home_cache().get(key)
+    hit = home.screens.get(key)
     if hit is not None and now < hit.until:
         return hit, True
     seen: list[float] = [now + MAX_CACHED_SECONDS]
@@ -410,7 +408,7 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
         _built_until.reset(token)
     rendered = Rendered(data, etag_for(data), min(seen), compressed(data))
     if rendered.until > now:  # built from stale catalog answers: next time, build again
-        _home_cache().put(key, rendered)
+        home.screens.put(key, rendered)
     return rendered, False
 
 

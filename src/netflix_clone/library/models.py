@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from netflix_clone.accounts.models import BigId
 from netflix_clone.catalog.models import TitleId
-from netflix_clone.core.db import UTCDateTime, db, utcnow
+from netflix_clone.core.db import Base, UTCDateTime, utcnow
 
 # Member rows name a title by kind ("movie" or "series") and TMDB id; the catalog owns the
 # title records (netflix_clone.catalog.models.Title).
@@ -17,7 +17,7 @@ def _profile_fk() -> ForeignKey:
     return ForeignKey("profiles.id", ondelete="CASCADE")
 
 
-class ListEntry(db.Model):  # type: ignore[name-defined,misc]
+class ListEntry(Base):
     __tablename__ = "my_list"
 
     profile_id: Mapped[int] = mapped_column(BigId, _profile_fk(), primary_key=True)
@@ -28,7 +28,7 @@ class ListEntry(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_my_list_profile_added", "profile_id", "added_at"),)
 
 
-class Rating(db.Model):  # type: ignore[name-defined,misc]
+class Rating(Base):
     __tablename__ = "ratings"
 
     profile_id: Mapped[int] = mapped_column(BigId, _profile_fk(), primary_key=True)
@@ -40,7 +40,7 @@ class Rating(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_ratings_profile_rated", "profile_id", "rated_at"),)
 
 
-class Viewing(db.Model):  # type: ignore[name-defined,misc]
+class Viewing(Base):
     """Where a profile is in a title, plus what it chose to hide. For a series, one row holds
     the resume point: the episode (season, number) and the position in it."""
 

@@ -1,11 +1,11 @@
-"""Alembic environment: runs migrations on the app's own engine (SQLite or PostgreSQL)."""
+"""Alembic environment: runs migrations on the engine core.schema hands over (SQLite or
+PostgreSQL)."""
 
 from __future__ import annotations
 
 from alembic import context
-from flask import current_app
 
-from netflix_clone.core.db import db
+from netflix_clone.core.db import Base
 
 config = context.config
 
@@ -14,7 +14,7 @@ def run_migrations_online() -> None:
     # Import every model so autogenerate sees the whole schema.
     import netflix_clone.models  # noqa: F401
 
-    engine = db.engine
+    engine = config.attributes["engine"]
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -26,8 +26,8 @@ def run_migrations_online() -> None:
         try:
             context.configure(
                 connection=connection,
-                target_metadata=db.metadata,
-                **current_app.extensions["migrate"].configure_args,
+                target_metadata=Base.metadata,
+                compare_type=True,
             )
             with context.begin_transaction():
                 context.run_migrations()
@@ -46,7 +46,8 @@ def run_migrations_online() -> None:
 def run_migrations_offline() -> None:
     import netflix_clone.models  # noqa: F401
 
-    context.configure(url=str(db.engine.url), target_metadata=db.metadata, literal_binds=True)
+    engine = config.attributes["engine"]
+    context.configure(url=str(engine.url), target_metadata=Base.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,49 @@
+"""The schema's migrations (Alembic, in `netflix_clone/migrations`), run on a Database's engine.
+
+No web framework in between: the app factory (the embedded default migrates itself), the CLI
+(`netflix-clone migrate`) and the tests call these with the Database they hold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from netflix_clone.core.db import Database
+
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
+
+
+def _config(database: Database | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option(
+        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+    )
+    if database is not None:
+        config.attributes["engine"] = database.engine
+    return config
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    command.upgrade(_config(database), revision)
+
+
+def downgrade(database: Database, revision: str) -> None:
+    command.downgrade(_config(database), revision)
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return str(found) if found is not None else None
+
+
+def head_revision() -> str:
+    return str(ScriptDirectory.from_config(_config()).get_current_head())
