@@ -26,6 +26,7 @@ if __package__ in (None, ""):
 from netflix_clone.core.redis_store import connect
 from netflix_clone.core.revocation import RevocationSet
 from netflix_clone.core.settings import Settings
+from netflix_clone.web.deps import services
 
 
 def timings(call: Callable[[], object], n: int) -> dict[str, float]:
@@ -45,8 +46,7 @@ def timings(call: Callable[[], object], n: int) -> dict[str, float]:
 
 
 def request_timings(redis_url: str, n: int) -> dict[str, float]:
-    from netflix_clone.core.db import db
-    from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+    from netflix_clone.web.app import create_app
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-revocation-"))
     app = create_app(
@@ -58,11 +58,11 @@ def request_timings(redis_url: str, n: int) -> dict[str, float]:
             redis_url=redis_url,
         )
     )
-    from flask_migrate import upgrade
+    from netflix_clone.core.schema import upgrade
 
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
-        db.engine.dispose()
+        upgrade(services().database)
+        services().database.engine.dispose()
     client = app.test_client()
     password = "orbit-lantern-quietly-94"
     client.post(

@@ -3,7 +3,8 @@
 # python-hcl2 and schemathesis, so nothing shares its environment). Source this file, then call
 # `tool NAME` to get the path of a ready executable. A missing tool is installed on that call,
 # saying so on stderr: pinned by version, with every package's sha256 checked against the lock
-# file in scripts/tool-locks/ (pip --require-hashes). `make tools` installs them all up front.
+# file in scripts/tool-locks/ (pip --require-hashes). `make tools` installs them all up front, and
+# so do `make deps` and `make test` (scripts/check-prereqs.sh --install).
 # To bump a tool: change its pin below and regenerate its lock with
 #   uv pip compile - --generate-hashes --python-version 3.11 --no-header <<<"NAME==VERSION" \
 #     -o scripts/tool-locks/NAME.txt
@@ -42,15 +43,20 @@ tool() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
       -r "$lock" >&2
     echo "$stamp" >"$venv/.installed"
+    TOOLS_INSTALLED=$((${TOOLS_INSTALLED:-0} + 1))
   fi
   echo "$venv/bin/$name"
 }
 
-# Every tool, for `make tools` / `make deps`.
+# Every tool, for `make tools` / `make deps`; with TOOLS_QUIET=1 (`make test`, through
+# check-prereqs.sh --install) the closing line only when a tool was installed now.
 install_tools() {
   local name
+  TOOLS_INSTALLED=0
   for name in $(printf '%s\n' "${!TOOL_PACKAGE[@]}" | sort); do
     tool "$name" >/dev/null
   done
-  echo "tools: ${#TOOL_PACKAGE[@]} tools ready under ${TOOLS_DIR#"$TOOLS_REPO"/}" >&2
+  if [[ "${TOOLS_QUIET:-}" != 1 ]] || ((TOOLS_INSTALLED)); then
+    echo "tools: ${#TOOL_PACKAGE[@]} tools ready under ${TOOLS_DIR#"$TOOLS_REPO"/}" >&2
+  fi
 }

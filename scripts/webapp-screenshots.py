@@ -37,17 +37,18 @@ def main() -> None:
         DATABASE_URL=f"sqlite:///{work / 'demo.sqlite3'}",
         INSTANCE_PATH=str(work),
     )
-    from flask_migrate import upgrade
     from playwright.sync_api import expect, sync_playwright
     from werkzeug.serving import make_server
 
+    from netflix_clone.core.schema import upgrade
     from netflix_clone.core.settings import Settings
     from netflix_clone.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_member
-    from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+    from netflix_clone.web.app import create_app
+    from netflix_clone.web.deps import services
 
     app = create_app(Settings())
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
+        upgrade(services().database)
         seed_demo_member()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

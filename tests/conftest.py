@@ -16,9 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.core.db import db
+from netflix_clone.core.db import Base
 from netflix_clone.core.settings import Settings
-from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import services
 
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,12 +66,12 @@ test_settings.__test__ = False  # type: ignore[attr-defined]
 
 def migrate(url: str, instance: Path) -> None:
     """The database at `url` brought to the latest migration (its connections closed after)."""
-    from flask_migrate import upgrade
+    from netflix_clone.core.schema import upgrade
 
     app = create_app(test_settings(database_url=url, instance_path=instance))
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
-        db.engine.dispose()
+        upgrade(services().database)
+        services().database.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -89,15 +90,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def _wipe(app: Flask) -> None:
     with app.app_context():
-        db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        with services().database.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
                     conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
-        db.engine.dispose()
+        services().database.engine.dispose()
 
 
 AppFactory = Callable[..., Flask]
@@ -226,10 +226,10 @@ def catalog_app(tmdb: Any, tmp_path: Path) -> Callable[..., Flask]:
         }
         values.update(overrides)
         app = create_app(test_settings(**values))
-        from flask_migrate import upgrade
+        from netflix_clone.core.schema import upgrade
 
         with app.app_context():  # a fresh SQLite file: member endpoints work on it too
-            upgrade(directory=str(MIGRATIONS_DIR))
+            upgrade(services().database)
         return app
 
     return factory

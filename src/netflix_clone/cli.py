@@ -7,9 +7,10 @@ command. Every failure is one line on stderr and an exit code, never a traceback
     0  done            1  refused or failed (a rule, an unreachable dependency, a failed check)
     2  wrong usage or invalid configuration        130  interrupted
 
-Commands run the same service functions as the API, inside `app.app_context()`: no request is
-faked. Logs go to stderr (human-readable on a terminal, JSON lines otherwise, or as
-`--log-format` says); results go to stdout so scripts can capture them.
+Commands run the same service functions as the API, with the same services (built here as the
+app factory builds them, without a web app): no request is faked. Logs go to stderr
+(human-readable on a terminal, JSON lines otherwise, or as `--log-format` says); results go to
+stdout so scripts can capture them.
 """
 
 from __future__ import annotations
@@ -19,25 +20,27 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
-from flask import Flask
 
 from netflix_clone import __version__
 from netflix_clone.core.exceptions import DomainError
 from netflix_clone.core.settings import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:  # the commands import what they use when they run: --help stays quick
+    from netflix_clone.catalog.source import Catalog
+    from netflix_clone.core.container import Services
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 # Libraries whose INFO lines are noise on a terminal ("Context impl SQLiteImpl.", ...).
-QUIET_LOGGERS = ("alembic", "botocore", "boto3", "urllib3", "httpx", "flask_migrate")
+QUIET_LOGGERS = ("alembic", "botocore", "boto3", "urllib3", "httpx")
 
 
 class CliError(click.ClickException):
@@ -137,27 +140,47 @@ def configure_cli_logging(fmt: LogFormat, verbose: bool) -> None:
 # --- the application, built once per command ---------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What the commands call services with: the kernel's services and the catalog."""
+
+    services: Services
+    catalog: Catalog
+
+
 @dataclass
 class State:
     debug: bool = False
-    _app: Flask | None = None
+    _runtime: Runtime | None = None
 
     def settings(self) -> Settings:
         return load_settings()
 
-    def app(self) -> Flask:
-        if self._app is None:
-            from netflix_clone.web.app import create_app
-
-            self._app = create_app(self.settings())
-        return self._app
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = build_runtime(self.settings())
+        return self._runtime
 
 
-@contextmanager
-def app_context(state: State) -> Iterator[Flask]:
-    app = state.app()
-    with app.app_context():
-        yield app
+def build_runtime(settings: Settings) -> Runtime:
+    from netflix_clone.catalog.source import build_catalog
+    from netflix_clone.core.container import build_services
+    from netflix_clone.core.schema import migrate_embedded
+    from netflix_clone.library.service import hidden_keys
+
+    svc = build_services(settings, session_ended=lambda sid: _session_ended(svc, sid))
+    catalog = build_catalog(settings, svc.redis, svc.limiter)
+    catalog.exclusions = hidden_keys
+    if settings.app_env == "local" and settings.uses_embedded_database:
+        migrate_embedded(settings, svc.database)
+    return Runtime(svc, catalog)
+
+
+def _session_ended(svc: Services, session_id: str) -> bool:
+    from netflix_clone.accounts.service import session_ended_in_database
+
+    with svc.database.unit() as db:
+        return session_ended_in_database(db, session_id)
 
 
 class NetflixCloneGroup(click.Group):
@@ -201,40 +224,16 @@ def cli(ctx: click.Context, log_format: LogFormat, verbose: bool, debug: bool) -
 # --- migrate ---------------------------------------------------------------------------------
 
 
-def _current_revision() -> str | None:
-    from sqlalchemy import inspect, text
-
-    from netflix_clone.core.db import db
-
-    with db.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def head_revision() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from netflix_clone.web.app import MIGRATIONS_DIR
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return str(ScriptDirectory.from_config(config).get_current_head())
-
-
 @cli.command()
 @click.pass_obj
 def migrate(state: State) -> None:
     """Apply the database migrations (idempotent)."""
-    from flask_migrate import upgrade
+    from netflix_clone.core.schema import current_revision, upgrade
 
-    from netflix_clone.web.app import MIGRATIONS_DIR
-
-    with app_context(state):
-        before = _current_revision()
-        upgrade(directory=str(MIGRATIONS_DIR))
-        after = _current_revision()
+    database = state.runtime().services.database
+    before = current_revision(database)
+    upgrade(database)
+    after = current_revision(database)
     if before == after:  # also when the embedded SQLite default migrated itself at start-up
         click.echo(f"database is at the latest migration ({after})")
     else:
@@ -274,11 +273,10 @@ def create_admin(state: State, email: str, display_name: str, password_file: str
     from netflix_clone.accounts.service import create_or_promote_admin
 
     password = read_password(password_file, "Password (empty to keep an existing account's): ")
-    from netflix_clone.core.db import commit
-
-    with app_context(state):
-        user = create_or_promote_admin(email, password, display_name)
-        commit()  # services write; the caller ends the unit of work, as a request does
+    svc = state.runtime().services
+    # Services write; the caller ends the unit of work (one commit), as a request does.
+    with svc.database.unit() as db:
+        user = create_or_promote_admin(db, svc, email, password, display_name)
         click.echo(f"admin {user.email} has id {user.id}")
 
 
@@ -304,7 +302,6 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
     Idempotent: a member that already exists is left as it is."""
     from netflix_clone.accounts import profiles
     from netflix_clone.accounts.service import sign_up
-    from netflix_clone.catalog.service import catalog
     from netflix_clone.core.exceptions import Conflict
     from netflix_clone.core.security import Principal
     from netflix_clone.library import service as library
@@ -313,35 +310,36 @@ def seed(state: State, members: int, email_domain: str, password_file: str | Non
     if not password:
         fail("the demo members need a password (--password-file, a prompt, or stdin)", EXIT_USAGE)
     created = skipped = 0
-    with app_context(state):
-        from netflix_clone.core.db import commit, db
-
-        popular = catalog().fetch("movie/popular", {"page": "1"}).body.get("results", [])
-        movie_ids = [int(m["id"]) for m in popular if not m.get("adult")]
-        if len(movie_ids) < 6:
-            fail("the catalog returned too few popular titles to seed from")
-        with click.progressbar(
-            range(1, members + 1), label="seeding members", file=sys.stderr, show_pos=True
-        ) as numbers:
-            for n in numbers:
-                email = f"seed{n}@{email_domain}"
-                try:
-                    user = sign_up(email, password, f"Seed {n}")
-                except Conflict:  # the email is taken: seeded before
-                    db.session.rollback()
-                    skipped += 1
-                    continue
-                principal = Principal(user.id, user.role)
-                main = profiles.list_profiles(principal, user.id)[0]
-                profiles.create_profile(principal, user.id, {"name": "Kids", "kids": True})
-                picks = [movie_ids[(n + i) % len(movie_ids)] for i in range(6)]
-                for movie_id in picks[:4]:
-                    library.add_to_list(main, ("movie", movie_id))
-                for i, movie_id in enumerate(picks[2:5]):
-                    library.rate(main, ("movie", movie_id), SEED_RATINGS[i])
-                library.record_progress(main, ("movie", picks[5]), 1800, 6000, 1)
-                commit()  # one unit of work per member: a failure later keeps the earlier ones
-                created += 1
+    runtime = state.runtime()
+    svc, catalog = runtime.services, runtime.catalog
+    popular = catalog.fetch("movie/popular", {"page": "1"}).body.get("results", [])
+    movie_ids = [int(m["id"]) for m in popular if not m.get("adult")]
+    if len(movie_ids) < 6:
+        fail("the catalog returned too few popular titles to seed from")
+    with click.progressbar(
+        range(1, members + 1), label="seeding members", file=sys.stderr, show_pos=True
+    ) as numbers:
+        for n in numbers:
+            email = f"seed{n}@{email_domain}"
+            # One unit of work per member: a failure later keeps the earlier ones.
+            try:
+                with svc.database.unit() as db:
+                    user = sign_up(db, svc, email, password, f"Seed {n}")
+                    principal = Principal(user.id, user.role)
+                    main = profiles.list_profiles(db, principal, user.id)[0]
+                    profiles.create_profile(
+                        db, svc, principal, user.id, {"name": "Kids", "kids": True}
+                    )
+                    picks = [movie_ids[(n + i) % len(movie_ids)] for i in range(6)]
+                    for movie_id in picks[:4]:
+                        library.add_to_list(db, catalog, main, ("movie", movie_id))
+                    for i, movie_id in enumerate(picks[2:5]):
+                        library.rate(db, catalog, main, ("movie", movie_id), SEED_RATINGS[i])
+                    library.record_progress(db, catalog, main, ("movie", picks[5]), 1800, 6000, 1)
+            except Conflict:  # the email is taken: seeded before
+                skipped += 1
+                continue
+            created += 1
     click.echo(
         f"seeded {created} member(s) seed1..seed{members}@{email_domain}"
         + (f"; {skipped} already existed" if skipped else "")
@@ -383,8 +381,8 @@ def demo_seed(state: State, url: str) -> None:
             "CATALOG_SOURCE=demo (make demo does)",
             EXIT_USAGE,
         )
-    with app_context(state):
-        seeded = seed_demo_member()
+    runtime = state.runtime()
+    seeded = seed_demo_member(runtime.services, runtime.catalog)
     how = "reset (it existed: deleted and seeded again)" if seeded.reset else "created and seeded"
     click.echo(f"demo account {DEMO_EMAIL} {how}; other members untouched")
     for line in seeded.lines:
@@ -568,6 +566,8 @@ def check(as_json: bool) -> None:
                 f"database {_safe_url(settings.sqlalchemy_url)}",
             )
         )
+        from netflix_clone.core.schema import head_revision
+
         head = head_revision()  # before the clock starts: importing Alembic is not the database
         results.append(_check("database", lambda: check_database(settings, head)))
         results.append(_check("redis", lambda: check_redis(settings)))

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netflix_clone.catalog.models import TitleKey
+from netflix_clone.catalog.source import Catalog
+from netflix_clone.core.container import Services
+from netflix_clone.core.db import Session
 from netflix_clone.core.settings import Settings
 
 DEMO_EMAIL = "demo@example.com"
@@ -166,34 +169,31 @@ class Seeded:
     lines: list[str] = field(default_factory=list)  # one per profile
 
 
-def _details(key: TitleKey) -> dict[str, Any]:
-    from netflix_clone.catalog.service import catalog
+def _details(catalog: Catalog, key: TitleKey) -> dict[str, Any]:
     from netflix_clone.catalog.titles import details_request
 
     path, params = details_request(key)
-    body = catalog().fetch(path, params).body
+    body = catalog.fetch(path, params).body
     return body if isinstance(body, dict) else {}
 
 
-def _minutes(key: TitleKey, episode: tuple[int, int] | None) -> int:
+def _minutes(catalog: Catalog, key: TitleKey, episode: tuple[int, int] | None) -> int:
     """The runtime the details page shows: the movie's, or the episode's."""
-    from netflix_clone.catalog.service import catalog
-
     if episode is None:
-        return int(_details(key).get("runtime") or 120)
+        return int(_details(catalog, key).get("runtime") or 120)
     season, number = episode
-    body = catalog().fetch(f"tv/{key[1]}/season/{season}", {"language": "en-US"}).body
+    body = catalog.fetch(f"tv/{key[1]}/season/{season}", {"language": "en-US"}).body
     for item in body.get("episodes", []) if isinstance(body, dict) else []:
         if item.get("episode_number") == number and item.get("runtime"):
             return int(item["runtime"])
-    runs = _details(key).get("episode_run_time") or [45]
+    runs = _details(catalog, key).get("episode_run_time") or [45]
     return int(runs[0])
 
 
-def _name(key: TitleKey) -> str:
+def _name(db: Session, catalog: Catalog, key: TitleKey) -> str:
     from netflix_clone.catalog.titles import ensure_title
 
-    return ensure_title(key).title
+    return ensure_title(db, catalog, key).title
 
 
 def _clock(seconds: int) -> str:
@@ -201,12 +201,12 @@ def _clock(seconds: int) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _seed_profile(profile: Any, plan: ProfilePlan) -> str:
+def _seed_profile(db: Session, catalog: Catalog, profile: Any, plan: ProfilePlan) -> str:
     from netflix_clone.library import service as library
 
     for key in plan.finished:
-        seconds = _minutes(key, None) * 60
-        library.record_progress(profile, key, seconds, seconds, 1)
+        seconds = _minutes(catalog, key, None) * 60
+        library.record_progress(db, catalog, profile, key, seconds, seconds, 1)
     shown: list[str] = []
     for watch in plan.watching:
         episode = None
@@ -214,8 +214,10 @@ def _seed_profile(profile: Any, plan: ProfilePlan) -> str:
         if watch.episode is not None:
             season, number = watch.episode
             if number > 1:  # the episode before, to its end: the resume point moves on
-                seconds = _minutes(watch.key, (season, number - 1)) * 60
+                seconds = _minutes(catalog, watch.key, (season, number - 1)) * 60
                 library.record_progress(
+                    db,
+                    catalog,
                     profile,
                     watch.key,
                     seconds,
@@ -225,17 +227,19 @@ def _seed_profile(profile: Any, plan: ProfilePlan) -> str:
                 )
                 sequence += 1
             episode = library.EpisodeRef(season, number)
-        duration = _minutes(watch.key, watch.episode) * 60
+        duration = _minutes(catalog, watch.key, watch.episode) * 60
         position = int(duration * watch.fraction)
-        result = library.record_progress(profile, watch.key, position, duration, sequence, episode)
+        result = library.record_progress(
+            db, catalog, profile, watch.key, position, duration, sequence, episode
+        )
         if not result.stored or result.finished:  # the plan broke a threshold
             raise RuntimeError(f"{watch.key} at {watch.fraction:.0%} is not in Continue Watching")
         where = f" S{episode.season_number}:E{episode.episode_number}" if episode else ""
-        shown.append(f"{_name(watch.key)}{where} at {_clock(position)}")
+        shown.append(f"{_name(db, catalog, watch.key)}{where} at {_clock(position)}")
     for key in plan.my_list:
-        library.add_to_list(profile, key)
+        library.add_to_list(db, catalog, profile, key)
     for key, rating in plan.ratings:
-        library.rate(profile, key, rating)
+        library.rate(db, catalog, profile, key, rating)
     kind = " (kids profile)" if plan.kids else ""
     return (
         f"{plan.name}{kind}: Continue Watching {', '.join(reversed(shown))}; "
@@ -243,26 +247,25 @@ def _seed_profile(profile: Any, plan: ProfilePlan) -> str:
     )
 
 
-def seed_demo_member() -> Seeded:
+def seed_demo_member(svc: Services, catalog: Catalog) -> Seeded:
     """Reset (or create) the demo member and everything of theirs, through the services.
     Two units of work: the old account goes first (hashing a password may not follow writes)."""
     from netflix_clone.accounts import profiles
     from netflix_clone.accounts.service import remove_member, sign_up
-    from netflix_clone.core.db import commit
     from netflix_clone.core.security import Principal
 
     seeded = Seeded()
-    seeded.reset = remove_member(DEMO_EMAIL)
-    commit()
-    user = sign_up(DEMO_EMAIL, DEMO_PASSWORD, DEMO_NAME)
-    principal = Principal(user.id, user.role)
-    main = profiles.list_profiles(principal, user.id)[0]
-    for plan in PLAN:
-        if plan.name == main.name:
-            profile = main
-        else:
-            fields = {"name": plan.name, "kids": plan.kids, "avatar": plan.avatar}
-            profile = profiles.create_profile(principal, user.id, fields)
-        seeded.lines.append(_seed_profile(profile, plan))
-    commit()
+    with svc.database.unit() as db:
+        seeded.reset = remove_member(db, svc, DEMO_EMAIL)
+    with svc.database.unit() as db:
+        user = sign_up(db, svc, DEMO_EMAIL, DEMO_PASSWORD, DEMO_NAME)
+        principal = Principal(user.id, user.role)
+        main = profiles.list_profiles(db, principal, user.id)[0]
+        for plan in PLAN:
+            if plan.name == main.name:
+                profile = main
+            else:
+                fields = {"name": plan.name, "kids": plan.kids, "avatar": plan.avatar}
+                profile = profiles.create_profile(db, svc, principal, user.id, fields)
+            seeded.lines.append(_seed_profile(db, catalog, profile, plan))
     return seeded

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from flask_migrate import upgrade
 from psycopg import errors
 
-from netflix_clone.core.db import db
 from netflix_clone.core.db_iam import ensure_users
-from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+from netflix_clone.core.schema import upgrade
+from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import services
 from tests.conftest import Member, test_settings
 from tests.faults.servers import PrivatePostgres, SetupError
 
@@ -78,8 +78,8 @@ def migrated(rds_like: PrivatePostgres) -> PrivatePostgres:
             test_settings(database_url=url(rds_like, OWNER), instance_path=Path(instance))
         )
         with app.app_context():
-            upgrade(directory=str(MIGRATIONS_DIR))
-            db.engine.dispose()
+            upgrade(services().database)
+            services().database.engine.dispose()
     with psycopg.connect(dsn(rds_like, MASTER)) as conn:
         ensure_users(conn, database=DATABASE, owner=OWNER, app=APP)
     return rds_like
@@ -129,7 +129,7 @@ def test_the_app_runs_on_its_user(migrated: PrivatePostgres, tmp_path: Path) -> 
         assert answer.status_code == 200, answer.get_data(as_text=True)
     finally:
         with app.app_context():
-            db.engine.dispose()
+            services().database.engine.dispose()
 
 
 def test_only_the_two_users_may_connect(migrated: PrivatePostgres) -> None:

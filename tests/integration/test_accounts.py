@@ -14,14 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from netflix_clone.accounts.models import RefreshToken, User
-from netflix_clone.core.db import db
+from netflix_clone.web.deps import db_session, wiring
 from tests.conftest import PASSWORD, AppFactory, Member, bearer, login, sign_up
 
 
 def promote(app: Flask, user_id: int) -> None:
     with app.app_context():
-        db.session.execute(update(User).where(User.id == user_id).values(role="admin"))
-        db.session.commit()
+        db_session().execute(update(User).where(User.id == user_id).values(role="admin"))
+        db_session().commit()
 
 
 def assert_no_secrets(body: object) -> None:
@@ -128,7 +128,7 @@ def test_concurrent_duplicate_sign_ups_exactly_one_wins(app: Flask) -> None:
         t.join()
     assert sorted(statuses) == [201] + [409] * 7
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db_session().scalar(select(func.count()).select_from(User)) == 1
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_token_is_oauth2_shaped_and_signed(client: FlaskClient, app: Flask) -> N
     member = Member(client, "tok@example.com")
     tokens = member.tokens
     assert tokens["token_type"] == "Bearer"
-    assert tokens["expires_in"] == app.extensions["netflix_clone"].settings.access_token_ttl_seconds
+    assert tokens["expires_in"] == wiring(app).services.settings.access_token_ttl_seconds
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     assert claims["sub"] == str(member.id)
     assert "email" not in claims
@@ -208,7 +208,7 @@ def test_refresh_rotates_and_reuse_revokes_the_family(make_app: AppFactory) -> N
         == 200
     )
     with app.app_context():
-        hashes = db.session.scalars(select(RefreshToken.token_hash)).all()
+        hashes = db_session().scalars(select(RefreshToken.token_hash)).all()
         assert first not in hashes and new_refresh not in hashes  # stored hashed only
 
 
@@ -232,15 +232,15 @@ def test_concurrent_refresh_with_one_token_yields_one_pair(app: Flask) -> None:
     assert [status for status, _ in answers] == [200] * 4
     assert len({token for _, token in answers}) == 1
     with app.app_context():  # one rotation: the original and its one successor
-        assert db.session.scalar(select(func.count()).select_from(RefreshToken)) == 2
+        assert db_session().scalar(select(func.count()).select_from(RefreshToken)) == 2
 
 
 def test_unknown_and_expired_refresh_tokens_are_401(client: FlaskClient, app: Flask) -> None:
     assert client.post("/api/auth/refresh", json={"refresh_token": "nope"}).status_code == 401
     member = Member(client, "old@example.com")
     with app.app_context():
-        db.session.execute(update(RefreshToken).values(expires_at=RefreshToken.created_at))
-        db.session.commit()
+        db_session().execute(update(RefreshToken).values(expires_at=RefreshToken.created_at))
+        db_session().commit()
     response = client.post(
         "/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]}
     )
@@ -403,8 +403,8 @@ def test_delete_removes_the_member_and_their_sessions(client: FlaskClient, app: 
     )
     assert client.get("/api/users/me", headers=member.headers).status_code == 401
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(RefreshToken)) == 0
-        assert db.session.get(User, member.id) is None
+        assert db_session().scalar(select(func.count()).select_from(RefreshToken)) == 0
+        assert db_session().get(User, member.id) is None
     # The email is free again.
     sign_up(client, "gone@example.com")
 
@@ -476,8 +476,8 @@ def test_demoted_admin_loses_admin_access_at_once(client: FlaskClient, app: Flas
     promote(app, admin.id)
     assert client.get("/api/users", headers=admin.headers).status_code == 200
     with app.app_context():
-        db.session.execute(update(User).where(User.id == admin.id).values(role="member"))
-        db.session.commit()
+        db_session().execute(update(User).where(User.id == admin.id).values(role="member"))
+        db_session().commit()
     assert client.get("/api/users", headers=admin.headers).status_code == 403
 
 

@@ -169,7 +169,7 @@ def _head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from netflix_clone.web.app import MIGRATIONS_DIR
+    from netflix_clone.core.schema import MIGRATIONS_DIR
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from netflix_clone.core.db import db
 from netflix_clone.core.settings import ConfigError
 from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import db_session, services
 from tests.conftest import Member, _pg_admin_dsn, test_settings
 
 STRONG_KEY = "m2Vq8XcN4pL7sR1tY6wZ9bD3fG5hJ0kA"
@@ -50,8 +50,8 @@ def test_secret_key_from_secrets_manager_signs_tokens(
     assert claims["sub"] == str(member.id)
     assert client.get("/api/users/me", headers=member.headers).status_code == 200
     with app.app_context():
-        db.session.execute(text("DELETE FROM users"))
-        db.session.commit()
+        db_session().execute(text("DELETE FROM users"))
+        db_session().commit()
 
 
 def test_a_placeholder_secret_key_in_secrets_manager_stops_start_up(
@@ -110,9 +110,9 @@ def test_database_credentials_come_from_the_rds_managed_secret(
         )
         assert app.test_client().get("/readyz").status_code == 200
         with app.app_context():
-            with db.engine.connect() as conn:
+            with services().database.engine.connect() as conn:
                 assert conn.execute(text("SELECT current_user")).scalar() == role
-            db.engine.dispose()
+            services().database.engine.dispose()
     finally:
         with psycopg.connect(_pg_admin_dsn(), autocommit=True) as conn:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')

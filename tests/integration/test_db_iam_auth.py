@@ -15,11 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from netflix_clone.core import db_iam
-from netflix_clone.core.db import db
 from netflix_clone.core.db_iam import RdsIamToken, rds_iam_token
 from netflix_clone.core.secret_store import database_credentials
 from netflix_clone.core.settings import ConfigError
 from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import services
 from tests.conftest import _pg_admin_dsn, test_settings
 from tests.faults.servers import PrivatePostgres, SetupError
 
@@ -165,9 +165,9 @@ def test_the_app_logs_in_as_its_database_user(
         )
         assert app.test_client().get("/readyz").status_code == 200
         with app.app_context():
-            with db.engine.connect() as conn:
+            with services().database.engine.connect() as conn:
                 assert conn.execute(text("SELECT current_user")).scalar() == role
-            db.engine.dispose()
+            services().database.engine.dispose()
     finally:
         with psycopg.connect(_pg_admin_dsn(), autocommit=True) as conn:
             conn.execute(f'REVOKE ALL ON SCHEMA public FROM "{role}"')

@@ -25,9 +25,9 @@ from werkzeug.test import TestResponse
 from netflix_clone.catalog import source as catalog_source
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
 from netflix_clone.catalog.source import Catalog
-from netflix_clone.core.container import services
 from netflix_clone.core.settings import ConfigError
 from netflix_clone.gateway import allowlist
+from netflix_clone.web.deps import catalog
 from tests.conftest import SHORT_TIMEOUTS, test_settings
 from tests.tmdb_spec import validate_tmdb_response
 
@@ -626,7 +626,8 @@ def test_cors_for_allowed_origins_only_and_only_on_the_gateway(
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example"
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD"
-    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
+    # Flask-CORS names the allowed headers as the preflight asked for them (names are caseless).
+    assert preflight.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
     assert "Access-Control-Allow-Credentials" not in preflight.headers
     assert preflight.data == b""
     refused = client.options(
@@ -659,7 +660,7 @@ def test_configuration_rewrites_the_image_base_without_touching_the_cache(
     assert body["images"]["secure_base_url"] == "https://img.cdn.example/tmdb/"
     assert "w500" in body["images"]["poster_sizes"]
     with app.app_context():
-        cached = services().extras["catalog"].fetch("configuration", {})
+        cached = catalog().fetch("configuration", {})
         assert cached.cache == "hit"
         assert cached.body["images"]["secure_base_url"] == "https://image.tmdb.org/t/p/"
     plain = tmdb_body(catalog_app().test_client().get("/tmdb/3/configuration"))

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from netflix_clone.catalog.titles import wait_for_stored
-from netflix_clone.core.db import db
+from netflix_clone.web.deps import db_session
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import profile_headers, profiles, profiles_url
 from tests.integration.test_round_trips import statements
@@ -226,4 +226,4 @@ def test_get_requests_never_write(
     with app.app_context():
         from netflix_clone.catalog.models import Title
 
-        assert db.session.get(Title, ("series", GAME_OF_THRONES)) is not None
+        assert db_session().get(Title, ("series", GAME_OF_THRONES)) is not None

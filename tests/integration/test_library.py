@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from netflix_clone.accounts.models import Profile
-from netflix_clone.core.db import db
 from netflix_clone.library.models import ListEntry, Rating, Viewing
+from netflix_clone.web.deps import db_session
 from tests.conftest import PASSWORD, Member
 from tests.integration.test_profiles import add_profile, profile_headers, profiles
 
@@ -98,7 +98,7 @@ def test_twenty_parallel_adds_leave_one_row(
         t.join()
     assert all(s in (200, 201) for s in statuses), statuses
     with app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(ListEntry))
+        count = db_session().scalar(select(func.count()).select_from(ListEntry))
     assert count == 1
 
 
@@ -206,7 +206,7 @@ def test_concurrent_progress_updates_keep_the_highest_sequence(
     for t in threads:
         t.join()
     with app.app_context():
-        viewing = db.session.scalars(select(Viewing)).one()
+        viewing = db_session().scalars(select(Viewing)).one()
         assert viewing.sequence == 9
         assert viewing.position_seconds == 690
     # An update is refused only because a newer one had already landed, and says which.
@@ -549,7 +549,7 @@ def test_deleting_an_account_removes_every_profile_and_member_row(
     assert deleted.status_code == 204
     with app.app_context():
         for model in (Profile, ListEntry, Rating, Viewing):
-            rows = db.session.scalar(select(func.count()).select_from(model))
+            rows = db_session().scalar(select(func.count()).select_from(model))
             expected = 1 if model in (Profile, ListEntry) else 0
             assert rows == expected, model.__name__
 
@@ -562,8 +562,8 @@ def test_deleting_a_profile_removes_its_data(client: FlaskClient, app: Flask) ->
     progress(client, headers, FORREST_GUMP, 900)
     client.delete(f"/api/users/{member.id}/profiles/{extra['id']}", headers=member.headers)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 0
-        assert db.session.scalar(select(func.count()).select_from(Viewing)) == 0
+        assert db_session().scalar(select(func.count()).select_from(ListEntry)) == 0
+        assert db_session().scalar(select(func.count()).select_from(Viewing)) == 0
 
 
 def test_one_members_profile_token_never_reaches_another_members_data(client: FlaskClient) -> None:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from netflix_clone.core.db import db
-from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+from netflix_clone.core.db import Base
+from netflix_clone.core.schema import downgrade, upgrade
+from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import db_session, services
 from tests.conftest import test_settings
 
 
@@ -35,16 +36,16 @@ def test_upgrade_from_empty_downgrade_and_again(
     url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
     app = create_app(test_settings(database_url=url, instance_path=tmp_path))
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
-        tables = set(inspect(db.engine).get_table_names())
+        upgrade(services().database)
+        tables = set(inspect(services().database.engine).get_table_names())
         assert {"users", "refresh_tokens", "alembic_version"} <= tables
-        with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        with services().database.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
-        downgrade(directory=str(MIGRATIONS_DIR), revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade(directory=str(MIGRATIONS_DIR))
-        db.engine.dispose()
+        downgrade(services().database, "base")
+        assert set(inspect(services().database.engine).get_table_names()) <= {"alembic_version"}
+        upgrade(services().database)
+        services().database.engine.dispose()
 
 
 def test_0003_account_country_keeps_what_existing_accounts_used(
@@ -56,8 +57,8 @@ def test_0003_account_country_keeps_what_existing_accounts_used(
     url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
     app = create_app(test_settings(database_url=url, instance_path=tmp_path))
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
-        with db.engine.begin() as conn:
+        upgrade(services().database, "0002_profiles_library")
+        with services().database.engine.begin() as conn:
             for uid, email, language in (
                 (1, "gb@example.com", "en-GB"),
                 (2, "us@example.com", "en-US"),
@@ -87,16 +88,20 @@ def test_0003_account_country_keeps_what_existing_accounts_used(
                     " 'older_kids', false, CURRENT_TIMESTAMP)"
                 )
             )
-        upgrade(directory=str(MIGRATIONS_DIR))
-        with db.engine.connect() as conn:
+        upgrade(services().database)
+        with services().database.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, country FROM users ORDER BY id")).all()
             countries = {int(uid): str(country) for uid, country in rows}
         assert countries == {1: "GB", 2: "US", 3: "US"}
-        downgrade(directory=str(MIGRATIONS_DIR), revision="0002_profiles_library")
-        assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
-        with db.engine.connect() as conn:  # rebuilding `users` must not cascade to profiles
+        downgrade(services().database, "0002_profiles_library")
+        assert "country" not in {
+            c["name"] for c in inspect(services().database.engine).get_columns("users")
+        }
+        with (
+            services().database.engine.connect() as conn
+        ):  # rebuilding `users` must not cascade to profiles
             assert conn.execute(text("SELECT count(*) FROM profiles")).scalar_one() == 4
-        db.engine.dispose()
+        services().database.engine.dispose()
 
 
 def test_0004_titles_by_kind_keeps_every_member_row(
@@ -109,8 +114,8 @@ def test_0004_titles_by_kind_keeps_every_member_row(
     url = _fresh_url(backend, tmp_path, postgres_url, worker_tag)
     app = create_app(test_settings(database_url=url, instance_path=tmp_path))
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision="0003_account_country")
-        with db.engine.begin() as conn:
+        upgrade(services().database, "0003_account_country")
+        with services().database.engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO users (id, email, display_name, password_hash, role, country,"
@@ -154,9 +159,9 @@ def test_0004_titles_by_kind_keeps_every_member_row(
                     " CURRENT_TIMESTAMP, false, false)"
                 )
             )
-        upgrade(directory=str(MIGRATIONS_DIR))
+        upgrade(services().database)
 
-        with db.engine.connect() as conn:
+        with services().database.engine.connect() as conn:
             titles = conn.execute(text("SELECT kind, id, title FROM titles ORDER BY id")).all()
             listed = conn.execute(
                 text("SELECT profile_id, kind, title_id FROM my_list ORDER BY title_id")
@@ -180,24 +185,24 @@ def test_0004_titles_by_kind_keeps_every_member_row(
         from netflix_clone.accounts.models import Profile
         from netflix_clone.library import service
 
-        me = db.session.get(Profile, 7)
+        me = db_session().get(Profile, 7)
         assert me is not None
-        rows, total = service.my_list(me, 1, 10)
+        rows, total = service.my_list(db_session(), me, 1, 10)
         assert total == 2 and {t.key for _, t in rows} == {("movie", 13), ("movie", 550)}
-        assert service.rated_keys(me, "love") == [("movie", 550)]
+        assert service.rated_keys(db_session(), me, "love") == [("movie", 550)]
         # A series row beside them, then a downgrade: the movie rows are kept.
-        db.session.rollback()
-        with db.engine.begin() as conn:
+        db_session().rollback()
+        with services().database.engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO my_list (profile_id, kind, title_id, added_at) VALUES"
                     " (7, 'series', 550, CURRENT_TIMESTAMP)"
                 )
             )
-        db.session.remove()
-        downgrade(directory=str(MIGRATIONS_DIR), revision="0003_account_country")
-        with db.engine.connect() as conn:
+        db_session().close()
+        downgrade(services().database, "0003_account_country")
+        with services().database.engine.connect() as conn:
             back = conn.execute(text("SELECT profile_id, movie_id FROM my_list ORDER BY movie_id"))
             assert [tuple(r) for r in back] == [(7, 13), (7, 550)]
             assert conn.execute(text("SELECT count(*) FROM movies")).scalar_one() == 2
-        db.engine.dispose()
+        services().database.engine.dispose()

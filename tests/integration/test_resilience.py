@@ -12,9 +12,10 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
-from netflix_clone.core.db import DatabaseGuard, db, is_unavailable
+from netflix_clone.core.db import DatabaseGuard, is_unavailable
 from netflix_clone.core.observability import metrics_text
 from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import db_session, services, wiring
 from tests.conftest import PASSWORD, AppFactory, Member, bearer, login, sign_up, test_settings
 
 DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/none"
@@ -48,7 +49,7 @@ def test_the_breaker_stops_connection_attempts_to_a_dead_database(tmp_path: Path
     app = _dead_database_app(tmp_path, db_breaker_failures=3, db_breaker_reset_seconds=60)
     attempts: list[int] = []
     with app.app_context():
-        event.listen(db.engine, "do_connect", lambda *a: attempts.append(1))
+        event.listen(services().database.engine, "do_connect", lambda *a: attempts.append(1))
     client = app.test_client()
     statuses = [client.post("/api/users", json={}).status_code for _ in range(3)]
     # (Sign-up's body is checked first: these never reach the database.)
@@ -75,13 +76,13 @@ def test_a_hung_round_trip_is_cut_at_its_deadline(postgres_url: str, tmp_path: P
         )
     )
     with app.app_context():
-        guard: DatabaseGuard = app.extensions["netflix_clone_db_guard"]
+        guard: DatabaseGuard = wiring(app).services.database.guard
         with pytest.raises(DBAPIError) as caught:
-            db.session.execute(text("SELECT pg_sleep(30)"))
+            db_session().execute(text("SELECT pg_sleep(30)"))
         assert is_unavailable(caught.value)
         assert caught.value.connection_invalidated
         assert guard.breaker.state == "open"
-        db.session.rollback()
+        db_session().rollback()
 
 
 @pytest.mark.postgres
@@ -92,10 +93,10 @@ def test_connections_carry_server_side_timeouts(postgres_url: str, tmp_path: Pat
         )
     )
     with app.app_context():
-        assert db.session.execute(text("SHOW statement_timeout")).scalar() == "4321ms"
-        idle = db.session.execute(text("SHOW idle_in_transaction_session_timeout")).scalar()
+        assert db_session().execute(text("SHOW statement_timeout")).scalar() == "4321ms"
+        idle = db_session().execute(text("SHOW idle_in_transaction_session_timeout")).scalar()
         assert idle == "25926ms"
-        db.session.rollback()
+        db_session().rollback()
 
 
 # --- one unit of work per request ----------------------------------------------------------------
@@ -115,8 +116,8 @@ def _commits(app: Flask) -> list[bool]:
         wrote[0] = False
 
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", statement)
-        event.listen(db.engine, "commit", commit)
+        event.listen(services().database.engine, "before_cursor_execute", statement)
+        event.listen(services().database.engine, "commit", commit)
     return seen
 
 

@@ -18,9 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from netflix_clone.catalog.models import Title
-from netflix_clone.core.db import db, driver_statement_listeners
+from netflix_clone.core.db import driver_statement_listeners
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
+from netflix_clone.web.deps import db_session, services, wiring
 from tests.conftest import Member
 from tests.integration.test_profiles import add_profile, profile_headers, profiles
 
@@ -51,7 +52,7 @@ def statements(app: Flask) -> Iterator[list[Statement]]:
             seen.append(Statement(statement.split(None, 1)[0].upper(), raw.autocommit))
 
     with app.app_context():
-        engine = db.engine
+        engine = services().database.engine
     event.listen(engine, "before_cursor_execute", record)
     driver_statement_listeners.append(driver)
     try:
@@ -63,7 +64,7 @@ def statements(app: Flask) -> Iterator[list[Statement]]:
 
 def postgres(app: Flask) -> bool:
     with app.app_context():
-        return bool(db.engine.dialect.name == "postgresql")
+        return bool(services().database.engine.dialect.name == "postgresql")
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def heartbeat(
 
 def stored(app: Flask, profile_id: int, movie_id: int) -> dict[str, Any] | None:
     with app.app_context():
-        row = db.session.get(Viewing, (profile_id, "movie", movie_id))
+        row = db_session().get(Viewing, (profile_id, "movie", movie_id))
         if row is None:
             return None
         return {
@@ -175,7 +176,7 @@ def test_what_one_statement_cannot_decide_takes_the_full_path(
     member, _, headers = viewer
     # A movie the database has no record of yet: the full path stores it, then writes.
     with app.app_context():
-        assert db.session.get(Title, ("movie", FIGHT_CLUB)) is None
+        assert db_session().get(Title, ("movie", FIGHT_CLUB)) is None
     first = heartbeat(client, headers, FIGHT_CLUB, 900, 5)
     assert first.status_code == 200 and first.json and first.json["applied"] is True
     # An older sequence: nothing changes, and the answer says what is stored.
@@ -207,7 +208,7 @@ def test_what_one_statement_cannot_decide_takes_the_full_path(
     client.delete(f"/api/users/{member.id}/profiles/{extra['id']}", headers=member.headers)
     assert heartbeat(client, gone, FORREST_GUMP, 960, 2).status_code == 401
     with app.app_context():
-        left = db.session.scalars(select(Viewing.profile_id)).all()
+        left = db_session().scalars(select(Viewing.profile_id)).all()
     assert extra["id"] not in left
 
 
@@ -221,7 +222,7 @@ def test_another_members_profile_id_is_never_written(
     assert heartbeat(client, bob_headers, FORREST_GUMP, 2000, 9).status_code == 200
     # A validly signed token naming Bob's account and Alice's profile (a bug elsewhere, say):
     # the profile must still belong to the token's account.
-    signer = app.extensions["netflix_clone"].tokens
+    signer = wiring(app).services.tokens
     bobs = signer.verify(bob_headers["Authorization"].split()[1])
     crossed = signer.issue(replace(bobs, profile_id=alice_profile))
     answer = heartbeat(client, {"Authorization": f"Bearer {crossed}"}, FORREST_GUMP, 3000, 10)
@@ -235,7 +236,7 @@ def test_a_connection_pinged_after_idling_still_serves_both_kinds_of_unit(
     """The pool pings a connection that sat idle; the ping must leave it idle (not inside a
     transaction), or switching it to autocommit for a read fails."""
     _, _, headers = viewer
-    guard = app.extensions.get("netflix_clone_db_guard")
+    guard = wiring(app).services.database.guard
     if guard is None or not postgres(app):
         pytest.skip("the ping runs on PostgreSQL only")
     heartbeat(client, headers, FORREST_GUMP, 900, 1)
@@ -262,7 +263,11 @@ def test_a_dead_connection_under_one_statement_is_a_503_then_replaced(
     heartbeat(client, headers, FORREST_GUMP, 900, 1)
     assert client.get("/api/browse", headers=headers).status_code == 200
     with app.app_context():
-        dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        dsn = (
+            services()
+            .database.engine.url.set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
     with psycopg.connect(dsn, autocommit=True) as admin:  # not one of the pool's
         killed = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -298,7 +303,7 @@ def test_no_connection_for_one_statement_is_a_503(
     heartbeat(client, headers, FORREST_GUMP, 900, 1)
     assert client.get("/api/browse", headers=headers).status_code == 200
     with app.app_context():
-        engine = db.engine
+        engine = services().database.engine
 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise psycopg.OperationalError("connection refused (a test)")

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 import netflix_clone.core.db as db_module
-from netflix_clone.core.container import services
-from netflix_clone.core.db import db
-from netflix_clone.core.security import SESSION_ENDED, current_principal
+from netflix_clone.core.security import SESSION_ENDED
 from netflix_clone.library.models import Viewing
+from netflix_clone.web.deps import db_session, services
 from netflix_clone.web.operations import operation
+from netflix_clone.web.sessions import current_principal
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.integration.test_profiles import profile_headers, profiles
 
@@ -38,7 +38,7 @@ def beat(client: FlaskClient, headers: dict[str, str], movie: int, sequence: int
 
 def stored_sequence(app: Flask, movie: int) -> int | None:
     with app.app_context():
-        return db.session.scalar(select(Viewing.sequence).where(Viewing.title_id == movie))
+        return db_session().scalar(select(Viewing.sequence).where(Viewing.title_id == movie))
 
 
 def ended(response: TestResponse) -> bool:

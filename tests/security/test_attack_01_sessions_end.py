@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import jwt
 import pytest
@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from netflix_clone.accounts.models import Profile, RefreshToken
-from netflix_clone.core.db import db
+from netflix_clone.web.deps import db_session, wiring
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.security.helpers import FIGHT_CLUB, profile_token, profiles_url
 
@@ -92,19 +92,23 @@ def _wait_for(condition: Callable[[], bool]) -> bool:
 
 def _family_has_no_live_token(app: Flask, user_id: int) -> None:
     with app.app_context():
-        live = db.session.scalars(
-            select(RefreshToken).where(
-                RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+        live = (
+            db_session()
+            .scalars(
+                select(RefreshToken).where(
+                    RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+                )
             )
-        ).all()
-        db.session.remove()
+            .all()
+        )
+        db_session().close()
     assert live == [], f"{len(live)} refresh token(s) of an ended session still unrevoked"
 
 
 def _main_profile(app: Flask, user_id: int) -> int:
     with app.app_context():
-        found = db.session.scalar(select(Profile.id).where(Profile.user_id == user_id))
-        db.session.remove()
+        found = db_session().scalar(select(Profile.id).where(Profile.user_id == user_id))
+        db_session().close()
     assert found is not None
     return int(found)
 
@@ -121,8 +125,8 @@ def _assert_dead(
         # A marker must outlive every access token of its session...
         store = redis.Redis.from_url(redis_url)
         sid = jwt.decode(member.tokens["access_token"], options={"verify_signature": False})["sid"]
-        ttl = store.ttl(f"nc:rev:{sid}")
-        lifetime = app.extensions["netflix_clone"].tokens.ttl
+        ttl = cast(int, store.ttl(f"nc:rev:{sid}"))  # the synchronous client's answer
+        lifetime = wiring(app).services.tokens.ttl
         assert ttl >= lifetime - 2, (ttl, lifetime)
         # ...and after it expires the database still refuses what matters.
         store.delete(f"nc:rev:{sid}")

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
 
 from netflix_clone.accounts.models import Profile, RefreshToken, User
-from netflix_clone.core.db import db
+from netflix_clone.core.schema import upgrade
 from netflix_clone.library.models import ListEntry
-from netflix_clone.web.app import MIGRATIONS_DIR, create_app
+from netflix_clone.web.app import create_app
+from netflix_clone.web.deps import db_session, services
 from tests.conftest import PASSWORD, AppFactory, Member, test_settings
 from tests.security.gunicorn import served
 from tests.security.helpers import FIGHT_CLUB, add_profile, profile_token, profiles_url
@@ -90,14 +90,14 @@ def test_ids_of_deleted_rows_are_not_handed_out_again(make_app: AppFactory, back
     )
     assert Member(client, "next@example.com").id > gone.id
     with app.app_context():
-        newest_token = db.session.scalar(select(RefreshToken.id).order_by(RefreshToken.id.desc()))
-        db.session.execute(text("DELETE FROM refresh_tokens"))
-        db.session.commit()
+        newest_token = db_session().scalar(select(RefreshToken.id).order_by(RefreshToken.id.desc()))
+        db_session().execute(text("DELETE FROM refresh_tokens"))
+        db_session().commit()
     Member(client, "tokens@example.com")
     with app.app_context():
         assert newest_token is not None
-        assert (db.session.scalar(select(RefreshToken.id)) or 0) > newest_token
-        db.session.remove()
+        assert (db_session().scalar(select(RefreshToken.id)) or 0) > newest_token
+        db_session().close()
 
 
 def test_a_profile_that_takes_a_deleted_ones_id_never_meets_its_cached_home_screen(
@@ -125,7 +125,7 @@ def test_a_profile_that_takes_a_deleted_ones_id_never_meets_its_cached_home_scre
         == 204
     )
     with app.app_context():
-        db.session.execute(
+        db_session().execute(
             insert(Profile).values(
                 id=adult["id"],
                 user_id=member.id,
@@ -139,11 +139,12 @@ def test_a_profile_that_takes_a_deleted_ones_id_never_meets_its_cached_home_scre
                 cache_nonce="0123456789abcdef",
             )
         )
-        db.session.commit()
+        db_session().commit()
         assert (
-            db.session.scalar(select(ListEntry).where(ListEntry.profile_id == adult["id"])) is None
+            db_session().scalar(select(ListEntry).where(ListEntry.profile_id == adult["id"]))
+            is None
         )
-        db.session.remove()
+        db_session().close()
     kid = profile_token(client, member, adult["id"])
     home = client.get("/api/browse", headers=kid)
     assert home.status_code == 200
@@ -155,60 +156,66 @@ def migrated_at_0005(tmp_path: Path) -> Flask:
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     app = create_app(test_settings(database_url=url, instance_path=tmp_path))
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision="0005_profile_data_version")
+        upgrade(services().database, "0005_profile_data_version")
     return app
 
 
 def test_migration_0006_keeps_every_row_and_reference(migrated_at_0005: Flask) -> None:
     app = migrated_at_0005
     with app.app_context():
-        db.session.execute(
+        db_session().execute(
             text(
                 "INSERT INTO users (id, email, display_name, password_hash, role, country,"
                 " created_at, updated_at) VALUES (5, 'a@example.com', 'A', 'h', 'member', 'US',"
                 " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
-        db.session.execute(
+        db_session().execute(
             text(
                 "INSERT INTO profiles (id, user_id, name, avatar, language, kids, maturity_level,"
                 " is_main, created_at, data_version) VALUES (9, 5, 'Main', 'default', 'en-US',"
                 " false, 'adults', true, CURRENT_TIMESTAMP, 3)"
             )
         )
-        db.session.execute(
+        db_session().execute(
             text(
                 "INSERT INTO my_list (profile_id, kind, title_id, added_at) VALUES"
                 " (9, 'movie', 550, CURRENT_TIMESTAMP)"
             )
         )
-        db.session.execute(
+        db_session().execute(
             text(
                 "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at,"
                 " expires_at) VALUES (7, 5, 'f', 'hash', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
-        db.session.commit()
-        upgrade(directory=str(MIGRATIONS_DIR))
-        assert db.session.scalar(select(User.email).where(User.id == 5)) == "a@example.com"
-        profile = db.session.get(Profile, 9)
+        db_session().commit()
+        upgrade(services().database)
+        assert db_session().scalar(select(User.email).where(User.id == 5)) == "a@example.com"
+        profile = db_session().get(Profile, 9)
         assert profile is not None and profile.data_version == 3
         assert len(profile.cache_nonce) == 16
-        assert db.session.scalar(select(ListEntry.title_id).where(ListEntry.profile_id == 9)) == 550
-        assert db.session.scalar(select(RefreshToken.family_id).where(RefreshToken.id == 7)) == "f"
-        schema = db.session.execute(
-            text("SELECT sql FROM sqlite_master WHERE name IN ('users', 'profiles')")
-        ).scalars()
+        assert (
+            db_session().scalar(select(ListEntry.title_id).where(ListEntry.profile_id == 9)) == 550
+        )
+        assert (
+            db_session().scalar(select(RefreshToken.family_id).where(RefreshToken.id == 7)) == "f"
+        )
+        schema = (
+            db_session()
+            .execute(text("SELECT sql FROM sqlite_master WHERE name IN ('users', 'profiles')"))
+            .scalars()
+        )
         assert all("AUTOINCREMENT" in sql for sql in schema)
-        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db_session().execute(text("PRAGMA foreign_keys")).scalar() == 1
         # Delete the newest account; the next one must not get its id.
-        db.session.execute(text("DELETE FROM users WHERE id = 5"))
-        db.session.commit()
-        db.session.execute(
+        db_session().execute(text("DELETE FROM users WHERE id = 5"))
+        db_session().commit()
+        db_session().execute(
             insert(User).values(
                 email="b@example.com", display_name="B", password_hash="h", role="member"
             )
         )
-        db.session.commit()
-        assert (db.session.scalar(select(User.id).where(User.email == "b@example.com")) or 0) > 5
-        db.session.remove()
+        db_session().commit()
+        assert (db_session().scalar(select(User.id).where(User.email == "b@example.com")) or 0) > 5
+        db_session().close()

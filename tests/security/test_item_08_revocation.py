@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import RefreshToken
-from netflix_clone.core.db import db, utcnow
+from netflix_clone.core.db import utcnow
+from netflix_clone.web.deps import db_session
 from tests.conftest import PASSWORD, AppFactory, Member
 from tests.security.helpers import profile_token, profiles_url
 
@@ -63,12 +64,12 @@ def test_item_8_refresh_token_reuse_ends_the_session(
     assert rotated.status_code == 200
     new_headers = {"Authorization": f"Bearer {(rotated.json or {})['access_token']}"}
     with apps[0].app_context():  # the grace period for a repeated refresh is over
-        db.session.execute(
+        db_session().execute(
             update(RefreshToken)
             .where(RefreshToken.used_at.is_not(None))
             .values(used_at=utcnow().replace(year=2000))
         )
-        db.session.commit()
+        db_session().commit()
     reuse = other.post("/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]})
     assert reuse.status_code == 401
     for client in (one, other):

@@ -9,7 +9,8 @@ from flask import Flask
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import RefreshToken
-from netflix_clone.core.db import db, utcnow
+from netflix_clone.core.db import utcnow
+from netflix_clone.web.deps import db_session
 from tests.conftest import Member
 
 
@@ -50,12 +51,12 @@ def test_item_9_reuse_after_the_grace_period_revokes_the_session(app: Flask) -> 
     assert first.status_code == again.status_code == 200
     assert first.json == again.json  # within the grace period: the same pair
     with app.app_context():
-        db.session.execute(
+        db_session().execute(
             update(RefreshToken)
             .where(RefreshToken.used_at.is_not(None))
             .values(used_at=utcnow().replace(year=2000))
         )
-        db.session.commit()
+        db_session().commit()
     late = client.post("/api/auth/refresh", json={"refresh_token": member.tokens["refresh_token"]})
     assert late.status_code == 401
     body = first.json or {}

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import User
-from netflix_clone.core.db import db
+from netflix_clone.web.deps import db_session
 from tests.conftest import PASSWORD, Member
 
 
@@ -30,8 +30,8 @@ def test_item_10_a_nul_byte_in_the_sign_in_email_is_422(client: FlaskClient) -> 
 def test_item_10_a_nul_byte_in_email_prefix_is_422(client: FlaskClient, app: Flask) -> None:
     admin = Member(client, "admin-nul@example.com")
     with app.app_context():
-        db.session.execute(update(User).where(User.id == admin.id).values(role="admin"))
-        db.session.commit()
+        db_session().execute(update(User).where(User.id == admin.id).values(role="admin"))
+        db_session().commit()
     response = client.get("/api/users?email_prefix=ad%00min", headers=admin.headers)
     assert response.status_code == 422
     assert client.get("/api/users?email_prefix=admin", headers=admin.headers).status_code == 200

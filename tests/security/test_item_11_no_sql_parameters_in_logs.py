@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from netflix_clone.accounts import service
-from netflix_clone.core.db import db
+from netflix_clone.web.deps import db_session
 from tests.conftest import Member
 
 EMAIL = "secret-member@example.com"
@@ -27,13 +27,13 @@ def test_item_11_the_log_never_holds_an_email_or_a_hash(
     member = Member(client, EMAIL)
     assert client.get("/api/users/me", headers=member.headers).status_code == 200
     with app.app_context():
-        stored_hash = db.session.execute(text("SELECT password_hash FROM users")).scalar_one()
-        db.session.rollback()
+        stored_hash = db_session().execute(text("SELECT password_hash FROM users")).scalar_one()
+        db_session().rollback()
 
     # A bug that makes the database refuse a row (its message quotes the row) is a 500 whose
     # log line names the statement, not the values.
     def broken(*_: Any) -> Any:
-        db.session.execute(
+        db_session().execute(
             text("INSERT INTO users (id, email) VALUES (:id, :email)"),
             {"id": member.id, "email": EMAIL},
         )

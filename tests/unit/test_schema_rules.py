@@ -8,7 +8,7 @@ import re
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from netflix_clone.web.operations import VISIBLE_TEXT, JsonInt, RequestModel, Visible, visible_text
+from netflix_clone.core.shapes import VISIBLE_TEXT, JsonInt, RequestModel, Visible, visible_text
 
 PATTERN = re.compile(VISIBLE_TEXT)
 # Every control and space character and their neighbours, plus a sample of the rest of the BMP.

@@ -13,9 +13,9 @@ from netflix_clone.accounts.schemas import (
     ProfileTokenRequest,
     ProfileTokenResponse,
 )
-from netflix_clone.core.container import services
-from netflix_clone.core.security import current_principal
+from netflix_clone.web.deps import db_session, services
 from netflix_clone.web.operations import operation
+from netflix_clone.web.sessions import current_principal
 
 bp = Blueprint("profiles", __name__)
 TAGS = ["profiles"]
@@ -47,7 +47,7 @@ def profile_out(profile: Profile) -> ProfileOut:
 @bp.get(ME, defaults=ME_DEFAULTS)
 @operation(summary="An account's profiles", tags=TAGS, response=ProfileList, auth=True)
 def list_profiles(user_id: int | None) -> ProfileList:
-    items = profiles.list_profiles(current_principal(), account_id(user_id))
+    items = profiles.list_profiles(db_session(), current_principal(), account_id(user_id))
     return ProfileList(items=[profile_out(p) for p in items])
 
 
@@ -65,7 +65,9 @@ def list_profiles(user_id: int | None) -> ProfileList:
 def create_profile(user_id: int | None, body: ProfileCreate) -> tuple[ProfileOut, int]:
     fields = body.model_dump(exclude_unset=True)
     return profile_out(
-        profiles.create_profile(current_principal(), account_id(user_id), fields)
+        profiles.create_profile(
+            db_session(), services(), current_principal(), account_id(user_id), fields
+        )
     ), 201
 
 
@@ -73,7 +75,9 @@ def create_profile(user_id: int | None, body: ProfileCreate) -> tuple[ProfileOut
 @bp.get(f"{ME}/<id:profile_id>", defaults=ME_DEFAULTS)
 @operation(summary="One profile", tags=TAGS, response=ProfileOut, auth=True)
 def get_profile(user_id: int | None, profile_id: int) -> ProfileOut:
-    return profile_out(profiles.get_profile(current_principal(), account_id(user_id), profile_id))
+    return profile_out(
+        profiles.get_profile(db_session(), current_principal(), account_id(user_id), profile_id)
+    )
 
 
 @bp.patch(f"{BASE}/<id:profile_id>")
@@ -89,7 +93,9 @@ def get_profile(user_id: int | None, profile_id: int) -> ProfileOut:
 def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> ProfileOut:
     fields = body.model_dump(exclude_unset=True)
     return profile_out(
-        profiles.update_profile(current_principal(), account_id(user_id), profile_id, fields)
+        profiles.update_profile(
+            db_session(), services(), current_principal(), account_id(user_id), profile_id, fields
+        )
     )
 
 
@@ -108,7 +114,13 @@ def patch_profile(user_id: int | None, profile_id: int, body: ProfilePatch) -> P
 )
 def delete_profile(user_id: int | None, profile_id: int, body: ProfileDelete) -> None:
     profiles.delete_profile(
-        current_principal(), account_id(user_id), profile_id, body.pin, body.password
+        db_session(),
+        services(),
+        current_principal(),
+        account_id(user_id),
+        profile_id,
+        body.pin,
+        body.password,
     )
 
 
@@ -126,8 +138,10 @@ def profile_token(
     user_id: int | None, profile_id: int, body: ProfileTokenRequest
 ) -> ProfileTokenResponse:
     principal = current_principal()
-    token = profiles.profile_token(principal, account_id(user_id), profile_id, body.pin)
-    profile = profiles.get_profile(principal, account_id(user_id), profile_id)
+    token = profiles.profile_token(
+        db_session(), services(), principal, account_id(user_id), profile_id, body.pin
+    )
+    profile = profiles.get_profile(db_session(), principal, account_id(user_id), profile_id)
     return ProfileTokenResponse(
         access_token=token, expires_in=services().tokens.ttl, profile=profile_out(profile)
     )

@@ -19,8 +19,8 @@ from netflix_clone.accounts.service import (
     session_stands_now,
     still_verified,
 )
-from netflix_clone.core.container import services
-from netflix_clone.core.db import db, unique_or_conflict
+from netflix_clone.core.container import Services
+from netflix_clone.core.db import Session, unique_or_conflict
 from netflix_clone.core.exceptions import Conflict, Forbidden, not_found
 from netflix_clone.core.security import Principal, require_account_token, unauthorized
 
@@ -29,17 +29,17 @@ KIDS_LEVELS = ("little_kids", "older_kids")
 PIN = re.compile(r"^\d{4}$")
 
 
-def own_account(principal: Principal, user_id: int) -> User:
+def own_account(db: Session, principal: Principal, user_id: int) -> User:
     """Profiles belong to their account alone: another account's id is simply not found."""
-    user = acting_user(principal)
+    user = acting_user(db, principal)
     if user.id != user_id:
         raise not_found("account")
     return user
 
 
-def get_profile(principal: Principal, user_id: int, profile_id: int) -> Profile:
-    user = own_account(principal, user_id)
-    profile: Profile | None = db.session.scalar(
+def get_profile(db: Session, principal: Principal, user_id: int, profile_id: int) -> Profile:
+    user = own_account(db, principal, user_id)
+    profile: Profile | None = db.scalar(
         select(Profile).where(Profile.id == profile_id, Profile.user_id == user.id)
     )
     if profile is None:
@@ -47,20 +47,18 @@ def get_profile(principal: Principal, user_id: int, profile_id: int) -> Profile:
     return profile
 
 
-def list_profiles(principal: Principal, user_id: int) -> list[Profile]:
-    user = own_account(principal, user_id)
-    return list(
-        db.session.scalars(select(Profile).where(Profile.user_id == user.id).order_by(Profile.id))
-    )
+def list_profiles(db: Session, principal: Principal, user_id: int) -> list[Profile]:
+    user = own_account(db, principal, user_id)
+    return list(db.scalars(select(Profile).where(Profile.user_id == user.id).order_by(Profile.id)))
 
 
-def _pin_matches(principal: Principal, profile: Profile, pin: str | None) -> bool:
+def _pin_matches(svc: Services, principal: Principal, profile: Profile, pin: str | None) -> bool:
     """A PIN check, counted against the caller's limits like a password check."""
-    count_signed_in_check(principal)
+    count_signed_in_check(svc, principal)
     return (
         pin is not None
         and profile.pin_hash is not None
-        and services().passwords.verify(profile.pin_hash, pin)
+        and svc.passwords.verify(profile.pin_hash, pin)
     )
 
 
@@ -69,9 +67,11 @@ def _check_level(kids: bool, level: str) -> None:
         raise invalid("maturity_level", "a kids profile is little_kids or older_kids")
 
 
-def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -> Profile:
+def create_profile(
+    db: Session, svc: Services, principal: Principal, user_id: int, fields: dict[str, Any]
+) -> Profile:
     require_account_token(principal, "Adding a profile")
-    user = own_account(principal, user_id)
+    user = own_account(db, principal, user_id)
     kids = bool(fields.get("kids", False))
     level = fields.get("maturity_level") or ("older_kids" if kids else "adults")
     _check_level(kids, level)
@@ -80,15 +80,15 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
     if fields.get("pin") is not None:
         # Hashing first, without the database; then the lock, which checks the password is
         # still the one verified.
-        verified = confirm_password(principal, user, fields.get("password"), "Setting a PIN")
-        pin_hash = services().passwords.hash(fields["pin"])
+        verified = confirm_password(svc, principal, user, fields.get("password"), "Setting a PIN")
+        pin_hash = svc.passwords.hash(fields["pin"])
     # Serialise profile creation per account so two requests cannot both take the fifth slot:
     # the member's lock (a row lock in PostgreSQL, the write lock in SQLite) before we count.
     if verified is not None:
-        still_verified(user.id, verified)
-    elif lock_member(user.id) is None:
+        still_verified(db, user.id, verified)
+    elif lock_member(db, user.id) is None:
         raise not_found("account")
-    count = db.session.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
+    count = db.scalar(select(func.count()).where(Profile.user_id == user.id)) or 0
     if count >= MAX_PROFILES:
         raise Conflict(f"An account has at most {MAX_PROFILES} profiles.", code="profile-limit")
     profile = Profile(
@@ -101,21 +101,26 @@ def create_profile(principal: Principal, user_id: int, fields: dict[str, Any]) -
         is_main=count == 0,
         pin_hash=pin_hash,
     )
-    with _unique_name():
-        db.session.add(profile)
+    with _unique_name(db):
+        db.add(profile)
     return profile
 
 
-def _unique_name() -> Any:
-    return unique_or_conflict("Another profile of this account has that name.", "name-taken")
+def _unique_name(db: Session) -> Any:
+    return unique_or_conflict(db, "Another profile of this account has that name.", "name-taken")
 
 
 def update_profile(
-    principal: Principal, user_id: int, profile_id: int, fields: dict[str, Any]
+    db: Session,
+    svc: Services,
+    principal: Principal,
+    user_id: int,
+    profile_id: int,
+    fields: dict[str, Any],
 ) -> Profile:
     require_account_token(principal, "Changing a profile")
-    profile = get_profile(principal, user_id, profile_id)
-    user = acting_user(principal)
+    profile = get_profile(db, principal, user_id, profile_id)
+    user = acting_user(db, principal)
     kids = fields.get("kids", profile.kids)
     level = fields.get("maturity_level") or profile.maturity_level
     if kids and not profile.kids and fields.get("maturity_level") is None:
@@ -135,17 +140,17 @@ def update_profile(
     verified = None
     if raising or "pin" in fields:
         why = "Raising the maturity level" if raising else "Changing the PIN"
-        verified = confirm_password(principal, user, fields.get("password"), why)
+        verified = confirm_password(svc, principal, user, fields.get("password"), why)
     pin = fields.get("pin")
-    pin_hash = services().passwords.hash(pin) if pin is not None else None
+    pin_hash = svc.passwords.hash(pin) if pin is not None else None
     if verified is not None:
-        still_verified(user.id, verified)
-        if db.session.get(Profile, profile.id, populate_existing=True) is None:
+        still_verified(db, user.id, verified)
+        if db.get(Profile, profile.id, populate_existing=True) is None:
             raise not_found("profile")  # deleted meanwhile
     if "pin" in fields:
         profile.pin_hash = pin_hash
     shown = (profile.language, profile.kids, profile.maturity_level)
-    with _unique_name():
+    with _unique_name(db):
         for name in ("name", "avatar", "language"):
             if fields.get(name) is not None:
                 setattr(profile, name, fields[name])
@@ -158,6 +163,8 @@ def update_profile(
 
 
 def delete_profile(
+    db: Session,
+    svc: Services,
     principal: Principal,
     user_id: int,
     profile_id: int,
@@ -165,52 +172,54 @@ def delete_profile(
     password: str | None = None,
 ) -> None:
     require_account_token(principal, "Deleting a profile")
-    profile = get_profile(principal, user_id, profile_id)
+    profile = get_profile(db, principal, user_id, profile_id)
     if profile.is_main:
         raise Conflict("The main profile cannot be deleted.", code="main-profile")
     if profile.pin_hash is not None:
-        user = acting_user(principal)
+        user = acting_user(db, principal)
         confirmed = (
-            _pin_matches(principal, profile, pin)
+            _pin_matches(svc, principal, profile, pin)
             if pin is not None
-            else password is not None and password_matches(principal, user, password)
+            else password is not None and password_matches(svc, principal, user, password)
         )
         if not confirmed:
             raise Forbidden(
                 "Deleting a locked profile needs its PIN or the account password.",
                 code="pin-required",
             )
-    db.session.delete(profile)  # foreign keys cascade to its list, ratings and viewings
+    db.delete(profile)  # foreign keys cascade to its list, ratings and viewings
 
 
-def profile_token(principal: Principal, user_id: int, profile_id: int, pin: str | None) -> str:
-    profile = get_profile(principal, user_id, profile_id)
-    user = acting_user(principal)
+def profile_token(
+    db: Session, svc: Services, principal: Principal, user_id: int, profile_id: int, pin: str | None
+) -> str:
+    profile = get_profile(db, principal, user_id, profile_id)
+    user = acting_user(db, principal)
     checked_pin = profile.pin_hash
-    if checked_pin is not None and not _pin_matches(principal, profile, pin):
+    if checked_pin is not None and not _pin_matches(svc, principal, profile, pin):
         raise Forbidden("This profile is locked; the PIN is wrong or missing.", code="wrong-pin")
     # The token belongs to the same sign-in session: under the member's lock, the session must
     # stand now (a sign-out committing meanwhile would otherwise miss this new token), and the
     # profile must still be the one whose PIN was checked.
-    if lock_member(user.id) is None:
+    if lock_member(db, user.id) is None:
         raise unauthorized("The account behind this token no longer exists.")
-    session_stands_now(principal)
-    current = db.session.get(Profile, profile.id, populate_existing=True)
+    session_stands_now(db, principal)
+    current = db.get(Profile, profile.id, populate_existing=True)
     if current is None or current.user_id != user.id:
         raise not_found("profile")
     if current.pin_hash != checked_pin:
         raise Forbidden("This profile is locked; the PIN is wrong or missing.", code="wrong-pin")
-    return services().tokens.issue(Principal(user.id, user.role, profile.id, principal.session_id))
+    return svc.tokens.issue(Principal(user.id, user.role, profile.id, principal.session_id))
 
 
-def current_profile(principal: Principal) -> Profile:
+def current_profile(db: Session, principal: Principal) -> Profile:
     """The profile a profile-scoped token names; member data is only ever reached through it."""
     if principal.profile_id is None:
         raise Forbidden(
             "Choose a profile first: POST /api/users/{id}/profiles/{profile_id}/token.",
             code="profile-required",
         )
-    profile: Profile | None = db.session.scalar(
+    profile: Profile | None = db.scalar(
         select(Profile).where(
             Profile.id == principal.profile_id, Profile.user_id == principal.user_id
         )

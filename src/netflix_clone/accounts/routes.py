@@ -15,8 +15,9 @@ from netflix_clone.accounts.schemas import (
     UserListQuery,
     UserPatch,
 )
-from netflix_clone.core.security import current_principal
+from netflix_clone.web.deps import db_session, services
 from netflix_clone.web.operations import operation
+from netflix_clone.web.sessions import current_principal
 
 bp = Blueprint("accounts", __name__)
 TAGS = ["users"]
@@ -51,6 +52,8 @@ def tokens(pair: service.TokenPair) -> TokenResponse:
 )
 def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
     user = service.sign_up(
+        db_session(),
+        services(),
         body.email,
         body.password,
         body.display_name,
@@ -71,7 +74,7 @@ def sign_up(body: SignUp) -> tuple[Member, int, dict[str, str]]:
 )
 def list_users(query: UserListQuery) -> MemberPage:
     rows, next_cursor = service.list_users(
-        current_principal(), query.email_prefix, query.cursor, query.per_page
+        db_session(), current_principal(), query.email_prefix, query.cursor, query.per_page
     )
     return MemberPage(
         items=[member(u) for u in rows], per_page=query.per_page, next_cursor=next_cursor
@@ -81,7 +84,7 @@ def list_users(query: UserListQuery) -> MemberPage:
 @bp.get("/api/users/me")
 @operation(summary="The signed-in member", tags=TAGS, response=Member, auth=True)
 def me() -> Member:
-    return member(service.acting_user(current_principal()))
+    return member(service.acting_user(db_session(), current_principal()))
 
 
 @bp.get("/api/users/<id:user_id>")
@@ -89,7 +92,7 @@ def me() -> Member:
     summary="Read a member (yourself, or anyone as admin)", tags=TAGS, response=Member, auth=True
 )
 def get_user(user_id: int) -> Member:
-    _, user = service.visible_user(current_principal(), user_id)
+    _, user = service.visible_user(db_session(), current_principal(), user_id)
     return member(user)
 
 
@@ -106,6 +109,8 @@ def get_user(user_id: int) -> Member:
 def patch_user(user_id: int | None, body: UserPatch) -> Member:
     principal = current_principal()
     user = service.update_user(
+        db_session(),
+        services(),
         principal,
         principal.user_id if user_id is None else user_id,
         display_name=body.display_name,
@@ -133,7 +138,7 @@ def patch_user(user_id: int | None, body: UserPatch) -> Member:
 def delete_user(user_id: int | None, body: AccountDelete) -> None:
     principal = current_principal()
     user = principal.user_id if user_id is None else user_id
-    service.delete_user(principal, user, body.password)
+    service.delete_user(db_session(), services(), principal, user, body.password)
 
 
 @bp.post("/api/auth/token")
@@ -147,7 +152,12 @@ def delete_user(user_id: int | None, body: AccountDelete) -> None:
 )
 def token(body: TokenRequest) -> TokenResponse:
     pair, device_token = service.login(
-        body.email, body.password, request.remote_addr or "unknown", body.device_token
+        db_session(),
+        services(),
+        body.email,
+        body.password,
+        request.remote_addr or "unknown",
+        body.device_token,
     )
     answer = tokens(pair)
     answer.device_token = device_token
@@ -168,7 +178,7 @@ def token(body: TokenRequest) -> TokenResponse:
     response_headers={"Cache-Control": "no-store"},
 )
 def refresh(body: RefreshRequest) -> TokenResponse:
-    return tokens(service.refresh(body.refresh_token))
+    return tokens(service.refresh(db_session(), services(), body.refresh_token))
 
 
 @bp.post("/api/auth/logout")
@@ -180,4 +190,4 @@ def refresh(body: RefreshRequest) -> TokenResponse:
     status=204,
 )
 def logout(body: RefreshRequest) -> None:
-    service.logout(body.refresh_token)
+    service.logout(db_session(), services(), body.refresh_token)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from netflix_clone.accounts.countries import ISO_3166_1_ALPHA_2
 from netflix_clone.accounts.maturity import MaturityLevel
 from netflix_clone.catalog.schemas import Language
-from netflix_clone.web.operations import QueryModel, RequestModel, Visible
+from netflix_clone.core.shapes import QueryModel, RequestModel, Visible
 
 Role = Literal["member", "admin"]
 

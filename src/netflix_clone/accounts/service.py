@@ -22,8 +22,8 @@ from netflix_clone.accounts.models import (
     session_ended,
     session_stands,
 )
-from netflix_clone.core.container import services
-from netflix_clone.core.db import db, holding_locks, keep_on_error, unique_or_conflict, utcnow
+from netflix_clone.core.container import Services
+from netflix_clone.core.db import Session, holding_locks, keep_on_error, unique_or_conflict, utcnow
 from netflix_clone.core.exceptions import Conflict, Forbidden, Invalid, not_found
 from netflix_clone.core.pagination import decode_int_cursor, encode_cursor
 from netflix_clone.core.ratelimit import too_many
@@ -34,8 +34,6 @@ from netflix_clone.core.security import (
     hash_token,
     new_refresh_token,
     require_account_token,
-    session_check_owed,
-    settle_session,
     unauthorized,
 )
 
@@ -130,6 +128,8 @@ def _check_strength(password: str, context: list[str], field: str) -> None:
 
 
 def sign_up(
+    db: Session,
+    svc: Services,
     email: str,
     password: str,
     display_name: str,
@@ -140,7 +140,6 @@ def sign_up(
 ) -> User:
     """A new account and its main profile. `client_ip` limits sign-ups per address (the CLI,
     which passes none, is not limited)."""
-    svc = services()
     if client_ip is not None:
         cfg = svc.settings
         verdict = svc.limiter.hit(
@@ -157,11 +156,11 @@ def sign_up(
         country=check_country(country),
         password_hash=svc.passwords.hash(password),
     )
-    with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
-        db.session.add(user)  # the unique email index decides concurrent sign-ups: one wins
+    with unique_or_conflict(db, EMAIL_TAKEN, "email-taken"):
+        db.add(user)  # the unique email index decides concurrent sign-ups: one wins
     # Every account starts with its main profile, named after the member.
-    db.session.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
-    db.session.flush()
+    db.add(Profile(user_id=user.id, name=display_name[:40], is_main=True))
+    db.flush()
     return user
 
 
@@ -172,14 +171,13 @@ ACCOUNT_UNDER_ATTACK = (
 )
 
 
-def _hit(key: str, limit: int, window: int, detail: str = CHECKS_REFUSED) -> None:
-    svc = services()
+def _hit(svc: Services, key: str, limit: int, window: int, detail: str = CHECKS_REFUSED) -> None:
     verdict = svc.limiter.hit(key, limit, window)
     if not verdict.allowed:
         raise too_many(verdict, detail)
 
 
-def count_sign_in(account: str, client_ip: str, device: str | None) -> None:
+def count_sign_in(svc: Services, account: str, client_ip: str, device: str | None) -> None:
     """Count one sign-in attempt on `account` before its password is checked (every attempt
     counts, right or wrong: counting and deciding is one atomic step, so parallel guesses
     can't each pass a limit before the others are counted).
@@ -189,13 +187,14 @@ def count_sign_in(account: str, client_ip: str, device: str | None) -> None:
     before (a valid device token) count against that device only; everyone else shares the
     account's ceiling, which slows a guesser spread over many addresses and never blocks
     the owner's known devices."""
-    cfg = services().settings
+    cfg = svc.settings
     window = cfg.login_limit_window_seconds
     if device is not None:
-        _hit(f"checks:{account}:device:{device}", cfg.login_limit_per_device, window)
+        _hit(svc, f"checks:{account}:device:{device}", cfg.login_limit_per_device, window)
         return
-    _hit(f"checks:{account}:addr:{client_ip}", cfg.login_limit_per_account_address, window)
+    _hit(svc, f"checks:{account}:addr:{client_ip}", cfg.login_limit_per_account_address, window)
     _hit(
+        svc,
         f"checks:{account}:elsewhere",
         cfg.login_limit_per_account,
         cfg.login_limit_account_window_seconds,
@@ -203,38 +202,46 @@ def count_sign_in(account: str, client_ip: str, device: str | None) -> None:
     )
 
 
-def count_signed_in_check(principal: Principal) -> None:
+def count_signed_in_check(svc: Services, principal: Principal) -> None:
     """Count one password or PIN check by a signed-in member (the current password, a
     profile's PIN): per session, and per account across its sessions. Nobody without a
     session of the account can spend these, so failed sign-ins elsewhere never block them."""
-    cfg = services().settings
+    cfg = svc.settings
     account = f"user:{principal.user_id}"
     window = cfg.login_limit_window_seconds
-    _hit(f"checks:{account}:session:{principal.session_id}", cfg.checks_limit_per_session, window)
     _hit(
+        svc,
+        f"checks:{account}:session:{principal.session_id}",
+        cfg.checks_limit_per_session,
+        window,
+    )
+    _hit(
+        svc,
         f"checks:{account}:signed-in",
         cfg.checks_limit_per_account,
         cfg.login_limit_account_window_seconds,
     )
 
 
-def password_matches(principal: Principal, user: User, password: str | None) -> bool:
+def password_matches(svc: Services, principal: Principal, user: User, password: str | None) -> bool:
     """Whether `password` is the account's password; counted against the caller's limits.
     Hashing runs without the database (security.Passwords); a write that relies on the
     answer locks the member and checks the hash is still this one (`still_verified`)."""
-    count_signed_in_check(principal)
-    return bool(password) and services().passwords.verify(user.password_hash, password or "")
+    count_signed_in_check(svc, principal)
+    return bool(password) and svc.passwords.verify(user.password_hash, password or "")
 
 
-def confirm_password(principal: Principal, user: User, password: str | None, why: str) -> str:
+def confirm_password(
+    svc: Services, principal: Principal, user: User, password: str | None, why: str
+) -> str:
     """The password hash that `password` was verified against (for `still_verified`)."""
     verified = user.password_hash
-    if not password_matches(principal, user, password):
+    if not password_matches(svc, principal, user, password):
         raise Forbidden(f"{why} needs the account password.", code="password-required")
     return verified
 
 
-def lock_member(user_id: int) -> str | None:
+def lock_member(db: Session, user_id: int) -> str | None:
     """Serialise with every other change to this member's sessions and credentials, until the
     unit of work ends. Returns the password hash as it is now (read under the lock), or None
     when the account no longer exists.
@@ -247,15 +254,15 @@ def lock_member(user_id: int) -> str | None:
     password change, account deletion, a profile token) takes it first, so whichever commits
     second sees what the first did: no refresh token can be added to a session that is being
     ended and then survive it."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        holding_locks()
-        return db.session.scalar(
+    if db.get_bind().dialect.name == "postgresql":
+        holding_locks(db)
+        return db.scalar(
             select(User.password_hash)
             .where(User.id == user_id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
-    return db.session.execute(
+    return db.execute(
         update(User)
         .where(User.id == user_id)
         .values(role=User.role, updated_at=User.updated_at)
@@ -264,25 +271,25 @@ def lock_member(user_id: int) -> str | None:
     ).scalar()
 
 
-def still_verified(user_id: int, verified_hash: str) -> None:
+def still_verified(db: Session, user_id: int, verified_hash: str) -> None:
     """Lock the member; refuse when the password changed (or the account went) since it was
     verified (the hash ran without the database, so the member may have changed it)."""
-    current = lock_member(user_id)
+    current = lock_member(db, user_id)
     if current is None:
         raise unauthorized("The account no longer exists.")
     if not constant_time_equals(current, verified_hash):
         raise unauthorized("The password changed meanwhile; sign in again.")
 
 
-def session_stands_now(principal: Principal) -> None:
+def session_stands_now(db: Session, principal: Principal) -> None:
     """Under the member's lock: refuse when the token's session has ended (the database is
     the record; see accounts.models.session_stands)."""
-    if not db.session.scalar(select(session_stands(principal.session_id))):
+    if not db.scalar(select(session_stands(principal.session_id))):
         raise unauthorized(SESSION_ENDED)
 
 
-def session_ended_in_database(session_id: str) -> bool:
-    return bool(db.session.scalar(select(session_ended(session_id))))
+def session_ended_in_database(db: Session, session_id: str) -> bool:
+    return bool(db.scalar(select(session_ended(session_id))))
 
 
 @dataclass(frozen=True)
@@ -292,10 +299,17 @@ class TokenPair:
     expires_in: int
 
 
-def _issue(user: User, family_id: str, refresh: str, *, issued_at: int | None = None) -> TokenPair:
-    svc = services()
+def _issue(
+    db: Session,
+    svc: Services,
+    user: User,
+    family_id: str,
+    refresh: str,
+    *,
+    issued_at: int | None = None,
+) -> TokenPair:
     now = utcnow()
-    db.session.add(
+    db.add(
         RefreshToken(
             user_id=user.id,
             family_id=family_id,
@@ -304,11 +318,13 @@ def _issue(user: User, family_id: str, refresh: str, *, issued_at: int | None = 
             expires_at=now + timedelta(seconds=svc.settings.refresh_token_ttl_seconds),
         )
     )
-    return _pair(user, family_id, refresh, issued_at)
+    return _pair(svc, user, family_id, refresh, issued_at)
 
 
-def _pair(user: User, family_id: str, refresh: str, issued_at: int | None) -> TokenPair:
-    tokens = services().tokens
+def _pair(
+    svc: Services, user: User, family_id: str, refresh: str, issued_at: int | None
+) -> TokenPair:
+    tokens = svc.tokens
     principal = Principal(user.id, user.role, session_id=family_id)
     # A rotated pair is a function of the refresh token it replaces: asking again within the
     # grace period yields the very same pair.
@@ -318,10 +334,14 @@ def _pair(user: User, family_id: str, refresh: str, issued_at: int | None) -> To
 
 
 def login(
-    email: str, password: str, client_ip: str, device_token: str | None = None
+    db: Session,
+    svc: Services,
+    email: str,
+    password: str,
+    client_ip: str,
+    device_token: str | None = None,
 ) -> tuple[TokenPair, str]:
     """A new session, and the device token to send with later sign-ins from this device."""
-    svc = services()
     cfg = svc.settings
     window = cfg.login_limit_window_seconds
     by_ip = svc.limiter.hit(f"login:ip:{client_ip}", cfg.login_limit_per_ip, window)
@@ -332,79 +352,72 @@ def login(
     except Invalid:
         normalised = None
     found = (
-        db.session.execute(
-            select(User.id, User.password_hash).where(User.email == normalised)
-        ).first()
+        db.execute(select(User.id, User.password_hash).where(User.email == normalised)).first()
         if normalised
         else None
     )
     user_id, stored = (found[0], found[1]) if found is not None else (None, None)
     # An unknown email is limited like an account, so the limits do not reveal members.
     account = f"user:{user_id}" if user_id is not None else f"email:{hash_token(email.lower())}"
-    device = device_of(device_token, user_id) if user_id is not None else None
-    count_sign_in(account, client_ip, device)
+    device = device_of(svc, device_token, user_id) if user_id is not None else None
+    count_sign_in(svc, account, client_ip, device)
     # Off the database (Passwords releases the connection first): the hash takes ~0.1 s.
     if not svc.passwords.verify(stored, password) or user_id is None or stored is None:
         raise unauthorized("The email or password is wrong.")
     upgraded = svc.passwords.hash(password) if svc.passwords.needs_rehash(stored) else None
-    still_verified(user_id, stored)
-    user = db.session.get(User, user_id, populate_existing=True)
+    still_verified(db, user_id, stored)
+    user = db.get(User, user_id, populate_existing=True)
     if user is None:
         raise unauthorized("The email or password is wrong.")
     if upgraded is not None:
         user.password_hash = upgraded
     device = device or secrets.token_hex(8)
-    return _issue(user, secrets.token_hex(16), new_refresh_token()), device_token_for(
-        user.id, device
+    return _issue(db, svc, user, secrets.token_hex(16), new_refresh_token()), device_token_for(
+        svc, user.id, device
     )
 
 
-def device_token_for(user_id: int, device: str) -> str:
+def device_token_for(svc: Services, user_id: int, device: str) -> str:
     """Proof that this device signed in to the account before (a random id, signed)."""
-    return f"{device}.{services().tokens.derive('device', f'{user_id}:{device}')[:32]}"
+    return f"{device}.{svc.tokens.derive('device', f'{user_id}:{device}')[:32]}"
 
 
-def device_of(token: str | None, user_id: int) -> str | None:
+def device_of(svc: Services, token: str | None, user_id: int) -> str | None:
     """The device id in a valid device token of this account, else None."""
     if not token or token.count(".") != 1:
         return None
     device, _ = token.split(".")
     if not (len(device) == 16 and all(c in "0123456789abcdef" for c in device)):
         return None
-    return device if constant_time_equals(token, device_token_for(user_id, device)) else None
+    return device if constant_time_equals(token, device_token_for(svc, user_id, device)) else None
 
 
-def _end_sessions(family_ids: list[str]) -> None:
+def _end_sessions(db: Session, svc: Services, family_ids: list[str]) -> None:
     """Revoke these sessions' refresh tokens and, at once, their access tokens. The caller
     holds the member's lock (`lock_member`), so no refresh racing this one survives it."""
     if not family_ids:
         return
-    db.session.execute(
+    db.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id.in_(family_ids), RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    services().revocations.revoke(family_ids)
-    keep_on_error()  # a revocation stands even though the request that caused it fails
+    svc.revocations.revoke(family_ids)
+    keep_on_error(db)  # a revocation stands even though the request that caused it fails
 
 
-def _sessions_of(user_id: int) -> list[str]:
+def _sessions_of(db: Session, user_id: int) -> list[str]:
     return list(
-        db.session.scalars(
-            select(RefreshToken.family_id).where(RefreshToken.user_id == user_id).distinct()
-        )
+        db.scalars(select(RefreshToken.family_id).where(RefreshToken.user_id == user_id).distinct())
     )
 
 
 REUSED = "The refresh token was already used; the session has been revoked."
 
 
-def refresh(token: str) -> TokenPair:
-    svc = services()
+def refresh(db: Session, svc: Services, token: str) -> TokenPair:
     cfg = svc.settings
-    row = db.session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
-    )
+    row = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)))
     if row is None:
         raise unauthorized("The refresh token is not valid.")
     # Per session: a client refreshes every few minutes; a thief racing the owner, thousands.
@@ -415,11 +428,11 @@ def refresh(token: str) -> TokenPair:
     )
     if not verdict.allowed:
         raise too_many(verdict, "This session is refreshing too often. Try again later.")
-    if lock_member(row.user_id) is None:
+    if lock_member(db, row.user_id) is None:
         raise unauthorized("The account no longer exists.")
     # Read again under the lock: a sign-out, a password change (which deletes the session's
     # tokens) or a parallel refresh may have committed meanwhile.
-    current = db.session.get(RefreshToken, row.id, populate_existing=True)
+    current = db.get(RefreshToken, row.id, populate_existing=True)
     if current is None:
         raise unauthorized("This session has ended (signed out or revoked); sign in again.")
     row = current
@@ -430,77 +443,70 @@ def refresh(token: str) -> TokenPair:
             raise unauthorized("The refresh token has expired; sign in again.")
         now = utcnow()
         row.used_at = now
-        user = db.session.get(User, row.user_id)
+        user = db.get(User, row.user_id)
         if user is None:
             raise unauthorized("The account no longer exists.")
         successor = svc.tokens.derive("refresh", token)
-        return _issue(user, row.family_id, successor, issued_at=int(now.timestamp()))
-    repeat = _repeat_within_grace(row, token)
+        return _issue(db, svc, user, row.family_id, successor, issued_at=int(now.timestamp()))
+    repeat = _repeat_within_grace(db, svc, row, token)
     if repeat is not None:
         return repeat
     # A rotated-out token came back after its grace: someone holds a copy. End the session.
-    _end_sessions([row.family_id])
+    _end_sessions(db, svc, [row.family_id])
     raise unauthorized(REUSED)
 
 
-def _repeat_within_grace(row: RefreshToken, token: str) -> TokenPair | None:
+def _repeat_within_grace(
+    db: Session, svc: Services, row: RefreshToken, token: str
+) -> TokenPair | None:
     """The pair a refresh already issued for this token, if it was rotated moments ago, its
     successor is still unused, and the session stands."""
-    svc = services()
     if row.revoked_at is not None or row.used_at is None:
         return None
     if (utcnow() - row.used_at).total_seconds() > svc.settings.refresh_grace_seconds:
         return None
     successor = svc.tokens.derive("refresh", token)
-    following: RefreshToken | None = db.session.scalar(
+    following: RefreshToken | None = db.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hash_token(successor))
     )
     if following is None or following.used_at is not None or following.revoked_at is not None:
         return None
-    user = db.session.get(User, row.user_id)
+    user = db.get(User, row.user_id)
     if user is None:
         return None
-    return _pair(user, row.family_id, successor, int(row.used_at.timestamp()))
+    return _pair(svc, user, row.family_id, successor, int(row.used_at.timestamp()))
 
 
-def logout(token: str) -> None:
-    row = db.session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == hash_token(token))
-    )
-    if row is not None and lock_member(row.user_id) is not None:
-        _end_sessions([row.family_id])
+def logout(db: Session, svc: Services, token: str) -> None:
+    row = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)))
+    if row is not None and lock_member(db, row.user_id) is not None:
+        _end_sessions(db, svc, [row.family_id])
 
 
-def live_session(principal: Principal) -> None:
-    """A deferred session check (security.authenticate) that the request's own statement did
-    not settle: the database's record, which every revocation writes first."""
-    if not session_check_owed():
-        return
-    settle_session(session_ended_in_database(principal.session_id))
-
-
-def acting_user(principal: Principal) -> User:
+def acting_user(db: Session, principal: Principal) -> User:
     """The caller's own account, re-read so deleted accounts and demoted admins lose access now."""
-    user = db.session.get(User, principal.user_id)
+    user = db.get(User, principal.user_id)
     if user is None:
         raise unauthorized("The account behind this token no longer exists.")
     return user
 
 
-def visible_user(principal: Principal, user_id: int) -> tuple[User, User]:
+def visible_user(db: Session, principal: Principal, user_id: int) -> tuple[User, User]:
     """(caller, target). Members see only themselves; anything else is 404, not 403."""
-    caller = acting_user(principal)
+    caller = acting_user(db, principal)
     if caller.id == user_id:
         return caller, caller
     if caller.role != "admin":
         raise not_found("member")
-    target = db.session.get(User, user_id)
+    target = db.get(User, user_id)
     if target is None:
         raise not_found("member")
     return caller, target
 
 
 def update_user(
+    db: Session,
+    svc: Services,
     principal: Principal,
     user_id: int,
     *,
@@ -512,8 +518,7 @@ def update_user(
     country: str | None = None,
 ) -> User:
     require_account_token(principal, "Changing the account")
-    svc = services()
-    caller, user = visible_user(principal, user_id)
+    caller, user = visible_user(db, principal, user_id)
     is_self = caller.id == user.id
     if role is not None and caller.role != "admin":
         raise Forbidden("Only an admin can change roles.")
@@ -529,25 +534,25 @@ def update_user(
     guarded = email is not None or password is not None or country is not None
     verified = (
         confirm_password(
-            principal, user, current_password, "Changing the email, password or country"
+            svc, principal, user, current_password, "Changing the email, password or country"
         )
         if guarded and is_self
         else None
     )
     new_hash = svc.passwords.hash(password) if password is not None else None
     if verified is not None:
-        still_verified(user.id, verified)
-    elif lock_member(user.id) is None:
+        still_verified(db, user.id, verified)
+    elif lock_member(db, user.id) is None:
         raise not_found("member")
     if display_name is not None:
         user.display_name = display_name
     if new_email is not None:
-        with unique_or_conflict(EMAIL_TAKEN, "email-taken"):
+        with unique_or_conflict(db, EMAIL_TAKEN, "email-taken"):
             user.email = new_email
     if wanted_country is not None and wanted_country != user.country:
         user.country = wanted_country
         # Ratings are read for the account's country: every profile's rows may change.
-        db.session.execute(
+        db.execute(
             update(Profile)
             .where(Profile.user_id == user.id)
             .values(data_version=Profile.data_version + 1)
@@ -556,50 +561,52 @@ def update_user(
     if new_hash is not None:
         user.password_hash = new_hash
         # A new password ends every session of the member, this one included.
-        _end_sessions(_sessions_of(user.id))
-        db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
+        _end_sessions(db, svc, _sessions_of(db, user.id))
+        db.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
     if role is not None:
         user.role = role
     return user
 
 
-def delete_user(principal: Principal, user_id: int, password: str | None) -> None:
+def delete_user(
+    db: Session, svc: Services, principal: Principal, user_id: int, password: str | None
+) -> None:
     """Needs the caller's password: the member's own, or the admin's."""
     require_account_token(principal, "Deleting the account")
-    caller, user = visible_user(principal, user_id)
-    verified = confirm_password(principal, caller, password, "Deleting an account")
+    caller, user = visible_user(db, principal, user_id)
+    verified = confirm_password(svc, principal, caller, password, "Deleting an account")
     # Both members' locks, in id order (two admins deleting each other can't deadlock).
     for member_id in sorted({caller.id, user.id}):
         if member_id == caller.id:
-            still_verified(caller.id, verified)
-        elif lock_member(member_id) is None:
+            still_verified(db, caller.id, verified)
+        elif lock_member(db, member_id) is None:
             return  # deleted meanwhile (by another admin, or the member)
-    _delete_locked_member(user.id)
+    _delete_locked_member(db, svc, user.id)
 
 
-def _delete_locked_member(user_id: int) -> None:
+def _delete_locked_member(db: Session, svc: Services, user_id: int) -> None:
     """Every session of the member ends; foreign keys cascade to every row the member owns
     (tokens, profiles, lists, ...). The caller holds the member's lock."""
-    _end_sessions(_sessions_of(user_id))
-    db.session.execute(delete(User).where(User.id == user_id))
+    _end_sessions(db, svc, _sessions_of(db, user_id))
+    db.execute(delete(User).where(User.id == user_id))
 
 
-def remove_member(email: str) -> bool:
+def remove_member(db: Session, svc: Services, email: str) -> bool:
     """An operator's deletion (the CLI on the host, as create-admin: no password asked), with
     delete_user's effects. False when no member has this email."""
     normalised = normalise_email(email)
-    user_id = db.session.scalar(select(User.id).where(User.email == normalised))
-    if user_id is None or lock_member(user_id) is None:
+    user_id = db.scalar(select(User.id).where(User.email == normalised))
+    if user_id is None or lock_member(db, user_id) is None:
         return False
-    _delete_locked_member(user_id)
+    _delete_locked_member(db, svc, user_id)
     return True
 
 
 def list_users(
-    principal: Principal, email_prefix: str | None, cursor: str | None, per_page: int
+    db: Session, principal: Principal, email_prefix: str | None, cursor: str | None, per_page: int
 ) -> tuple[list[User], str | None]:
     require_account_token(principal, "Listing members")
-    caller = acting_user(principal)
+    caller = acting_user(db, principal)
     if caller.role != "admin":
         raise Forbidden("Only admins can list members.")
     query = select(User).order_by(User.id).limit(per_page + 1)
@@ -614,26 +621,28 @@ def list_users(
         query = query.where(User.email.like(escaped + "%", escape="\\"))
     if cursor:
         query = query.where(User.id > decode_int_cursor(cursor))
-    rows = list(db.session.scalars(query))
+    rows = list(db.scalars(query))
     next_cursor = encode_cursor(rows[per_page - 1].id) if len(rows) > per_page else None
     return rows[:per_page], next_cursor
 
 
-def create_or_promote_admin(email: str, password: str | None, display_name: str) -> User:
+def create_or_promote_admin(
+    db: Session, svc: Services, email: str, password: str | None, display_name: str
+) -> User:
     normalised = normalise_email(email)
-    user: User | None = db.session.scalar(select(User).where(User.email == normalised))
+    user: User | None = db.scalar(select(User).where(User.email == normalised))
     if user is None:
         if not password:
             raise invalid("password", "a new admin needs a password")
-        return sign_up(normalised, password, display_name, role="admin")
+        return sign_up(db, svc, normalised, password, display_name, role="admin")
     if password:
         check_password_policy(password, normalised, user.display_name)
-        new_hash = services().passwords.hash(password)
-        if lock_member(user.id) is None:
+        new_hash = svc.passwords.hash(password)
+        if lock_member(db, user.id) is None:
             raise not_found("member")
         user.password_hash = new_hash
         # A new password ends the member's sessions, as it does through the API.
-        _end_sessions(_sessions_of(user.id))
-        db.session.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
+        _end_sessions(db, svc, _sessions_of(db, user.id))
+        db.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id))
     user.role = "admin"
     return user

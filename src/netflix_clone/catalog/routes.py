@@ -29,6 +29,7 @@ from netflix_clone.catalog.schemas import (
     TitlePage,
 )
 from netflix_clone.catalog.service import Meta
+from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import (
     exclusions,
     filter_cards,
@@ -37,9 +38,8 @@ from netflix_clone.catalog.titles import (
     unrestricted,
 )
 from netflix_clone.core.cache import LRU
-from netflix_clone.core.container import services
-from netflix_clone.web.encoding import cached_answer, compressed
-from netflix_clone.web.etags import etag_for
+from netflix_clone.web.deps import Memoised, catalog, db_session, wiring
+from netflix_clone.web.encoding import cached_answer, compressed, etag_for
 from netflix_clone.web.operations import operation
 
 bp = Blueprint("catalog", __name__)
@@ -76,14 +76,18 @@ def _filter_page(
     list's first FILTERED_PAGES pages (through the cache and our title records)."""
     if me is None or unrestricted(me):
         return
-    page.results = filter_cards(me, page.results)
+    page.results = filter_cards(db_session(), catalog(), me, page.results)
     pages = min(page.total_pages, FILTERED_PAGES)
     if page.page > pages:
         page.results = []
     total = 0
     for number in range(1, pages + 1):
         cards = page.results if number == page.page else other_page(number).results
-        total += len(cards) if number == page.page else len(filter_cards(me, cards))
+        total += (
+            len(cards)
+            if number == page.page
+            else len(filter_cards(db_session(), catalog(), me, cards))
+        )
     page.total_pages = pages
     page.total_results = total
 
@@ -93,20 +97,14 @@ def viewer() -> Profile | None:
     principal = g.get("principal")
     if principal is None or principal.profile_id is None:
         return None
-    return current_profile(principal)
-
-
-Memoised = tuple[bytes, str, bytes | None]  # JSON, its ETag, its gzip encoding (if worth it)
+    return current_profile(db_session(), principal)
 
 
 def _memo() -> LRU[tuple[str, str, float], Memoised]:
     """Rendered bytes of anonymous answers, keyed by URL and the cache entry they came from: a
     cache hit then skips normalising, serialising and compressing (the same entry gives the
     same bytes)."""
-    memo: LRU[tuple[str, str, float], Memoised] = services().extras.setdefault(
-        "catalog_render_memo", LRU(1024)
-    )
-    return memo
+    return wiring().render_memo
 
 
 def cacheable(
@@ -163,14 +161,16 @@ catalog_operation = partial(
 )
 
 
-def listing(query: Q, page_of: Callable[[Q], tuple[Callable[[], TitlePage], Meta]]) -> Response:
+def listing(
+    query: Q, page_of: Callable[[Catalog, Q], tuple[Callable[[], TitlePage], Meta]]
+) -> Response:
     """A paged list or search: shared when anonymous, filtered for a restricted profile (whose
     totals count only what it may see, over the first FILTERED_PAGES pages)."""
-    build, meta = page_of(query)
+    build, meta = page_of(catalog(), query)
     me = viewer()
 
     def other_page(number: int) -> TitlePage:
-        return page_of(query.model_copy(update={"page": number}))[0]()
+        return page_of(catalog(), query.model_copy(update={"page": number}))[0]()
 
     return cacheable(
         build, meta, MAX_AGE["list"], me, lambda page: _filter_page(me, page, other_page)
@@ -183,7 +183,7 @@ D = TypeVar("D", MovieDetails, SeriesDetails)
 def details_page(
     key: TitleKey,
     query: DetailsQuery,
-    details_of: Callable[[int, str, str], tuple[Callable[[], D], Meta]],
+    details_of: Callable[[Catalog, int, str, str], tuple[Callable[[], D], Meta]],
 ) -> Response:
     """A movie's or a series' page: ratings for the viewer's country (or `region`), a 403 for
     a title above the profile's level, recommendations filtered for the profile."""
@@ -191,12 +191,18 @@ def details_page(
     region = query.region or (me.country if me else "US")
     if me is not None:
         # Before anything else: the title's rating, or a 403 or 503, never the title.
-        require_allowed(me, title_record(key))
-    build, meta = details_of(key[1], query.language, region)
+        require_allowed(me, title_record(db_session(), catalog(), key))
+    build, meta = details_of(catalog(), key[1], query.language, region)
 
     def personalise(details: D) -> None:
         if me is not None:
-            details.recommendations = filter_cards(me, details.recommendations, exclusions(me))
+            details.recommendations = filter_cards(
+                db_session(),
+                catalog(),
+                me,
+                details.recommendations,
+                exclusions(db_session(), catalog(), me),
+            )
 
     return cacheable(build, meta, MAX_AGE["details"], me, personalise)
 
@@ -273,8 +279,8 @@ def series(series_id: int, query: DetailsQuery) -> Response:
 def season(series_id: int, season_number: int, query: DetailsQuery) -> Response:
     me = viewer()
     if me is not None:  # the series' rating covers its seasons
-        require_allowed(me, title_record(("series", series_id)))
-    build, meta = service.season(series_id, season_number, query.language)
+        require_allowed(me, title_record(db_session(), catalog(), ("series", series_id)))
+    build, meta = service.season(catalog(), series_id, season_number, query.language)
     return cacheable(build, meta, MAX_AGE["details"], me)
 
 
@@ -301,7 +307,7 @@ def search_all(query: MultiSearchQuery) -> Response:
     response_headers=CATALOG_HEADERS,
 )
 def genres(query: GenreQuery) -> Response:
-    result, meta = service.genres(query.language, query.kind)
+    result, meta = service.genres(catalog(), query.language, query.kind)
     return cacheable(lambda: result, meta, MAX_AGE["static"])
 
 
@@ -310,7 +316,7 @@ def genres(query: GenreQuery) -> Response:
     summary="Data source and the attribution TMDB's terms require", tags=["about"], response=About
 )
 def about() -> About:
-    source = service.catalog().source.name
+    source = catalog().source.name
     note = (
         "Live data from TMDB."
         if source == "tmdb"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from netflix_clone.catalog.tmdb_rules import TMDB_LANGUAGES
-from netflix_clone.web.operations import QueryModel, Visible
+from netflix_clone.core.shapes import QueryModel, Visible
 
 ListName = Literal["popular", "top_rated", "now_playing", "upcoming", "trending"]
 SeriesListName = Literal["popular", "top_rated", "on_the_air", "airing_today", "trending"]

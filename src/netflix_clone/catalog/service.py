@@ -64,10 +64,10 @@ T = TypeVar("T")
 Lazy = Callable[[], T]
 
 
-def genre_map(language: str, kind: str = "movie") -> dict[int, str]:
+def genre_map(catalog: Catalog, language: str, kind: str = "movie") -> dict[int, str]:
     """Genre id -> name in `language`; the bundled English names if TMDB cannot be reached."""
     try:
-        fetched = catalog().fetch(GENRE_PATHS[kind], {"language": language})
+        fetched = catalog.fetch(GENRE_PATHS[kind], {"language": language})
         memo = catalog.genre_memo
         known = memo.get((kind, language, fetched.stored_at))
         if known is not None:
@@ -87,7 +87,8 @@ class _GenreMaps(Mapping[str, dict[int, str]]):
     """Genre maps per kind, each read (from the cache) only when a card of that kind needs
     it: a movie page never asks for TV genres."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, catalog: Catalog, language: str) -> None:
+        self._catalog = catalog
         self._language = language
         self._maps: dict[str, dict[int, str]] = {}
 
@@ -95,7 +96,7 @@ class _GenreMaps(Mapping[str, dict[int, str]]):
         if kind not in GENRE_PATHS:
             raise KeyError(kind)
         if kind not in self._maps:
-            self._maps[kind] = genre_map(self._language, kind)
+            self._maps[kind] = genre_map(self._catalog, self._language, kind)
         return self._maps[kind]
 
     def __iter__(self) -> Iterator[str]:
@@ -105,9 +106,9 @@ class _GenreMaps(Mapping[str, dict[int, str]]):
         return len(GENRE_PATHS)
 
 
-def genre_maps(language: str) -> GenreMaps:
+def genre_maps(catalog: Catalog, language: str) -> GenreMaps:
     """Genre id -> name per kind, each map fetched on first use."""
-    return _GenreMaps(language)
+    return _GenreMaps(catalog, language)
 
 
 def _names(body: Any) -> dict[int, str] | None:
@@ -126,11 +127,11 @@ def _bundled_genres(kind: str = "movie") -> dict[int, str]:
     return _names(body) or {}
 
 
-def resolve_genre(value: str, language: str, kind: str = "movie") -> int:
+def resolve_genre(catalog: Catalog, value: str, language: str, kind: str = "movie") -> int:
     if value.isdigit():
         return int(value)
     wanted = value.strip().lower()
-    for names in (genre_map(language, kind), _bundled_genres(kind)):
+    for names in (genre_map(catalog, language, kind), _bundled_genres(kind)):
         for genre_id, name in names.items():
             if name.lower() == wanted:
                 return genre_id
@@ -142,6 +143,7 @@ def resolve_genre(value: str, language: str, kind: str = "movie") -> int:
 
 
 def _page(
+    catalog: Catalog,
     body: Any,
     requested: int,
     genres: GenreMaps,
@@ -163,14 +165,14 @@ def _page(
     )
 
 
-def list_movies(query: MovieListQuery) -> tuple[Lazy[TitlePage], Meta]:
+def list_movies(catalog: Catalog, query: MovieListQuery) -> tuple[Lazy[TitlePage], Meta]:
     params = {"language": query.language, "page": str(query.page)}
     if query.region:
         params["region"] = query.region
     keep = None
     path = LIST_PATHS[query.list]
     if query.genre:
-        genre_id = resolve_genre(query.genre, query.language)
+        genre_id = resolve_genre(catalog, query.genre, query.language)
         if query.list in ("trending", "now_playing", "upcoming"):
             # These lists are curated upstream (release windows per region, trending scores) and
             # have no genre filter: keep their meaning and filter the page we have.
@@ -181,20 +183,27 @@ def list_movies(query: MovieListQuery) -> tuple[Lazy[TitlePage], Meta]:
             params.update(_discover_for(query.list, genre_id))
     if query.list == "trending":
         params.pop("region", None)
-    fetched = catalog().fetch(path, params)
+    fetched = catalog.fetch(path, params)
 
     def build() -> TitlePage:
-        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source, keep)
+        return _page(
+            catalog,
+            fetched.body,
+            query.page,
+            genre_maps(catalog, query.language),
+            fetched.source,
+            keep,
+        )
 
     return build, Meta.of(fetched)
 
 
-def list_series(query: SeriesListQuery) -> tuple[Lazy[TitlePage], Meta]:
+def list_series(catalog: Catalog, query: SeriesListQuery) -> tuple[Lazy[TitlePage], Meta]:
     params = {"language": query.language, "page": str(query.page)}
     keep = None
     path = SERIES_LIST_PATHS[query.list]
     if query.genre:
-        genre_id = resolve_genre(query.genre, query.language, "series")
+        genre_id = resolve_genre(catalog, query.genre, query.language, "series")
         if query.list in ("trending", "on_the_air", "airing_today"):
             # Curated upstream (airing windows, trending scores): filter the page we have.
             def keep(card: TitleCard) -> bool:
@@ -204,11 +213,17 @@ def list_series(query: SeriesListQuery) -> tuple[Lazy[TitlePage], Meta]:
             params.update(_discover_for(query.list, genre_id))
     # TV lists have no region (TMDB's airing lists take a timezone, which we leave at its
     # default): `region` is accepted for symmetry with /api/movies and has no effect here.
-    fetched = catalog().fetch(path, params)
+    fetched = catalog.fetch(path, params)
 
     def build() -> TitlePage:
         return _page(
-            fetched.body, query.page, genre_maps(query.language), fetched.source, keep, "series"
+            catalog,
+            fetched.body,
+            query.page,
+            genre_maps(catalog, query.language),
+            fetched.source,
+            keep,
+            "series",
         )
 
     return build, Meta.of(fetched)
@@ -221,8 +236,10 @@ def _discover_for(list_name: str, genre_id: int) -> dict[str, str]:
     return params
 
 
-def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[MovieDetails], Meta]:
-    fetched = catalog().fetch(
+def movie_details(
+    catalog: Catalog, movie_id: int, language: str, region: str
+) -> tuple[Lazy[MovieDetails], Meta]:
+    fetched = catalog.fetch(
         f"movie/{movie_id}", {"language": language, "append_to_response": DETAIL_APPENDS}
     )
     body = fetched.body
@@ -232,7 +249,7 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
             raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.all_certifications(body), region)
         result = normalise.details(
-            body, genre_maps(language), catalog.image_base, region, age, fetched.source
+            body, genre_maps(catalog, language), catalog.image_base, region, age, fetched.source
         )
         if result is None:
             raise UpstreamFailed("The catalog sent an unusable answer.")
@@ -241,8 +258,10 @@ def movie_details(movie_id: int, language: str, region: str) -> tuple[Lazy[Movie
     return build, Meta.of(fetched)
 
 
-def series_details(series_id: int, language: str, region: str) -> tuple[Lazy[SeriesDetails], Meta]:
-    fetched = catalog().fetch(
+def series_details(
+    catalog: Catalog, series_id: int, language: str, region: str
+) -> tuple[Lazy[SeriesDetails], Meta]:
+    fetched = catalog.fetch(
         f"tv/{series_id}", {"language": language, "append_to_response": SERIES_APPENDS}
     )
     body = fetched.body
@@ -252,7 +271,7 @@ def series_details(series_id: int, language: str, region: str) -> tuple[Lazy[Ser
             raise UpstreamFailed("The catalog sent an unusable answer.")
         age, _ = maturity.min_age(normalise.tv_certifications(body), region, "tv")
         result = normalise.series_details(
-            body, genre_maps(language), catalog.image_base, region, age, fetched.source
+            body, genre_maps(catalog, language), catalog.image_base, region, age, fetched.source
         )
         if result is None:
             raise UpstreamFailed("The catalog sent an unusable answer.")
@@ -261,8 +280,10 @@ def series_details(series_id: int, language: str, region: str) -> tuple[Lazy[Ser
     return build, Meta.of(fetched)
 
 
-def season(series_id: int, number: int, language: str) -> tuple[Lazy[Season], Meta]:
-    fetched = catalog().fetch(f"tv/{series_id}/season/{number}", {"language": language})
+def season(
+    catalog: Catalog, series_id: int, number: int, language: str
+) -> tuple[Lazy[Season], Meta]:
+    fetched = catalog.fetch(f"tv/{series_id}/season/{number}", {"language": language})
     body = fetched.body
 
     def build() -> Season:
@@ -278,7 +299,7 @@ def season(series_id: int, number: int, language: str) -> tuple[Lazy[Season], Me
     return build, Meta.of(fetched)
 
 
-def search(query: SearchQuery) -> tuple[Lazy[TitlePage], Meta]:
+def search(catalog: Catalog, query: SearchQuery) -> tuple[Lazy[TitlePage], Meta]:
     params = {
         "query": query.q,
         "page": str(query.page),
@@ -289,15 +310,17 @@ def search(query: SearchQuery) -> tuple[Lazy[TitlePage], Meta]:
         params["year"] = str(query.year)
     if query.region:
         params["region"] = query.region
-    fetched = catalog().fetch("search/movie", params)
+    fetched = catalog.fetch("search/movie", params)
 
     def build() -> TitlePage:
-        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source)
+        return _page(
+            catalog, fetched.body, query.page, genre_maps(catalog, query.language), fetched.source
+        )
 
     return build, Meta.of(fetched)
 
 
-def search_all(query: MultiSearchQuery) -> tuple[Lazy[TitlePage], Meta]:
+def search_all(catalog: Catalog, query: MultiSearchQuery) -> tuple[Lazy[TitlePage], Meta]:
     """Movies and series in one answer (TMDB's multi search; people are left out)."""
     params = {
         "query": query.q,
@@ -305,16 +328,18 @@ def search_all(query: MultiSearchQuery) -> tuple[Lazy[TitlePage], Meta]:
         "language": query.language,
         "include_adult": "false",
     }
-    fetched = catalog().fetch("search/multi", params)
+    fetched = catalog.fetch("search/multi", params)
 
     def build() -> TitlePage:
-        return _page(fetched.body, query.page, genre_maps(query.language), fetched.source)
+        return _page(
+            catalog, fetched.body, query.page, genre_maps(catalog, query.language), fetched.source
+        )
 
     return build, Meta.of(fetched)
 
 
-def genres(language: str, kind: str = "movie") -> tuple[GenreList, Meta]:
-    fetched = catalog().fetch(GENRE_PATHS[kind], {"language": language})
+def genres(catalog: Catalog, language: str, kind: str = "movie") -> tuple[GenreList, Meta]:
+    fetched = catalog.fetch(GENRE_PATHS[kind], {"language": language})
     body = fetched.body if isinstance(fetched.body, dict) else {}
     items = [
         Genre(id=g["id"], name=str(g.get("name") or ""))

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
+from netflix_clone.accounts.models import Profile
 from netflix_clone.catalog.demo_tmdb import DemoTMDB
+from netflix_clone.catalog.models import TitleKey
 from netflix_clone.catalog.tmdb import (
     TMDBClient,
     TMDBKeys,
@@ -32,10 +34,14 @@ from netflix_clone.catalog.tmdb import (
 )
 from netflix_clone.catalog.tmdb_rules import cache_class
 from netflix_clone.core.cache import CacheBackend, Entry, MemoryCache, RedisCache, SingleFlight
+from netflix_clone.core.db import Session
 from netflix_clone.core.observability import CACHE
 from netflix_clone.core.ratelimit import RateLimiter, requester
 from netflix_clone.core.redis_store import GuardedRedis
 from netflix_clone.core.settings import Settings
+
+# Titles a profile has hidden, asked of member data (the app factory wires library's answer).
+Exclusions = Callable[[Session, Profile], set[TitleKey]]
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +163,7 @@ class Catalog:
         self.genre_memo: dict[tuple[str, str, float], dict[int, str]] = {}
         # Titles a profile hid (disliked, removed from history): member data provides this
         # when the app is wired, so the catalog never imports it.
-        self.exclusions: Callable[[Any, Any], set[tuple[str, int]]] | None = None
+        self.exclusions: Exclusions | None = None
         self._requester_budget = requester_budget
         self._requester_window = requester_window
         self._backend = backend

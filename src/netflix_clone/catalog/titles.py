@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
@@ -20,18 +19,10 @@ from netflix_clone.accounts.models import Profile
 from netflix_clone.catalog import maturity, normalise
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import (
-    DETAIL_APPENDS,
-    SERIES_APPENDS,
-    GenreMaps,
-    catalog,
-    genre_maps,
-    image_base,
-)
+from netflix_clone.catalog.service import DETAIL_APPENDS, SERIES_APPENDS, GenreMaps, genre_maps
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.tmdb import UpstreamError, UpstreamNotFound
-from netflix_clone.core.container import services
-from netflix_clone.core.db import commit, db, savepoint, utcnow
+from netflix_clone.core.db import Database, Session, commit, savepoint, utcnow
 from netflix_clone.core.exceptions import Forbidden, Unavailable, not_found
 
 log = logging.getLogger(__name__)
@@ -96,48 +87,48 @@ def _fetch_raw(cat: Catalog, key: TitleKey) -> tuple[TitleKey, dict[str, Any] | 
     return key, body, fetched.source
 
 
-def _store(key: TitleKey, raw: dict[str, Any], source: str) -> Title:
+def _store(db: Session, key: TitleKey, raw: dict[str, Any], source: str) -> Title:
     fields = _fields(key[0], raw, source)
-    title: Title | None = db.session.get(Title, key)
+    title: Title | None = db.get(Title, key)
     try:
-        with savepoint():
+        with savepoint(db):
             if title is None:
                 title = Title(kind=key[0], id=key[1], **fields)
-                db.session.add(title)
+                db.add(title)
             else:
                 for name, value in fields.items():
                     setattr(title, name, value)
     except IntegrityError:  # another request stored it first; theirs is as good as ours
-        stored: Title | None = db.session.get(Title, key, populate_existing=True)
+        stored: Title | None = db.get(Title, key, populate_existing=True)
         if stored is None:
             raise
         title = stored
     return title
 
 
-def load_titles(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
+def load_titles(db: Session, keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
     """The records we have for these keys, in one query."""
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    rows = db.session.scalars(select(Title).where(tuple_(Title.kind, Title.id).in_(wanted))).all()
+    rows = db.scalars(select(Title).where(tuple_(Title.kind, Title.id).in_(wanted))).all()
     return {t.key: t for t in rows}
 
 
-def records_for(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
+def records_for(db: Session, catalog: Catalog, keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
     """Records for these keys without writing and without asking TMDB: what we have stored (one
     query), and for what is missing, records made from details the catalog already holds. The
     rest are stored off the request path (`store_later`, charged to the requester's upstream
     budget); until then they have no record, and the maturity filter hides them from restricted
     profiles. A listing therefore never costs an upstream call per result."""
     wanted = list(dict.fromkeys(keys))
-    found = load_titles(wanted)
+    found = load_titles(db, wanted)
     cutoff = utcnow() - RECORD_TTL
     old = [k for k in wanted if k in found and found[k].fetched_at < cutoff]
     missing = [k for k in wanted if k not in found]
     unknown = []
     if missing:
-        cat = catalog()
+        cat = catalog
         for key in missing:
             path, params = details_request(key)
             held = _safe_peek(cat, path, params)
@@ -147,7 +138,7 @@ def records_for(keys: Iterable[TitleKey]) -> dict[TitleKey, Title]:
             else:
                 unknown.append(key)
     if missing or old:
-        store_later([*missing, *old], charged=unknown)
+        store_later(db.database, catalog, [*missing, *old], charged=unknown)
     return found
 
 
@@ -173,7 +164,7 @@ class _TitleWriter:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
-    def submit(self, app: Flask, keys: Iterable[TitleKey]) -> None:
+    def submit(self, database: Database, catalog: Catalog, keys: Iterable[TitleKey]) -> None:
         with self._lock:
             fresh = [k for k in dict.fromkeys(keys) if k not in self._pending]
             fresh = fresh[: max(0, MAX_PENDING - len(self._pending))]
@@ -183,24 +174,24 @@ class _TitleWriter:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="title-rows")
             pool = self._pool
-        pool.submit(self._store_all, app, fresh)
+        pool.submit(self._store_all, database, catalog, fresh)
 
-    def _store_all(self, app: Flask, keys: list[TitleKey]) -> None:
+    def _store_all(self, database: Database, catalog: Catalog, keys: list[TitleKey]) -> None:
+        db = database.session()
         try:
-            with app.app_context():
-                cat = catalog()
-                for key in keys:
-                    try:
-                        _, raw, source = _fetch_raw(cat, key)
-                        if raw is not None:
-                            _store(key, raw, source)
-                            commit()
-                    except Exception as exc:
-                        db.session.rollback()
-                        log.warning(
-                            "storing title %s %s failed: %s", key[0], key[1], type(exc).__name__
-                        )
+            for key in keys:
+                try:
+                    _, raw, source = _fetch_raw(catalog, key)
+                    if raw is not None:
+                        _store(db, key, raw, source)
+                        commit(db)
+                except Exception as exc:
+                    db.rollback()
+                    log.warning(
+                        "storing title %s %s failed: %s", key[0], key[1], type(exc).__name__
+                    )
         finally:
+            db.close()
             with self._lock:
                 self._pending.difference_update(keys)
 
@@ -220,47 +211,49 @@ class _TitleWriter:
 _WRITER = _TitleWriter()
 
 
-def store_later(keys: Iterable[TitleKey], charged: Iterable[TitleKey] = ()) -> None:
+def store_later(
+    database: Database, catalog: Catalog, keys: Iterable[TitleKey], charged: Iterable[TitleKey] = ()
+) -> None:
     """Store (or refresh) these titles' rows in the background, off the request path. The
     `charged` ones need an upstream call we don't hold the answer to: each is charged to the
     requester's upstream budget, and those beyond it are left for a later request."""
     wanted = list(dict.fromkeys(keys))
     costly = set(charged)
     if costly:
-        allowed = catalog().charge(len(costly))
+        allowed = catalog.charge(len(costly))
         over = [k for k in wanted if k in costly][allowed:]
         wanted = [k for k in wanted if k not in set(over)]
-    _WRITER.submit(current_app._get_current_object(), wanted)  # type: ignore[attr-defined]
+    _WRITER.submit(database, catalog, wanted)
 
 
 def wait_for_stored(timeout: float = 10.0) -> bool:
     return _WRITER.idle(timeout)
 
 
-def ensure_title(key: TitleKey) -> Title:
+def ensure_title(db: Session, catalog: Catalog, key: TitleKey) -> Title:
     """The title's row for a write (a heartbeat, a rating): never waits on TMDB when we have
     one, however old; old rows are refreshed off the request path when a listing reads them."""
-    title = db.session.get(Title, key)
+    title = db.get(Title, key)
     if title is not None:
         return title
-    _, raw, source = _fetch_raw(catalog(), key)
+    _, raw, source = _fetch_raw(catalog, key)
     if raw is None:
         raise not_found(NOUN.get(key[0], "title"))
-    return _store(key, raw, source)
+    return _store(db, key, raw, source)
 
 
-def title_record(key: TitleKey) -> Title:
+def title_record(db: Session, catalog: Catalog, key: TitleKey) -> Title:
     """The title's record for a read (the maturity check of a details page): stored or made
     from its details (the page's own, through the cache), never written here. 404 when the
     catalog has no such title; Unavailable (503) when its details can't be had: a restricted
     profile then gets neither the title nor a guess."""
-    title = db.session.get(Title, key)
+    title = db.get(Title, key)
     if title is not None:
         if title.fetched_at < utcnow() - RECORD_TTL:
-            store_later([key])
+            store_later(db.database, catalog, [key])
         return title
     try:
-        _, raw, source = _fetch_raw(catalog(), key)
+        _, raw, source = _fetch_raw(catalog, key)
     except UpstreamError as exc:
         raise Unavailable(
             "This title's age rating can't be checked right now; try again shortly.",
@@ -269,7 +262,7 @@ def title_record(key: TitleKey) -> Title:
         ) from None
     if raw is None:
         raise not_found(NOUN.get(key[0], "title"))
-    store_later([key])
+    store_later(db.database, catalog, [key])
     return Title(kind=key[0], id=key[1], **_fields(key[0], raw, source))
 
 
@@ -308,6 +301,8 @@ def card_key(card: TitleCard) -> TitleKey:
 
 
 def filter_cards(
+    db: Session,
+    catalog: Catalog,
     profile: Profile | None,
     cards: Sequence[TitleCard],
     exclude: set[TitleKey] | frozenset[TitleKey] = frozenset(),
@@ -319,11 +314,11 @@ def filter_cards(
     if unrestricted(profile):
         return kept
     if records is None:
-        records = records_for(card_key(c) for c in kept)
+        records = records_for(db, catalog, (card_key(c) for c in kept))
     return [c for c in kept if allowed(profile, records.get(card_key(c)))]
 
 
-def card_from_title(title: Title, genres: GenreMaps) -> TitleCard:
+def card_from_title(catalog: Catalog, title: Title, genres: GenreMaps) -> TitleCard:
     released = normalise.date(title.release_date)
     base = catalog.image_base
     names = genres.get(title.kind, {})
@@ -346,11 +341,12 @@ def card_from_title(title: Title, genres: GenreMaps) -> TitleCard:
     )
 
 
-def genres_for(profile: Profile | None) -> GenreMaps:
-    return genre_maps(profile.language if profile else "en-US")
+def genres_for(catalog: Catalog, profile: Profile | None) -> GenreMaps:
+    return genre_maps(catalog, profile.language if profile else "en-US")
 
 
 # --- what a member never wants suggested (provided by the member-data package) ------------
+
 
 def exclusions(db: Session, catalog: Catalog, profile: Profile) -> set[TitleKey]:
     """Titles the profile has hidden (disliked, removed from history). Member data provides

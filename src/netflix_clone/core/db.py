@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, exc
+from sqlalchemy import DateTime, MetaData, Table, create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
@@ -48,6 +48,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    __table__: ClassVar[Table]  # every model here maps one table
 
 
 class Session(OrmSession):

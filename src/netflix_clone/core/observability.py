@@ -8,14 +8,12 @@ import os
 import re
 import sys
 import threading
-import time
-import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -27,11 +25,6 @@ from prometheus_client import (
 )
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# The ALB's trace header (Root=1-<time>-<id>;Parent=...;Sampled=1, Self=... past a second hop):
-# logged beside our request id so one request can be followed from the ALB's access log.
-_AMZN_TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._-]{1,256}$")
 
 REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -102,13 +95,14 @@ class JsonFormatter(logging.Formatter):
         return redactor.scrub(_QUERY_SECRET.sub(r"\1[REDACTED]", text))
 
 
+# The id of the request being handled by this thread (set by the web layer, web/tracking.py).
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            try:
-                record.request_id = g.get("request_id")
-            except RuntimeError:  # outside a request
-                record.request_id = None
+            record.request_id = request_id.get()
         return True
 
 
@@ -127,42 +121,6 @@ def configure_logging(level: str) -> None:
 
 
 access_log = logging.getLogger("netflix_clone.access")
-
-
-def init_request_tracking(app: Flask) -> None:
-    instrument_database_pools()
-
-    @app.before_request
-    def _start() -> None:
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        trace = request.headers.get("X-Amzn-Trace-Id", "")
-        g.amzn_trace_id = trace if _AMZN_TRACE_ID.match(trace) else None
-        g.started = time.perf_counter()
-
-    @app.after_request
-    def _finish(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        started = g.get("started")
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        if started is not None:
-            elapsed = time.perf_counter() - started
-            REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-            LATENCY.labels(request.method, route).observe(elapsed)
-            access_log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "route": route,
-                    "status": response.status_code,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "remote_addr": request.remote_addr,
-                    "user_id": g.get("user_id"),
-                    "x_amzn_trace_id": g.get("amzn_trace_id"),
-                },
-            )
-        return response
 
 
 def instrument_database_pools() -> None:

@@ -6,6 +6,7 @@ No web framework in between: the app factory (the embedded default migrates itse
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from netflix_clone.core.db import Database
+from netflix_clone.core.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 
@@ -21,9 +23,7 @@ MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 def _config(database: Database | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option(
-        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
-    )
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     if database is not None:
         config.attributes["engine"] = database.engine
     return config
@@ -47,3 +47,11 @@ def current_revision(database: Database) -> str | None:
 
 def head_revision() -> str:
     return str(ScriptDirectory.from_config(_config()).get_current_head())
+
+
+def migrate_embedded(settings: Settings, database: Database) -> None:
+    """The zero-setup default applies its own migrations; several workers take turns."""
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    with (settings.instance_path / "migrate.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        upgrade(database)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from netflix_clone.core.container import Services
+from netflix_clone.web.deps import wiring
 
 
 def register(app: Flask) -> None:
     """Add the gateway, and the SPA when `SPA_DIR` is set, to an app built by `create_app`."""
     from netflix_clone.gateway import routes, spa
 
-    svc: Services = app.extensions["netflix_clone"]
+    svc = wiring(app).services
     app.register_blueprint(routes.bp)
     spa.register(app, svc.settings.spa_dir)

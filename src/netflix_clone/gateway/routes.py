@@ -14,11 +14,14 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
+from flask.blueprints import BlueprintSetupState
+from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from netflix_clone.catalog.source import Catalog, Fetched
@@ -41,11 +44,11 @@ from netflix_clone.catalog.tmdb_rules import (
     SERVICE_OFFLINE,
     over_rate_limit,
 )
-from netflix_clone.core.container import services
 from netflix_clone.core.observability import redactor
 from netflix_clone.core.settings import TMDB_IMAGE_BASE_URL
 from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
-from netflix_clone.web.etags import etag_for, etag_matches
+from netflix_clone.web.deps import catalog, services
+from netflix_clone.web.encoding import conditional, etag_for
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +59,11 @@ TMDB_CONTENT_TYPE = "application/json;charset=utf-8"
 ROUTED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 READ_METHODS = ("GET", "HEAD")
 ALLOW = "GET, HEAD, OPTIONS"
-CORS_ALLOW_METHODS = "GET, HEAD"
+CORS_ALLOW_METHODS = ["GET", "HEAD"]
 # Apps send these even though the gateway ignores them; refusing them would break the preflight.
-CORS_ALLOW_HEADERS = "Authorization, Content-Type"
-CORS_EXPOSE_HEADERS = "ETag, Retry-After, X-Request-ID"
-CORS_MAX_AGE = "600"
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
+CORS_MAX_AGE = 600
 MAX_AGE = {"configuration": 86400, "genres": 86400, "details": 3600, "list": 300, "search": 300}
 STALE_MAX_AGE = 30
 RATE_WINDOW = 60
@@ -77,8 +80,7 @@ def tmdb_json(status: int, body: Any, headers: Mapping[str, str] | None = None) 
 
 
 def _catalog() -> Catalog:
-    catalog: Catalog = services().extras["catalog"]
-    return catalog
+    return catalog()
 
 
 # --- the one view ----------------------------------------------------------------------------
@@ -88,7 +90,7 @@ def _catalog() -> Catalog:
 @bp.route("/<path:path>", methods=ROUTED_METHODS)
 def gateway(path: str) -> Response:
     if request.method == "OPTIONS":
-        preflight = Response(status=204, headers={"Allow": ALLOW})  # CORS: see _cors
+        preflight = Response(status=204, headers={"Allow": ALLOW})  # CORS headers: see _cors
         del preflight.headers["Content-Type"]
         return preflight
     limited = _rate_limited()
@@ -134,21 +136,18 @@ def _answer(wanted: Wanted, fetched: Fetched) -> Response:
         images["base_url"] = image_base
         images["secure_base_url"] = image_base
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = etag_for(data)
     max_age = STALE_MAX_AGE if fetched.cache == "stale" else MAX_AGE[wanted.route.cache]
     headers = {
-        "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}, stale-if-error=86400",
         "X-Catalog-Source": fetched.source,
         "X-Cache": fetched.cache,
     }
     if fetched.cache != "miss":
         headers["Age"] = str(fetched.age)
-    if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        return Response(status=304, headers=headers)
     response = Response(data, status=200, content_type=TMDB_CONTENT_TYPE, headers=headers)
+    response.set_etag(etag_for(data))
     response.vary.add("Accept-Encoding")
-    return response
+    return conditional(response)
 
 
 # --- errors, in TMDB's words ------------------------------------------------------------------
@@ -229,25 +228,43 @@ def _rate_limited() -> Response | None:
 # --- CORS: for /tmdb only, for the configured origins, never with credentials -----------------
 
 
-def _allowed_origin(origin: str) -> str | None:
-    configured = {o.strip().rstrip("/").lower() for o in services().settings.cors_origins}
-    if "*" in configured:
-        return "*"
-    return origin if origin.rstrip("/").lower() in configured else None
+def _cors(state: BlueprintSetupState) -> None:
+    """Flask-CORS on the app, for this blueprint's paths only, with the app's `CORS_ORIGINS`
+    (read once, when the app registers the blueprint)."""
+    app = cast(Flask, state.app)
+    with app.app_context():
+        configured = [o.strip().rstrip("/") for o in services().settings.cors_origins]
+    if not configured:
+        return
+    CORS(
+        app,
+        resources={rf"{re.escape(bp.url_prefix or '')}/.*": {}},
+        origins=[o if o == "*" else _exactly(o) for o in configured],
+        send_wildcard=True,  # `*` configured: answer `*`, not the echoed origin
+        methods=CORS_ALLOW_METHODS,
+        allow_headers=CORS_ALLOW_HEADERS,
+        expose_headers=CORS_EXPOSE_HEADERS,
+        max_age=CORS_MAX_AGE,
+        supports_credentials=False,
+        always_send=False,  # no Origin, no CORS headers
+        vary_header=False,  # _vary_on_origin: on every answer, allowed or not
+        intercept_exceptions=False,  # its after_request already sees our error answers
+    )
+
+
+bp.record_once(_cors)
+
+
+def _exactly(origin: str) -> re.Pattern[str]:
+    """A configured origin matches itself only, in any case, with or without a trailing slash.
+    (Given as a string, Flask-CORS would read one with `[` (an IPv6 host) or `*` as a regular
+    expression, matched as a prefix.)"""
+    return re.compile(re.escape(origin) + r"/?\Z", re.IGNORECASE)
 
 
 @bp.after_request
-def _cors(response: Response) -> Response:
+def _vary_on_origin(response: Response) -> Response:
+    # Whether an answer carries CORS headers depends on Origin: a shared cache must know, for
+    # the answers without them too.
     response.vary.add("Origin")
-    origin = request.headers.get("Origin")
-    allowed = _allowed_origin(origin) if origin else None
-    if allowed is None:
-        return response
-    response.headers["Access-Control-Allow-Origin"] = allowed
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = CORS_ALLOW_METHODS
-        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
-        response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
-    else:
-        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
     return response

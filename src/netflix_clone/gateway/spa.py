@@ -13,8 +13,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, request, send_file
 from werkzeug.routing import BaseConverter
 
-from netflix_clone.core.container import services
 from netflix_clone.core.settings import ConfigError
+from netflix_clone.web.deps import services
 
 RESERVED = ("api", "tmdb", "docs", "openapi.json", "healthz", "readyz", "metrics")
 IMMUTABLE = "public, max-age=31536000, immutable"

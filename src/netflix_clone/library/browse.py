@@ -38,14 +38,12 @@ from netflix_clone.catalog.titles import (
 )
 from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.core.cache import LRU
-from netflix_clone.core.container import Services
 from netflix_clone.core.db import Session, one_statement
 from netflix_clone.core.exceptions import not_found
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from netflix_clone.library.schemas import Browse, Row, RowReason
-from netflix_clone.web.encoding import compressed
-from netflix_clone.web.etags import etag_for
+from netflix_clone.web.encoding import compressed, etag_for
 
 log = logging.getLogger(__name__)
 ADULT_GENRES = (28, 35, 18, 878)  # Action, Comedy, Drama, Science Fiction
@@ -93,6 +91,8 @@ class RowSpec:
 
 
 def _catalog_loader(
+    catalog: Catalog,
+    home: HomeCache,
     profile: Profile,
     genres: GenreMaps,
     path: str,
@@ -101,7 +101,7 @@ def _catalog_loader(
 ) -> Loader:
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         params = {"language": profile.language, "page": str(page), **(extra or {})}
-        fetched = catalog().fetch(path, params)
+        fetched = catalog.fetch(path, params)
         _note_fresh_until(fetched.fresh_until)
         key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
         memo = home.cards
@@ -117,17 +117,18 @@ def _catalog_loader(
     return load
 
 
-
 def _member_loader(
+    db: Session,
+    catalog: Catalog,
     profile: Profile,
-    rows_of: Callable[[Profile, int, int], tuple[Sequence[tuple[Any, Title]], int]],
+    rows_of: Callable[[Session, Profile, int, int], tuple[Sequence[tuple[Any, Title]], int]],
 ) -> Loader:
     """A row from the profile's own data (Continue Watching, My List): cards from our records."""
 
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
-        rows, total = rows_of(profile, page, per_row)
-        genres = genres_for(profile)
-        return [card_from_title(t, genres) for _, t in rows], total > page * per_row
+        rows, total = rows_of(db, profile, page, per_row)
+        genres = genres_for(catalog, profile)
+        return [card_from_title(catalog, t, genres) for _, t in rows], total > page * per_row
 
     return load
 
@@ -143,18 +144,21 @@ def _favourite_genres(profile: Profile, liked: list[Title]) -> list[int]:
     return list(dict.fromkeys(ordered))[:GENRE_ROWS]
 
 
-def _titles_loader(titles: Sequence[Title], genres: GenreMaps) -> Loader:
+def _titles_loader(catalog: Catalog, titles: Sequence[Title], genres: GenreMaps) -> Loader:
     """A row from member data already read (the home screen's one query per kind)."""
 
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
         start = (page - 1) * per_row
-        cards = [card_from_title(t, genres) for t in titles[start : start + per_row]]
+        cards = [card_from_title(catalog, t, genres) for t in titles[start : start + per_row]]
         return cards, len(titles) > start + per_row
 
     return load
 
 
 def row_specs(
+    db: Session,
+    catalog: Catalog,
+    home: HomeCache,
     profile: Profile,
     hidden: set[TitleKey],
     genres: GenreMaps,
@@ -165,13 +169,13 @@ def row_specs(
             "continue-watching",
             "Continue Watching",
             RowReason(kind="continue_watching"),
-            _member_loader(profile, service.continue_watching),
+            _member_loader(db, catalog, profile, service.continue_watching),
         ),
         RowSpec(
             "my-list",
             "My List",
             RowReason(kind="my_list"),
-            _member_loader(profile, service.my_list),
+            _member_loader(db, catalog, profile, service.my_list),
         ),
     ]
     for row_id, (title, path, reason, kind) in CATALOG_ROWS.items():
@@ -180,13 +184,13 @@ def row_specs(
                 row_id,
                 title,
                 RowReason.model_validate({"kind": reason}),
-                _catalog_loader(profile, genres, path, kind=kind),
+                _catalog_loader(catalog, home, profile, genres, path, kind=kind),
             )
         )
     if liked_keys is None:
-        liked_keys = service.rated_keys(profile, "love", "like")
+        liked_keys = service.rated_keys(db, profile, "love", "like")
     liked_keys = liked_keys[:LIKED_SAMPLE]
-    records = records_for(liked_keys)  # one query (rated titles have rows)
+    records = records_for(db, catalog, liked_keys)  # one query (rated titles have rows)
     # Only titles the profile may see seed its rows: a title rated before the profile's level
     # was lowered must not reappear in a row's name or its recommendations.
     liked = [records[k] for k in liked_keys if k in records and allowed(profile, records[k])]
@@ -207,7 +211,12 @@ def row_specs(
                     movie_title=liked_title.title if is_movie else None,
                 ),
                 _catalog_loader(
-                    profile, genres, RECOMMENDATIONS[kind].format(id=title_id), kind=kind
+                    catalog,
+                    home,
+                    profile,
+                    genres,
+                    RECOMMENDATIONS[kind].format(id=title_id),
+                    kind=kind,
                 ),
             )
         )
@@ -220,6 +229,8 @@ def row_specs(
                     names[genre_id],
                     RowReason(kind="genre", genre_id=genre_id),
                     _catalog_loader(
+                        catalog,
+                        home,
                         profile,
                         genres,
                         "discover/movie",
@@ -235,6 +246,8 @@ def row_specs(
 
 
 def _build(
+    db: Session,
+    catalog: Catalog,
     profile: Profile,
     spec: RowSpec,
     page: int,
@@ -249,24 +262,26 @@ def _build(
         # One row failing must not take the home screen down with it.
         log.warning("browse row %s unavailable: %s", spec.id, type(exc).__name__)
         return None
-    items = filter_cards(profile, candidates, exclude, records)[:per_row]
+    items = filter_cards(db, catalog, profile, candidates, exclude, records)[:per_row]
     return Row(
         id=spec.id, title=spec.title, reason=spec.reason, items=items, page=page, has_more=has_more
     )
 
 
-def browse(profile: Profile, per_row: int) -> Browse:
+def browse(
+    db: Session, catalog: Catalog, home: HomeCache, profile: Profile, per_row: int
+) -> Browse:
     """Every row's first page. Member data is three queries (ratings, viewings, My List),
     the genre maps are read once, every catalog row is a cache read, and a restricted
     profile's filter reads the records of all candidate titles in one query."""
-    data = service.home_data(profile, per_row)
-    genres = genres_for(profile)
+    data = service.home_data(db, profile, per_row)
+    genres = genres_for(catalog, profile)
     visible = unrestricted(profile)
     watching = data.watching if visible else [t for t in data.watching if allowed(profile, t)]
     listed = data.listed if visible else [t for t in data.listed if allowed(profile, t)]
-    specs = row_specs(profile, data.hidden, genres, data.liked)
-    specs[0] = replace(specs[0], load=_titles_loader(watching, genres))
-    specs[1] = replace(specs[1], load=_titles_loader(listed, genres))
+    specs = row_specs(db, catalog, home, profile, data.hidden, genres, data.liked)
+    specs[0] = replace(specs[0], load=_titles_loader(catalog, watching, genres))
+    specs[1] = replace(specs[1], load=_titles_loader(catalog, listed, genres))
     loaded: dict[str, tuple[list[TitleCard], bool] | UpstreamError] = {}
     for spec in specs:
         try:
@@ -276,7 +291,9 @@ def browse(profile: Profile, per_row: int) -> Browse:
     records: dict[TitleKey, Title] | None = None
     if not visible:  # one read of every candidate's record, not one per row
         records = records_for(
-            (c.kind, c.id) for got in loaded.values() if isinstance(got, tuple) for c in got[0]
+            db,
+            catalog,
+            ((c.kind, c.id) for got in loaded.values() if isinstance(got, tuple) for c in got[0]),
         )
     exclude = set(data.hidden)
     rows = []
@@ -288,7 +305,17 @@ def browse(profile: Profile, per_row: int) -> Browse:
         # My List is the member's own list: shown whole, even where a title is also being
         # watched. Every other row leaves out what the rows above it show.
         own = spec.reason.kind == "my_list"
-        row = _build(profile, spec, 1, per_row, set(data.hidden) if own else exclude, got, records)
+        row = _build(
+            db,
+            catalog,
+            profile,
+            spec,
+            1,
+            per_row,
+            set(data.hidden) if own else exclude,
+            got,
+            records,
+        )
         if row is None or not row.items:
             continue
         exclude |= {(item.kind, item.id) for item in row.items}  # no title twice on a page
@@ -360,9 +387,9 @@ _VERSION_QUERY = select(*_VERSION_COLUMNS).where(*_OWNED)
 _HIT_QUERY = select(*_VERSION_COLUMNS, session_ended(bindparam("session_id"))).where(*_OWNED)
 
 
-def _versions(user_id: int, profile_id: int) -> tuple[int, Any, str] | None:
+def _versions(db: Session, user_id: int, profile_id: int) -> tuple[int, Any, str] | None:
     row = (
-        db.session.connection()
+        db.connection()
         .execute(_VERSION_QUERY, {"profile_id": profile_id, "user_id": user_id})
         .first()
     )
@@ -375,12 +402,14 @@ class Lookup:
     session_ended: bool
 
 
-def cached_hit(user_id: int, profile_id: int, session_id: str, per_row: int) -> Lookup | None:
+def cached_hit(
+    db: Session, home: HomeCache, user_id: int, profile_id: int, session_id: str, per_row: int
+) -> Lookup | None:
     """The cached home screen when it is still current, and whether the token's session has
     ended: one indexed read (no entity, no account join, no session), nothing else. None when
     the profile is gone or not this member's: the full path says why."""
     row = one_statement(
-        _HIT_QUERY, {"profile_id": profile_id, "user_id": user_id, "session_id": session_id}
+        db, _HIT_QUERY, {"profile_id": profile_id, "user_id": user_id, "session_id": session_id}
     )
     if row is None:
         return None
@@ -388,9 +417,11 @@ def cached_hit(user_id: int, profile_id: int, session_id: str, per_row: int) -> 
     return Lookup(hit if hit is not None and time.time() < hit.until else None, bool(row[3]))
 
 
-def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
+def cached_browse(
+    db: Session, catalog: Catalog, home: HomeCache, profile: Profile, per_row: int
+) -> tuple[Rendered, bool]:
     """The profile's rendered home screen and whether it came from the cache."""
-    versions = _versions(profile.user_id, profile.id) or (
+    versions = _versions(db, profile.user_id, profile.id) or (
         profile.data_version,
         None,
         profile.cache_nonce,
@@ -403,7 +434,7 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
     seen: list[float] = [now + MAX_CACHED_SECONDS]
     token = _built_until.set(seen)
     try:
-        data = browse(profile, per_row).model_dump_json().encode()
+        data = browse(db, catalog, home, profile, per_row).model_dump_json().encode()
     finally:
         _built_until.reset(token)
     rendered = Rendered(data, etag_for(data), min(seen), compressed(data))
@@ -412,11 +443,19 @@ def cached_browse(profile: Profile, per_row: int) -> tuple[Rendered, bool]:
     return rendered, False
 
 
-def row(profile: Profile, row_id: str, page: int, per_row: int) -> Row:
-    hidden = service.hidden_keys(profile)
-    for spec in row_specs(profile, hidden, genres_for(profile)):
+def row(
+    db: Session,
+    catalog: Catalog,
+    home: HomeCache,
+    profile: Profile,
+    row_id: str,
+    page: int,
+    per_row: int,
+) -> Row:
+    hidden = service.hidden_keys(db, profile)
+    for spec in row_specs(db, catalog, home, profile, hidden, genres_for(catalog, profile)):
         if spec.id == row_id:
-            built = _build(profile, spec, page, per_row, hidden)
+            built = _build(db, catalog, profile, spec, page, per_row, hidden)
             if built is None:
                 raise UpstreamError("The catalog behind this row is unavailable.")
             return built

@@ -11,11 +11,9 @@ from flask import Blueprint, Response
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.accounts.profiles import current_profile
-from netflix_clone.accounts.service import live_session
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import Kind
 from netflix_clone.catalog.titles import card_from_title, genres_for
-from netflix_clone.core.security import current_principal, settle_session
 from netflix_clone.library import browse as browse_service
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
@@ -39,8 +37,10 @@ from netflix_clone.library.schemas import (
     WatchItem,
     WatchPage,
 )
+from netflix_clone.web.deps import catalog, db_session, home
 from netflix_clone.web.encoding import cached_answer
 from netflix_clone.web.operations import operation
+from netflix_clone.web.sessions import current_principal, live_session, settle_session
 
 bp = Blueprint("library", __name__)
 LIST_TAGS = ["my list"]
@@ -54,7 +54,7 @@ LEGACY = " The path without a kind names a movie (kept for existing clients)."
 
 
 def profile() -> Profile:
-    return current_profile(current_principal())
+    return current_profile(db_session(), current_principal())
 
 
 # --- My List ---------------------------------------------------------------------------------
@@ -71,10 +71,13 @@ def profile() -> Profile:
 )
 def get_list(query: PageQuery) -> ListPage:
     me = profile()
-    rows, total = service.my_list(me, query.page, query.per_page)
-    genres = genres_for(me)
+    rows, total = service.my_list(db_session(), me, query.page, query.per_page)
+    genres = genres_for(catalog(), me)
     return ListPage(
-        items=[ListItem(title=card_from_title(t, genres), added_at=e.added_at) for e, t in rows],
+        items=[
+            ListItem(title=card_from_title(catalog(), t, genres), added_at=e.added_at)
+            for e, t in rows
+        ],
         page=query.page,
         per_page=query.per_page,
         total=total,
@@ -82,7 +85,7 @@ def get_list(query: PageQuery) -> ListPage:
 
 
 def _add(key: TitleKey) -> tuple[ListChange, int]:
-    entry, created = service.add_to_list(profile(), key)
+    entry, created = service.add_to_list(db_session(), catalog(), profile(), key)
     change = ListChange(kind=key[0], id=key[1], in_list=True, added_at=entry.added_at)
     return change, 201 if created else 200
 
@@ -124,13 +127,13 @@ REMOVE = partial(
 @bp.delete("/api/profile/list/<kind:kind>/<id:title_id>")
 @REMOVE()
 def remove_from_list(kind: Kind, title_id: int) -> None:
-    service.remove_from_list(profile(), (kind, title_id))
+    service.remove_from_list(db_session(), profile(), (kind, title_id))
 
 
 @bp.delete("/api/profile/list/<id:movie_id>")
 @REMOVE(summary="Remove a movie from My List (idempotent)", description=LEGACY)
 def remove_movie_from_list(movie_id: int) -> None:
-    service.remove_from_list(profile(), ("movie", movie_id))
+    service.remove_from_list(db_session(), profile(), ("movie", movie_id))
 
 
 # --- ratings ---------------------------------------------------------------------------------
@@ -147,11 +150,13 @@ def remove_movie_from_list(movie_id: int) -> None:
 )
 def get_ratings(query: PageQuery) -> RatingPage:
     me = profile()
-    rows, total = service.ratings(me, query.page, query.per_page)
-    genres = genres_for(me)
+    rows, total = service.ratings(db_session(), me, query.page, query.per_page)
+    genres = genres_for(catalog(), me)
     return RatingPage(
         items=[
-            RatingItem(title=card_from_title(t, genres), rating=r.rating, rated_at=r.rated_at)
+            RatingItem(
+                title=card_from_title(catalog(), t, genres), rating=r.rating, rated_at=r.rated_at
+            )
             for r, t in rows
         ],
         page=query.page,
@@ -161,7 +166,7 @@ def get_ratings(query: PageQuery) -> RatingPage:
 
 
 def _rate(key: TitleKey, body: RatingIn) -> RatingOut:
-    rating = service.rate(profile(), key, body.rating)
+    rating = service.rate(db_session(), catalog(), profile(), key, body.rating)
     return RatingOut(kind=key[0], id=key[1], rating=rating.rating, rated_at=rating.rated_at)
 
 
@@ -202,13 +207,13 @@ UNRATE = partial(
 @bp.delete("/api/profile/ratings/<kind:kind>/<id:title_id>")
 @UNRATE()
 def delete_rating(kind: Kind, title_id: int) -> None:
-    service.unrate(profile(), (kind, title_id))
+    service.unrate(db_session(), profile(), (kind, title_id))
 
 
 @bp.delete("/api/profile/ratings/<id:movie_id>")
 @UNRATE(summary="Remove a movie's rating", description=LEGACY)
 def delete_movie_rating(movie_id: int) -> None:
-    service.unrate(profile(), ("movie", movie_id))
+    service.unrate(db_session(), profile(), ("movie", movie_id))
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -221,6 +226,7 @@ def _progress(
     result = None
     if key[0] == "movie" and principal.profile_id is not None:
         result = service.record_movie_progress_fast(
+            db_session(),
             principal.user_id,
             principal.profile_id,
             principal.session_id,
@@ -232,9 +238,11 @@ def _progress(
     if result is not None:
         settle_session(False)  # the statement wrote only for a session that stands
     else:
-        live_session(principal)
+        live_session()
         result = service.record_progress(
-            current_profile(principal),
+            db_session(),
+            catalog(),
+            current_profile(db_session(), principal),
             key,
             body.position_seconds,
             body.duration_seconds,
@@ -300,7 +308,7 @@ def put_series_progress(series_id: int, body: SeriesProgressIn) -> ProgressOut:
 def _watch_page(
     rows: list[tuple[Viewing, Title]], page: int, per_page: int, total: int, me: Profile
 ) -> WatchPage:
-    genres = genres_for(me)
+    genres = genres_for(catalog(), me)
     items = []
     for v, t in rows:
         episode = (
@@ -310,7 +318,7 @@ def _watch_page(
         )
         items.append(
             WatchItem(
-                title=card_from_title(t, genres),
+                title=card_from_title(catalog(), t, genres),
                 episode=episode,
                 position_seconds=v.position_seconds,
                 duration_seconds=v.duration_seconds,
@@ -335,7 +343,7 @@ def _watch_page(
 )
 def get_continue_watching(query: PageQuery) -> WatchPage:
     me = profile()
-    rows, total = service.continue_watching(me, query.page, query.per_page)
+    rows, total = service.continue_watching(db_session(), me, query.page, query.per_page)
     return _watch_page(rows, query.page, query.per_page, total, me)
 
 
@@ -353,13 +361,13 @@ HIDE_ROW = partial(
 @bp.delete("/api/profile/continue-watching/<kind:kind>/<id:title_id>")
 @HIDE_ROW()
 def hide_continue_watching(kind: Kind, title_id: int) -> None:
-    service.hide_from_row(profile(), (kind, title_id))
+    service.hide_from_row(db_session(), profile(), (kind, title_id))
 
 
 @bp.delete("/api/profile/continue-watching/<id:movie_id>")
 @HIDE_ROW(description=LEGACY)
 def hide_movie_continue_watching(movie_id: int) -> None:
-    service.hide_from_row(profile(), ("movie", movie_id))
+    service.hide_from_row(db_session(), profile(), ("movie", movie_id))
 
 
 @bp.get("/api/profile/history")
@@ -373,7 +381,7 @@ def hide_movie_continue_watching(movie_id: int) -> None:
 )
 def get_history(query: PageQuery) -> WatchPage:
     me = profile()
-    rows, total = service.history(me, query.page, query.per_page)
+    rows, total = service.history(db_session(), me, query.page, query.per_page)
     return _watch_page(rows, query.page, query.per_page, total, me)
 
 
@@ -391,13 +399,13 @@ HIDE_HISTORY = partial(
 @bp.delete("/api/profile/history/<kind:kind>/<id:title_id>")
 @HIDE_HISTORY()
 def hide_history(kind: Kind, title_id: int) -> None:
-    service.hide_from_history(profile(), (kind, title_id))
+    service.hide_from_history(db_session(), profile(), (kind, title_id))
 
 
 @bp.delete("/api/profile/history/<id:movie_id>")
 @HIDE_HISTORY(description=LEGACY)
 def hide_movie_history(movie_id: int) -> None:
-    service.hide_from_history(profile(), ("movie", movie_id))
+    service.hide_from_history(db_session(), profile(), ("movie", movie_id))
 
 
 # --- browse ----------------------------------------------------------------------------------
@@ -428,16 +436,23 @@ def get_browse(query: BrowseQuery) -> Response:
     lookup = None
     if principal.profile_id is not None:
         lookup = browse_service.cached_hit(
-            principal.user_id, principal.profile_id, principal.session_id, query.per_row
+            db_session(),
+            home(),
+            principal.user_id,
+            principal.profile_id,
+            principal.session_id,
+            query.per_row,
         )
     if lookup is not None:
         settle_session(lookup.session_ended)
     else:
-        live_session(principal)
+        live_session()
     rendered = lookup.rendered if lookup is not None else None
     hit = rendered is not None
     if rendered is None:
-        rendered, hit = browse_service.cached_browse(profile(), query.per_row)
+        rendered, hit = browse_service.cached_browse(
+            db_session(), catalog(), home(), profile(), query.per_row
+        )
     headers = {
         "Cache-Control": "private, no-cache",
         "X-Cache": "hit" if hit else "miss",
@@ -461,4 +476,6 @@ def get_browse(query: BrowseQuery) -> Response:
     errors=(*PROFILE_ERRORS, *UPSTREAM),
 )
 def get_row(row_id: str, query: RowQuery) -> Row:
-    return browse_service.row(profile(), row_id, query.page, query.per_row)
+    return browse_service.row(
+        db_session(), catalog(), home(), profile(), row_id, query.page, query.per_row
+    )

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from netflix_clone.catalog.schemas import Kind, TitleCard
-from netflix_clone.web.operations import JsonInt, QueryModel, RequestModel
+from netflix_clone.core.shapes import JsonInt, QueryModel, RequestModel
 
 RatingValue = Literal["dislike", "like", "love"]
 

@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from netflix_clone.accounts.models import Profile, session_stands
 from netflix_clone.catalog.models import Title, TitleKey, title_key
+from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
-from netflix_clone.core.db import db, one_statement, savepoint, utcnow
+from netflix_clone.core.db import Session, one_statement, savepoint, utcnow
 from netflix_clone.core.exceptions import Conflict, Invalid, not_found
 from netflix_clone.library import versions
 from netflix_clone.library.models import ListEntry, Rating, Viewing
@@ -25,21 +26,21 @@ MIN_FRACTION = 0.05
 FINISHED_FRACTION = 0.90
 
 
-def _heartbeat_title(profile: Profile, key: TitleKey) -> Title | None:
+def _heartbeat_title(
+    db: Session, catalog: Catalog, profile: Profile, key: TitleKey
+) -> Title | None:
     """What a heartbeat needs to know about its title: for a movie an unrestricted profile
     plays, only that the catalog has it (an indexed existence check, no record loaded); else
     the record (maturity, seasons). No TMDB call when the title's row exists."""
     if key[0] == "movie" and unrestricted(profile):
-        known = db.session.execute(
-            select(Title.id).where(Title.kind == key[0], Title.id == key[1])
-        ).first()
+        known = db.execute(select(Title.id).where(Title.kind == key[0], Title.id == key[1])).first()
         if known is not None:
             return None
-    return _title_for(profile, key)
+    return _title_for(db, catalog, profile, key)
 
 
-def _title_for(profile: Profile, key: TitleKey) -> Title:
-    title = ensure_title(key)
+def _title_for(db: Session, catalog: Catalog, profile: Profile, key: TitleKey) -> Title:
+    title = ensure_title(db, catalog, key)
     require_allowed(profile, title)
     return title
 
@@ -57,34 +58,36 @@ def _joined(model: Any) -> Any:
 # --- My List ---------------------------------------------------------------------------------
 
 
-def add_to_list(profile: Profile, key: TitleKey) -> tuple[ListEntry, bool]:
-    _title_for(profile, key)
-    existing = db.session.get(ListEntry, (profile.id, *key))
+def add_to_list(
+    db: Session, catalog: Catalog, profile: Profile, key: TitleKey
+) -> tuple[ListEntry, bool]:
+    _title_for(db, catalog, profile, key)
+    existing = db.get(ListEntry, (profile.id, *key))
     if existing is not None:
         return existing, False
-    count = db.session.scalar(select(func.count()).where(ListEntry.profile_id == profile.id)) or 0
+    count = db.scalar(select(func.count()).where(ListEntry.profile_id == profile.id)) or 0
     if count >= MAX_LIST:
         raise Conflict(
             f"My List holds at most {MAX_LIST} titles; remove some first.", code="list-full"
         )
     entry = ListEntry(profile_id=profile.id, kind=key[0], title_id=key[1], added_at=utcnow())
     try:
-        with savepoint():
-            db.session.add(entry)
+        with savepoint(db):
+            db.add(entry)
     except IntegrityError:
         # A parallel add won: the primary key keeps exactly one row, and this one is a no-op.
-        winner = db.session.get(ListEntry, (profile.id, *key))
+        winner = db.get(ListEntry, (profile.id, *key))
         if winner is None:
             raise
         return winner, False
-    versions.bump(profile)
+    versions.bump(db, profile)
     return entry, True
 
 
-def remove_from_list(profile: Profile, key: TitleKey) -> None:
-    removed = db.session.execute(delete(ListEntry).where(*_is(ListEntry, profile, key)))
+def remove_from_list(db: Session, profile: Profile, key: TitleKey) -> None:
+    removed = db.execute(delete(ListEntry).where(*_is(ListEntry, profile, key)))
     if removed.rowcount:  # type: ignore[attr-defined]
-        versions.bump(profile)
+        versions.bump(db, profile)
 
 
 # A restricted profile's listings are filtered in Python (ratings come from certifications by
@@ -92,45 +95,47 @@ def remove_from_list(profile: Profile, key: TitleKey) -> None:
 MAX_FILTERED_ROWS = 5000
 
 
-def _page(profile: Profile, query: Any, page: int, per_page: int) -> tuple[list[Any], int]:
+def _page(
+    db: Session, profile: Profile, query: Any, page: int, per_page: int
+) -> tuple[list[Any], int]:
     """One page of (row, title) pairs the profile may see, and how many it may see in all."""
     start = (page - 1) * per_page
     if unrestricted(profile):
-        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = db.session.execute(query.limit(per_page).offset(start)).all()
+        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = db.execute(query.limit(per_page).offset(start)).all()
         return [(r[0], r[1]) for r in rows], total
     visible = [
         (r[0], r[1])
-        for r in db.session.execute(query.limit(MAX_FILTERED_ROWS)).all()
+        for r in db.execute(query.limit(MAX_FILTERED_ROWS)).all()
         if allowed(profile, r[1])
     ]
     return visible[start : start + per_page], len(visible)
 
 
 def my_list(
-    profile: Profile, page: int, per_page: int
+    db: Session, profile: Profile, page: int, per_page: int
 ) -> tuple[list[tuple[ListEntry, Title]], int]:
     query = (
         _joined(ListEntry)
         .where(ListEntry.profile_id == profile.id)
         .order_by(ListEntry.added_at.desc(), ListEntry.kind, ListEntry.title_id.desc())
     )
-    return _page(profile, query, page, per_page)
+    return _page(db, profile, query, page, per_page)
 
 
 # --- ratings ---------------------------------------------------------------------------------
 
 
-def rate(profile: Profile, key: TitleKey, rating: str) -> Rating:
-    _title_for(profile, key)
+def rate(db: Session, catalog: Catalog, profile: Profile, key: TitleKey, rating: str) -> Rating:
+    _title_for(db, catalog, profile, key)
     now = utcnow()
-    changed = db.session.execute(
+    changed = db.execute(
         update(Rating).where(*_is(Rating, profile, key)).values(rating=rating, rated_at=now)
     )
     if changed.rowcount == 0:  # type: ignore[attr-defined]
         try:
-            with savepoint():
-                db.session.add(
+            with savepoint(db):
+                db.add(
                     Rating(
                         profile_id=profile.id,
                         kind=key[0],
@@ -140,36 +145,38 @@ def rate(profile: Profile, key: TitleKey, rating: str) -> Rating:
                     )
                 )
         except IntegrityError:  # a parallel first rating: ours is the later word
-            db.session.execute(
+            db.execute(
                 update(Rating).where(*_is(Rating, profile, key)).values(rating=rating, rated_at=now)
             )
-    result: Rating | None = db.session.get(Rating, (profile.id, *key))
+    result: Rating | None = db.get(Rating, (profile.id, *key))
     if result is None:  # deleted between our write and this read by a parallel DELETE
         raise not_found("rating")
-    versions.bump(profile)
+    versions.bump(db, profile)
     return result
 
 
-def unrate(profile: Profile, key: TitleKey) -> None:
-    removed = db.session.execute(delete(Rating).where(*_is(Rating, profile, key)))
+def unrate(db: Session, profile: Profile, key: TitleKey) -> None:
+    removed = db.execute(delete(Rating).where(*_is(Rating, profile, key)))
     if removed.rowcount:  # type: ignore[attr-defined]
-        versions.bump(profile)
+        versions.bump(db, profile)
 
 
-def ratings(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Rating, Title]], int]:
+def ratings(
+    db: Session, profile: Profile, page: int, per_page: int
+) -> tuple[list[tuple[Rating, Title]], int]:
     query = (
         _joined(Rating)
         .where(Rating.profile_id == profile.id)
         .order_by(Rating.rated_at.desc(), Rating.kind, Rating.title_id.desc())
     )
-    return _page(profile, query, page, per_page)
+    return _page(db, profile, query, page, per_page)
 
 
-def rated_keys(profile: Profile, *values: str) -> list[TitleKey]:
+def rated_keys(db: Session, profile: Profile, *values: str) -> list[TitleKey]:
     query = select(Rating.kind, Rating.title_id).where(Rating.profile_id == profile.id)
     if values:
         query = query.where(Rating.rating.in_(values))
-    rows = db.session.execute(query.order_by(Rating.rated_at.desc(), Rating.title_id.desc()))
+    rows = db.execute(query.order_by(Rating.rated_at.desc(), Rating.title_id.desc()))
     return [title_key(kind, title_id) for kind, title_id in rows]
 
 
@@ -244,6 +251,8 @@ def next_episode(title: Title, episode: EpisodeRef) -> EpisodeRef | None:
 
 
 def record_progress(
+    db: Session,
+    catalog: Catalog,
     profile: Profile,
     key: TitleKey,
     position: int,
@@ -263,7 +272,7 @@ def record_progress(
             "exceeds duration_seconds",
             "position_seconds cannot exceed duration_seconds.",
         )
-    title = _heartbeat_title(profile, key)
+    title = _heartbeat_title(db, catalog, profile, key)
     now = utcnow()
     finished = position >= FINISHED_FRACTION * duration
     where: tuple[int | None, int | None] = (None, None)
@@ -311,7 +320,7 @@ def record_progress(
     )
     statement: Any
     if _counts(position, duration) or finished or store_anyway:
-        insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+        insert = (pg_insert if db.database.dialect == "postgresql" else sqlite_insert)(table)
         statement = (
             insert.values(
                 profile_id=profile.id, kind=key[0], title_id=key[1], started_at=now, **values
@@ -325,10 +334,10 @@ def record_progress(
         )
     else:  # nothing new is kept for the first minute or below 5 %: update only
         statement = update(table).where(*this, newer).values(**values).returning(*shown)
-    written = db.session.execute(statement).first()
+    written = db.execute(statement).first()
     if written is not None:
         return ProgressResult(True, True, finished, Position(*written))
-    stored = db.session.execute(select(*shown, table.c.finished_at).where(*this)).first()
+    stored = db.execute(select(*shown, table.c.finished_at).where(*this)).first()
     if stored is None:
         return ProgressResult(False, False, False, None)
     # A newer (or the same) heartbeat is already recorded: say what it holds.
@@ -338,12 +347,12 @@ def record_progress(
 _FAST_HEARTBEATS: dict[str, Any] = {}  # dialect name -> the statement, built once
 
 
-def _fast_heartbeat_statement() -> Any:
+def _fast_heartbeat_statement(db: Session) -> Any:
     """INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING: the row is written only if
     the token's session stands (accounts.models.session_stands), the profile is the token's, is
     unrestricted (catalog.titles.unrestricted, in SQL), the movie is in the catalog, and the
     sequence is newer than the stored one."""
-    dialect = db.engine.dialect.name
+    dialect = db.database.dialect
     statement = _FAST_HEARTBEATS.get(dialect)
     if statement is not None:
         return statement
@@ -403,6 +412,7 @@ def _fast_heartbeat_statement() -> Any:
 
 
 def record_movie_progress_fast(
+    db: Session,
     user_id: int,
     profile_id: int,
     session_id: str,
@@ -421,7 +431,8 @@ def record_movie_progress_fast(
         return None
     now = utcnow()
     written = one_statement(
-        _fast_heartbeat_statement(),
+        db,
+        _fast_heartbeat_statement(db),
         {
             "user_id": user_id,
             "profile_id": profile_id,
@@ -456,40 +467,42 @@ def _in_row(query: Any) -> Any:
 
 
 def continue_watching(
-    profile: Profile, page: int, per_page: int
+    db: Session, profile: Profile, page: int, per_page: int
 ) -> tuple[list[tuple[Viewing, Title]], int]:
     query = _in_row(
         _joined(Viewing)
         .where(Viewing.profile_id == profile.id)
         .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
     )
-    return _page(profile, query, page, per_page)
+    return _page(db, profile, query, page, per_page)
 
 
-def hide_from_row(profile: Profile, key: TitleKey) -> None:
-    viewing = db.session.get(Viewing, (profile.id, *key))
+def hide_from_row(db: Session, profile: Profile, key: TitleKey) -> None:
+    viewing = db.get(Viewing, (profile.id, *key))
     if viewing is None:
         raise not_found("title in Continue Watching")
     viewing.hidden_from_row = True  # the position stays for the next play
-    versions.bump(profile)
+    versions.bump(db, profile)
 
 
-def history(profile: Profile, page: int, per_page: int) -> tuple[list[tuple[Viewing, Title]], int]:
+def history(
+    db: Session, profile: Profile, page: int, per_page: int
+) -> tuple[list[tuple[Viewing, Title]], int]:
     query = (
         _joined(Viewing)
         .where(Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(False))
         .order_by(Viewing.updated_at.desc(), Viewing.kind, Viewing.title_id.desc())
     )
-    return _page(profile, query, page, per_page)
+    return _page(db, profile, query, page, per_page)
 
 
-def hide_from_history(profile: Profile, key: TitleKey) -> None:
-    viewing = db.session.get(Viewing, (profile.id, *key))
+def hide_from_history(db: Session, profile: Profile, key: TitleKey) -> None:
+    viewing = db.get(Viewing, (profile.id, *key))
     if viewing is None:
         raise not_found("title in your history")
     viewing.hidden_from_history = True
     viewing.hidden_from_row = True
-    versions.bump(profile)
+    versions.bump(db, profile)
 
 
 # --- the home screen's member data: one query per kind -----------------------------------
@@ -503,12 +516,12 @@ class HomeData:
     listed: list[Title]  # My List, most recently added first (not yet maturity-filtered)
 
 
-def home_data(profile: Profile, limit: int) -> HomeData:
+def home_data(db: Session, profile: Profile, limit: int) -> HomeData:
     """What the home screen needs from member data in three queries (ratings, viewings, My
     List), each bounded: at most `limit` titles per row are read for an unrestricted profile,
     MAX_FILTERED_ROWS for a restricted one (it filters in Python)."""
     cap = limit if unrestricted(profile) else MAX_FILTERED_ROWS
-    rated = db.session.execute(
+    rated = db.execute(
         select(Rating.kind, Rating.title_id, Rating.rating)
         .where(Rating.profile_id == profile.id)
         .order_by(Rating.rated_at.desc(), Rating.title_id.desc())
@@ -516,7 +529,7 @@ def home_data(profile: Profile, limit: int) -> HomeData:
     liked = [title_key(k, i) for k, i, r in rated if r in ("love", "like")]
     hidden = {title_key(k, i) for k, i, r in rated if r == "dislike"}
     in_row = _in_row(select(Viewing.kind)).whereclause
-    viewings = db.session.execute(
+    viewings = db.execute(
         _joined(Viewing)
         .where(Viewing.profile_id == profile.id)
         .where(or_(Viewing.hidden_from_history.is_(True), in_row))
@@ -531,7 +544,7 @@ def home_data(profile: Profile, limit: int) -> HomeData:
             watching.append(title)
     listed = [
         t
-        for _, t in db.session.execute(
+        for _, t in db.execute(
             _joined(ListEntry)
             .where(ListEntry.profile_id == profile.id)
             .order_by(ListEntry.added_at.desc(), ListEntry.kind, ListEntry.title_id.desc())
@@ -541,12 +554,12 @@ def home_data(profile: Profile, limit: int) -> HomeData:
     return HomeData(liked, hidden, watching, listed)
 
 
-def hidden_keys(profile: Profile) -> set[TitleKey]:
+def hidden_keys(db: Session, profile: Profile) -> set[TitleKey]:
     """Titles the profile never wants suggested: disliked or removed from history."""
-    disliked = set(rated_keys(profile, "dislike"))
+    disliked = set(rated_keys(db, profile, "dislike"))
     hidden = {
         title_key(kind, title_id)
-        for kind, title_id in db.session.execute(
+        for kind, title_id in db.execute(
             select(Viewing.kind, Viewing.title_id).where(
                 Viewing.profile_id == profile.id, Viewing.hidden_from_history.is_(True)
             )

@@ -15,12 +15,12 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from netflix_clone.accounts.models import Profile
-from netflix_clone.core.db import db
+from netflix_clone.core.db import Session
 
 
-def bump(profile: Profile) -> None:
+def bump(db: Session, profile: Profile) -> None:
     """My List, ratings, hiding, maturity: the rows may show something else now."""
-    db.session.execute(
+    db.execute(
         update(Profile)
         .where(Profile.id == profile.id)
         .values(data_version=Profile.data_version + 1)

@@ -2,74 +2,38 @@
 
 from __future__ import annotations
 
-import fcntl
 import io
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
-from flask_migrate import Migrate, upgrade
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from netflix_clone.accounts.service import session_ended_in_database
 from netflix_clone.catalog.source import build_catalog
 from netflix_clone.catalog.tmdb import UpstreamError
-from netflix_clone.core.container import Services
-from netflix_clone.core.db import WritesPending, db, init_db, release_reads
+from netflix_clone.core.cache import LRU
+from netflix_clone.core.container import build_services
+from netflix_clone.core.db import WritesPending, release_reads
 from netflix_clone.core.exceptions import not_found
-from netflix_clone.core.observability import configure_logging, init_request_tracking, redactor
-from netflix_clone.core.ratelimit import (
-    FallbackRateLimiter,
-    MemoryRateLimiter,
-    RateLimiter,
-    RedisRateLimiter,
-    requester,
-)
-from netflix_clone.core.redis_store import connect as connect_redis
-from netflix_clone.core.revocation import RevocationSet
-from netflix_clone.core.secret_store import (
-    SecretValue,
-    database_credentials,
-    extract,
-    secrets_client,
-)
-from netflix_clone.core.security import Passwords, TokenSigner, hash_slots, password_hasher
-from netflix_clone.core.settings import DEV_SECRET_KEY, Settings, check_secret_key, load_settings
+from netflix_clone.core.observability import configure_logging
+from netflix_clone.core.ratelimit import requester
+from netflix_clone.core.schema import migrate_embedded
+from netflix_clone.core.settings import Settings, load_settings
+from netflix_clone.library import service as library_service
+from netflix_clone.library.browse import HomeCache
+from netflix_clone.web.deps import Wiring, current_session, db_session, wire, wiring
 from netflix_clone.web.errors import ApiError, problem_response, register_error_handlers
 from netflix_clone.web.operations import IdConverter, KindConverter
+from netflix_clone.web.tracking import init_request_tracking
 
-MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 log = logging.getLogger(__name__)
 
 
-def _secret_key_provider(settings: Settings) -> Any:
-    if settings.secret_key is not None:
-        value = settings.secret_key.get_secret_value()
-        redactor.add(value)
-        return lambda: value
-    if settings.secret_key_secret_id:
-
-        def parse(text: str) -> str:
-            value = extract(text, "SECRET_KEY")
-            check_secret_key(value, settings.app_env)
-            return value
-
-        secret = SecretValue(
-            settings.secret_key_secret_id,
-            lambda: secrets_client(settings),
-            parse,
-            ttl=settings.tmdb_key_refresh_seconds,
-        )
-        secret.get()  # fail at start-up, not on the first sign-in
-        return secret.get
-    return lambda: DEV_SECRET_KEY
-
-
 def _session_ended(session_id: str) -> bool:
-    from netflix_clone.accounts.service import session_ended_in_database
-
-    return session_ended_in_database(session_id)
+    """The revocation set's fallback when Redis can't answer: this request's unit of work."""
+    return session_ended_in_database(db_session(), session_id)
 
 
 def _release_database(settings: Settings) -> Any:
@@ -78,8 +42,11 @@ def _release_database(settings: Settings) -> Any:
     on it; a deployed service logs it and hashes anyway."""
 
     def release() -> None:
+        session = current_session()
+        if session is None:
+            return
         try:
-            release_reads()
+            release_reads(session)
         except WritesPending:
             if settings.app_env == "test":
                 raise
@@ -123,52 +90,28 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
     app.wsgi_app = at_the_root(app.wsgi_app)  # type: ignore[method-assign]
 
-    redis_client = connect_redis(settings)
-    limiter: RateLimiter = (
-        FallbackRateLimiter(RedisRateLimiter(redis_client), MemoryRateLimiter())
-        if redis_client
-        else MemoryRateLimiter()
+    svc = build_services(
+        settings, before_hash=_release_database(settings), session_ended=_session_ended
     )
-    hasher = password_hasher(settings.app_env)
-    svc = Services(
-        settings=settings,
-        passwords=Passwords(
-            hasher,
-            slots=hash_slots(hasher, settings.password_hash_memory_mib),
-            queue=settings.password_hash_queue,
-            wait=settings.password_hash_wait_seconds,
-            before=_release_database(settings),
-        ),
-        tokens=TokenSigner(_secret_key_provider(settings), settings.access_token_ttl_seconds),
-        limiter=limiter,
-        revocations=RevocationSet(
-            redis_client, settings.access_token_ttl_seconds, database=_session_ended
-        ),
-        redis=redis_client,
-    )
-    app.extensions["netflix_clone"] = svc
-    svc.extras["catalog"] = build_catalog(settings, redis_client, limiter)
-
-    init_db(app, settings, database_credentials(settings))
-    Migrate(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
+    catalog = build_catalog(settings, svc.redis, svc.limiter)
+    # The catalog asks member data which titles a profile hid, without importing it.
+    catalog.exclusions = library_service.hidden_keys
+    wire(app, Wiring(svc, catalog, HomeCache(), render_memo=LRU(1024)))
     register_error_handlers(app)
     init_request_tracking(app)
 
     from netflix_clone import gateway, webapp
     from netflix_clone.accounts import profile_routes
     from netflix_clone.accounts import routes as accounts
-    from netflix_clone.catalog import routes as catalog
+    from netflix_clone.catalog import routes as catalog_routes
     from netflix_clone.library import routes as library
-    from netflix_clone.library import service as library_service
     from netflix_clone.web import ops
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(profile_routes.bp)
-    app.register_blueprint(catalog.bp)
+    app.register_blueprint(catalog_routes.bp)
     app.register_blueprint(library.bp)
-    # The catalog asks member data which titles a profile hid, without importing it.
-    svc.extras["title_exclusions"] = library_service.hidden_keys
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     webapp.register(app)  # the members' web app at / (unless SPA_DIR), demo placeholder images
     app.register_error_handler(UpstreamError, upstream_problem)
@@ -176,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_http_hooks(app, settings)
 
     if settings.app_env == "local" and settings.uses_embedded_database:
-        migrate_embedded(app, settings)
+        migrate_embedded(settings, wiring(app).services.database)
     return app
 
 
@@ -262,12 +205,3 @@ def _discard(stream: Any, at_most: int) -> None:
         if not chunk:
             return
         left -= len(chunk)
-
-
-def migrate_embedded(app: Flask, settings: Settings) -> None:
-    """The zero-setup default applies its own migrations; several workers take turns."""
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
-    with (settings.instance_path / "migrate.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with app.app_context():
-            upgrade(directory=str(MIGRATIONS_DIR))

@@ -53,9 +53,19 @@ def catalog() -> Catalog:
     return wiring().catalog
 
 
+def current_session() -> Session | None:
+    """This request's unit of work if it has begun, else None (nothing to commit or release)."""
+    session: Session | None = g.get("db_session")
+    return session
+
+
 def db_session() -> Session:
     """This request's unit of work (one per request, opened on first use)."""
     session: Session | None = g.get("db_session")
     if session is None:
         session = g.db_session = services().database.session()
     return session
+
+
+def home() -> HomeCache:
+    return wiring().home

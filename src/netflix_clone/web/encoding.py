@@ -1,29 +1,47 @@
-"""gzip for the big cached JSON answers: compressed once, when the answer is rendered and
-cached, and sent to every client that accepts it (browsers and the web app always do).
+"""Representations of rendered JSON answers: their ETags, their gzip encoding, and the one path
+that turns a request whose If-None-Match names the answer into a 304.
 
-A home screen is ~98 KB of JSON and ~33 KB gzipped; nothing in front of the pods compresses
-(an ALB does not), so without this every member's first screen costs three times the bytes.
-Answers built per request (personal catalog pages, the gateway) go out as they are: compressing
-them would cost CPU on every request, not once.
+gzip for the big cached answers is compressed once, when the answer is rendered and cached, and
+sent to every client that accepts it (browsers and the web app always do). A home screen is
+~98 KB of JSON and ~33 KB gzipped; nothing in front of the pods compresses (an ALB does not), so
+without this every member's first screen costs three times the bytes. Answers built per request
+(personal catalog pages, the gateway) go out as they are: compressing them would cost CPU on
+every request, not once.
 
 The two encodings of one answer are two representations (RFC 9110 §8.8.3): each has its own
 strong ETag (the gzip one ends in `-gzip`), and If-None-Match matches either, since both stand
 for the same content.
+
+ETags and If-None-Match are Werkzeug's: `Response.set_etag` writes the validator,
+`request.if_none_match` parses the header (weak `W/` tags, lists, `*`) and its `contains_weak`
+is the weak comparison RFC 9110 §13.1.2 asks for. Not `Response.make_conditional`: it also adds
+a `Date` header, which gunicorn then sends twice (it always writes its own).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Mapping
 
 from flask import Response, request
 from werkzeug.datastructures import Accept
 
-from netflix_clone.web.etags import etag_matches
-
 # Below about one packet compression saves nothing the client would notice.
 MIN_BYTES = 1400
 LEVEL = 6
+
+
+def etag_for(data: bytes) -> str:
+    """The strong ETag of a rendered answer, unquoted (as `Response.set_etag` and
+    `request.if_none_match` take it): 96 bits of BLAKE2b, shorter than Werkzeug's
+    `generate_etag` (SHA-1) and the same tags as ever, so clients' validators stay valid."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def gzip_etag(etag: str) -> str:
+    """The gzip representation's ETag: the identity one with `-gzip` appended."""
+    return f"{etag}-gzip"
 
 
 def compressed(data: bytes) -> bytes | None:
@@ -44,14 +62,20 @@ def accepts_gzip(accept: Accept) -> bool:
     return accept["gzip"] > 0
 
 
-def gzip_etag(etag: str) -> str:
-    """The gzip representation's ETag: the identity one with `-gzip` inside the quotes."""
-    return etag[:-1] + '-gzip"'
-
-
-def if_none_match_hits(if_none_match: str, etag: str) -> bool:
-    """Whether If-None-Match names this answer, in either encoding."""
-    return etag_matches(if_none_match, etag) or etag_matches(if_none_match, gzip_etag(etag))
+def conditional(response: Response, *same_content: str) -> Response:
+    """The one 304 path (rendered catalog answers and home screens, the gateway): `response`
+    carries its ETag; when this GET or HEAD's If-None-Match names it, or one of `same_content`
+    (the ETags of the same content's other encodings), it becomes a 304 with the same headers
+    and no body. Werkzeug drops the entity headers (Content-Type, -Length, -Encoding) of a 304
+    on the way out."""
+    etag, _ = response.get_etag()
+    if etag is None or request.method not in ("GET", "HEAD"):
+        return response
+    validators = request.if_none_match
+    if any(validators.contains_weak(tag) for tag in (etag, *same_content)):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
 
 
 def cached_answer(
@@ -62,17 +86,15 @@ def cached_answer(
     mimetype: str = "application/json",
 ) -> Response:
     """The request's 200 (or 304) for a rendered answer: gzip when there is a gzip encoding
-    and the client accepts it. `headers` carry no ETag: this adds it (and Accept-Encoding to
-    Vary)."""
-    body = gzipped if gzipped is not None and accepts_gzip(request.accept_encodings) else None
-    out = dict(headers)
-    out["ETag"] = gzip_etag(etag) if body is not None else etag
-    vary = out.get("Vary", "")
-    if gzipped is not None and "accept-encoding" not in vary.lower():
-        out["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
-    if if_none_match_hits(request.headers.get("If-None-Match", ""), etag):
-        return Response(status=304, headers=out)
-    if body is not None:
-        out["Content-Encoding"] = "gzip"
-        return Response(body, status=200, mimetype=mimetype, headers=out)
-    return Response(data, status=200, mimetype=mimetype, headers=out)
+    and the client accepts it. `etag` is `etag_for(data)`; `headers` carry no ETag: this sets
+    the chosen representation's (and adds Accept-Encoding to Vary)."""
+    use_gzip = gzipped is not None and accepts_gzip(request.accept_encodings)
+    response = Response(gzipped if use_gzip else data, mimetype=mimetype, headers=headers)
+    if gzipped is not None:
+        response.vary.add("Accept-Encoding")
+    if use_gzip:
+        response.content_encoding = "gzip"
+        response.set_etag(gzip_etag(etag))
+        return conditional(response, etag)
+    response.set_etag(etag)
+    return conditional(response, gzip_etag(etag))

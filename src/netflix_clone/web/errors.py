@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, g
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from netflix_clone.core.db import DatabaseGuard, is_unavailable
+from netflix_clone.core.db import is_unavailable
 from netflix_clone.core.exceptions import (
     Conflict,
     DomainError,
@@ -30,6 +30,7 @@ from netflix_clone.core.exceptions import (
     UpstreamFailed,
     UpstreamTimeout,
 )
+from netflix_clone.web.deps import services
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://netflix-clone.dev/problems/"
@@ -151,16 +152,15 @@ def register_error_handlers(app: Flask) -> None:
             return problem_response(
                 ApiError(500, "The service failed to handle this request.", code="internal-error")
             )
-        guard: DatabaseGuard | None = current_app.extensions.get("netflix_clone_db_guard")
-        if guard is not None:
-            guard.record_failure(exc)
+        guard = services().database.guard
+        guard.record_failure(exc)
         # One line, no traceback: an outage must not flood the log with identical stacks.
         log.warning(
             "database unavailable: %s",
             type(getattr(exc, "orig", None) or exc).__name__,
             extra={"event": "db_unavailable"},
         )
-        retry = guard.breaker.retry_after() if guard is not None else 1
+        retry = guard.breaker.retry_after()
         return problem_response(
             from_domain(
                 Unavailable(

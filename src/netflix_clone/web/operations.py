@@ -11,18 +11,19 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask import Flask, Response, request
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
 from netflix_clone.core import db as db_unit
 from netflix_clone.core.exceptions import DomainError, FieldError
 from netflix_clone.core.ratelimit import requester
-from netflix_clone.core.security import authenticate, confirm_session
+from netflix_clone.web.deps import current_session, db_session
 from netflix_clone.web.errors import PROBLEM_CONTENT_TYPE, ApiError
+from netflix_clone.web.sessions import authenticate, confirm_session
 
 JSON_TYPES = ("application/json",)
 MAX_ID = 2**63 - 1
@@ -39,54 +40,6 @@ class Problem(BaseModel):
     detail: str
     errors: list[dict[str, str]] | None = None
     request_id: str | None = None
-
-
-class RequestModel(BaseModel):
-    """Base for request bodies: unknown fields and wrong JSON types are errors, not coerced."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
-
-
-class QueryModel(BaseModel):
-    """Base for query strings: values arrive as text, so they are parsed, not strictly typed."""
-
-    model_config = ConfigDict(extra="ignore")
-
-
-def _whole_number(value: Any) -> Any:
-    # JSON Schema's integer is any number with a zero fraction, so 65536.0 is one; strict mode
-    # would refuse the float, and a schema must not promise what the server refuses.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-JsonInt = Annotated[int, BeforeValidator(_whole_number)]
-"""An integer in a request body: a JSON integer, or a number with a zero fraction."""
-
-# Names and search text refuse control characters (C0, DEL and C1, tab and newline included:
-# they render invisibly or break a client's layout) and must show something besides spaces.
-# The pattern states in the OpenAPI document what `visible_text` enforces; SPACES are exactly
-# the characters str.split() treats as spaces once control characters are excluded.
-CONTROL = r"\x00-\x1f\x7f-\x9f"
-SPACES = r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-VISIBLE_TEXT = f"^[^{CONTROL}]*[^{CONTROL}{SPACES}][^{CONTROL}]*$"
-
-
-def visible_text(value: str) -> str:
-    """The rule behind VISIBLE_TEXT, with a message per failure; runs of spaces become one."""
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
-        raise ValueError("must not contain control characters")
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-Visible = Annotated[
-    str, AfterValidator(visible_text), Field(json_schema_extra={"pattern": VISIBLE_TEXT})
-]
-"""Text a person reads (a name, search words): see VISIBLE_TEXT."""
 
 
 class IdConverter(BaseConverter):
@@ -163,7 +116,7 @@ def operation(
         @wraps(fn)
         def wrapper(**kwargs: Any) -> Response:
             if request.method in SAFE_METHODS:
-                db_unit.read_only()
+                db_unit.read_only(db_session())
             if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
                 principal = authenticate(defer_session_check=defer_session_check)
                 requester.set(f"user:{principal.user_id}")
@@ -179,11 +132,14 @@ def operation(
                 result = fn(**kwargs)
             except DomainError:
                 confirm_session()  # an ended session learns that, and nothing else
-                if db_unit.kept_on_error():
-                    db_unit.commit()
+                session = current_session()
+                if session is not None and db_unit.kept_on_error(session):
+                    db_unit.commit(session)
                 raise
             confirm_session()  # if the handler has not settled it, before anything is kept
-            db_unit.commit()
+            session = current_session()
+            if session is not None:
+                db_unit.commit(session)
             return to_response(result, status)
 
         wrapper.openapi_operation = op  # type: ignore[attr-defined]

@@ -15,9 +15,8 @@ from sqlalchemy import text
 from werkzeug.exceptions import NotFound
 
 from netflix_clone import __version__
-from netflix_clone.core.container import services
-from netflix_clone.core.db import DatabaseGuard, db
 from netflix_clone.core.exceptions import not_found
+from netflix_clone.web.deps import services
 from netflix_clone.web.errors import ApiError
 from netflix_clone.web.operations import build_openapi, json_response, operation
 
@@ -50,10 +49,10 @@ def healthz() -> Health:
 
 
 def _check_database() -> None:
-    guard: DatabaseGuard | None = current_app.extensions.get("netflix_clone_db_guard")
-    if guard is not None and guard.breaker.state == "open":
+    database = services().database
+    if database.guard.breaker.state == "open":
         raise ConnectionError("the database's circuit breaker is open")  # no wait behind it
-    with db.engine.connect() as conn:
+    with database.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
 
 

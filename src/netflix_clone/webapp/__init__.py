@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, request, send_from_directory
 from werkzeug.routing import BaseConverter
 
-from netflix_clone.core.container import Services, services
 from netflix_clone.core.exceptions import not_found
 from netflix_clone.core.settings import Settings
+from netflix_clone.web.deps import services, wiring
 
 STATIC_DIR = Path(__file__).parent / "static"
 ASSET_PREFIX = "/webapp"
@@ -104,7 +104,7 @@ def register(app: Flask) -> None:
     """The web app at `/` (unless SPA_DIR hosts another), and demo images in demo mode."""
     from netflix_clone.webapp import images
 
-    svc: Services = app.extensions["netflix_clone"]
+    svc = wiring(app).services
     settings = svc.settings
     if settings.effective_catalog_source == "demo":
         app.register_blueprint(images.bp)
