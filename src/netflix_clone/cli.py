@@ -75,9 +75,12 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     """The one line and exit code for a failure that escaped a command."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+    from netflix_clone.catalog.tmdb import UpstreamError
     from netflix_clone.core.secret_store import SecretError
     from netflix_clone.web.errors import ApiError
 
+    if isinstance(exc, UpstreamError):  # an operator wants TMDB's own words, not the member's
+        return f"the movie catalog failed: {exc.reason}", EXIT_FAILED
     if isinstance(exc, DomainError):
         return exc.describe(), EXIT_FAILED
     if isinstance(exc, ApiError):
@@ -537,9 +540,9 @@ def check_tmdb(settings: Settings) -> tuple[Status, str] | str:
     try:
         client.get("configuration", {})
     except UpstreamAuthError as exc:
-        raise CheckFailed(f"{settings.tmdb_base_url} refused the key: {exc.detail}") from None
+        raise CheckFailed(f"{settings.tmdb_base_url} refused the key: {exc.reason}") from None
     except UpstreamError as exc:
-        raise CheckFailed(f"{settings.tmdb_base_url}: {exc.detail}") from None
+        raise CheckFailed(f"{settings.tmdb_base_url}: {exc.reason}") from None
     finally:
         client.close()
     return f"{settings.tmdb_base_url} accepted the key"

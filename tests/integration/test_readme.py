@@ -106,9 +106,9 @@ def test_the_api_walkthrough_runs_as_written(server: tuple[str, str], tmp_path: 
     assert "Fight Club" in output  # the search and the gateway's search found it
     assert "Continue Watching" in output and "Because you liked" in output  # browse rows
     assert '"display_name": "Ada L."' in output or '"display_name":"Ada L."' in output
-    # the answers the examples state in their comments
+    # the answers the examples state in their comments (a `curl -s` answer has no newline)
     for shown in ("0.15", "TV-MA", "Winter Is Coming", "Game of Thrones"):
-        assert f"\n{shown}\n" in output, shown
+        assert re.search(rf"[\n}}]{re.escape(shown)}\n", output), (shown, output)
 
 
 def test_the_examples_use_no_fixed_ids_and_the_api_field_names() -> None:
@@ -311,7 +311,7 @@ def test_the_commands_and_the_demo_sign_in_exist() -> None:
     text = README.read_text()
     assert f"`{DEMO_EMAIL}`, password `{DEMO_PASSWORD}`" in text
     development = (ROOT / "docs" / "development.md").read_text()
-    table = set(re.findall(r"^\| `netflix-clone ([a-z-]+)", development, re.M))
+    table = set(re.findall(r"^\| `netflix-clone ([a-z][a-z-]*)", development, re.M))
     assert table == set(cli.commands), "docs/development.md's command table"
     for name in re.findall(r"`(check|migrate|create-admin|seed|demo-seed)`", text):
         assert name in cli.commands

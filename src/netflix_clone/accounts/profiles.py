@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from netflix_clone.accounts import versions
 from netflix_clone.accounts.maturity import LEVEL_ORDER
 from netflix_clone.accounts.models import Profile, User
 from netflix_clone.accounts.service import (
@@ -158,7 +159,7 @@ def update_profile(
         profile.maturity_level = level
         if (profile.language, profile.kids, profile.maturity_level) != shown:
             # What the browse rows may show (and in which language) changed.
-            profile.data_version = Profile.data_version + 1
+            versions.bump(db, profile)
     return profile
 
 

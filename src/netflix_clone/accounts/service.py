@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
 from zxcvbn import zxcvbn
 
+from netflix_clone.accounts import versions
 from netflix_clone.accounts.countries import check_country
 from netflix_clone.accounts.models import (
     Profile,
@@ -551,13 +552,7 @@ def update_user(
             user.email = new_email
     if wanted_country is not None and wanted_country != user.country:
         user.country = wanted_country
-        # Ratings are read for the account's country: every profile's rows may change.
-        db.execute(
-            update(Profile)
-            .where(Profile.user_id == user.id)
-            .values(data_version=Profile.data_version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        versions.bump_account(db, user.id)
     if new_hash is not None:
         user.password_hash = new_hash
         # A new password ends every session of the member, this one included.

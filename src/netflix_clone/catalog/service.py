@@ -347,3 +347,77 @@ def genres(catalog: Catalog, language: str, kind: str = "movie") -> tuple[GenreL
         if isinstance(g, dict) and isinstance(g.get("id"), int)
     ]
     return GenreList(genres=items, source=fetched.source), Meta.of(fetched)
+
+
+# --- rows for a home screen -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """A home-screen row the catalog fills: where its titles come from, and of what kind."""
+
+    path: str
+    kind: str = "movie"  # of the path's items (trending/all mixes both; cards say which)
+    params: tuple[tuple[str, str], ...] = ()
+
+
+# id: (title, reason, the row). Shown on every profile's home screen, in this order.
+HOME_ROWS: dict[str, tuple[str, str, CatalogRow]] = {
+    "trending": ("Trending Now", "trending", CatalogRow("trending/all/week")),
+    "popular-series": ("Popular Series", "series", CatalogRow("tv/popular", "series")),
+    "top-rated": ("Top Rated", "top_rated", CatalogRow("movie/top_rated")),
+    "new-releases": ("New Releases", "new_releases", CatalogRow("movie/now_playing")),
+    "top-rated-series": ("Top Rated Series", "series", CatalogRow("tv/top_rated", "series")),
+}
+
+
+def recommendations(kind: str, title_id: int) -> CatalogRow:
+    """Titles like this one ("Because you liked ...")."""
+    if kind == "series":
+        return CatalogRow(f"tv/{title_id}/recommendations", "series")
+    return CatalogRow(f"movie/{title_id}/recommendations")
+
+
+def genre_row(genre_id: int) -> CatalogRow:
+    """The most popular movies of a genre, adult titles left out."""
+    return CatalogRow(
+        "discover/movie",
+        params=(
+            ("with_genres", str(genre_id)),
+            ("sort_by", "popularity.desc"),
+            ("include_adult", "false"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RowPage:
+    cards: list[TitleCard]
+    more: bool  # a later page exists
+    fresh_until: float  # what is derived from this page may be reused until then
+    key: tuple[Any, ...]  # names the catalog answer it was made from (same key, same cards)
+
+
+def row_page(
+    catalog: Catalog,
+    row: CatalogRow,
+    language: str,
+    page: int,
+    genres: GenreMaps,
+    memo: Callable[[tuple[Any, ...], Callable[[], tuple[list[TitleCard], bool]]], Any]
+    | None = None,
+) -> RowPage:
+    """One page of a row, as cards. `memo(key, make)` may keep the cards made from one catalog
+    answer (the key names it), so every profile reading that answer shares them."""
+    params = {"language": language, "page": str(page), **dict(row.params)}
+    fetched = catalog.fetch(row.path, params)
+    key = (row.path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
+
+    def make() -> tuple[list[TitleCard], bool]:
+        body = fetched.body if isinstance(fetched.body, dict) else {}
+        cards = normalise.cards(body.get("results"), genres, catalog.image_base, row.kind)
+        total_pages = min(normalise.integer(body.get("total_pages")) or 0, MAX_PAGE)
+        return cards, page < total_pages
+
+    cards, more = memo(key, make) if memo is not None else make()
+    return RowPage(list(cards), more, fetched.fresh_until, key)

@@ -12,11 +12,20 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from netflix_clone.catalog.tmdb_rules import MAX_PAGE, clamp_page
+from netflix_clone.core.exceptions import (
+    DomainError,
+    NotFound,
+    RateLimited,
+    TimedOut,
+    Unavailable,
+    UpstreamFailed,
+    not_found,
+)
 from netflix_clone.core.observability import UPSTREAM, redactor
 from netflix_clone.core.secret_store import SecretValue, extract, secrets_client
 from netflix_clone.core.settings import Settings
@@ -43,70 +52,94 @@ __all__ = [
 _JWT = re.compile(r"^eyJ[\w-]+\.[\w-]+\.[\w-]+$")
 
 
-class UpstreamError(Exception):
-    """TMDB did not give a usable answer. `status` is what our API answers with."""
+class UpstreamError(DomainError):
+    """TMDB did not give a usable answer. Each kind below is also the domain error it means to
+    a client (web/errors.py maps those in its one table): the client reads our sentence,
+    `detail`; TMDB's own words are `reason`, for our log only."""
 
-    status = 502
-    retryable = True
+    public: ClassVar[str] = "The movie catalog answered with an error; try again shortly."
+    default_retry_after: ClassVar[int | None] = None
+    retryable: ClassVar[bool] = True
+    logged: ClassVar[bool] = True  # a failure of the catalog (not a client's unknown id or budget)
 
     def __init__(
         self,
-        detail: str,
+        reason: str,
         *,
         retry_after: int | None = None,
         upstream_status: int | None = None,
         body: Any = None,
     ) -> None:
-        super().__init__(redactor.scrub(detail))
-        self.detail = redactor.scrub(detail)
-        self.retry_after = retry_after
+        wait = retry_after if retry_after is not None else self.default_retry_after
+        DomainError.__init__(
+            self, self.public, retry_after=max(1, wait) if wait is not None else None
+        )
+        self.reason = redactor.scrub(reason)
         self.upstream_status = upstream_status
         self.body = body
 
+    def __str__(self) -> str:
+        return self.reason
 
-class UpstreamNotFound(UpstreamError):
-    status = 404
+
+class UpstreamUnusable(UpstreamError, UpstreamFailed):
+    """An answer we could not use (a 5xx after retries, a malformed body)."""
+
+
+class UpstreamNotFound(UpstreamError, NotFound):
+    public = not_found("movie").detail  # the wording of every unknown movie id
     retryable = False
+    logged = False
 
 
-class UpstreamRejected(UpstreamError):
+class UpstreamRejected(UpstreamError, UpstreamFailed):
     """TMDB refused the request itself (a 4xx other than 401/404/429): never retried."""
 
-    status = 502
     retryable = False
 
 
-class UpstreamAuthError(UpstreamError):
+class UpstreamAuthError(UpstreamError, Unavailable):
     """Our key is missing, invalid or suspended: our configuration problem, hence 503."""
 
-    status = 503
+    default_code = "catalog-unavailable"
+    public = "The movie catalog is unavailable right now."
+    default_retry_after = 5
     retryable = False
 
 
-class UpstreamRateLimited(UpstreamError):
-    status = 503
+class UpstreamRateLimited(UpstreamError, Unavailable):
+    default_code = "catalog-unavailable"
+    public = "The movie catalog is unavailable right now."
+    default_retry_after = 5
 
 
-class UpstreamTimeout(UpstreamError):
-    status = 504
+class UpstreamTimeout(UpstreamError, TimedOut):
+    default_code = "upstream-timeout"
+    public = "The movie catalog did not answer in time; try again shortly."
+    default_retry_after = 5
 
 
-class UpstreamUnavailable(UpstreamError):
-    status = 502
+class UpstreamUnavailable(UpstreamError, UpstreamFailed):
+    """No answer at all (refused, reset): after retries, a 502."""
 
 
-class UpstreamBudgetSpent(UpstreamError):
+class UpstreamBudgetSpent(UpstreamError, RateLimited):
     """The requester (a member, or a client address) used up its own share of the upstream
     budget (catalog.source.Catalog.charge): a 429 for it, nobody else."""
 
-    status = 429
+    default_code = "catalog-budget"
+    public = "You have asked for many titles we don't hold yet in a short time; try again shortly."
+    default_retry_after = 5
     retryable = False
+    logged = False
 
 
-class UpstreamBusy(UpstreamError):
+class UpstreamBusy(UpstreamError, Unavailable):
     """Every upstream slot of this worker is taken by slower misses: a quick 503, not a queue."""
 
-    status = 503
+    default_code = "catalog-unavailable"
+    public = "The movie catalog is unavailable right now."
+    default_retry_after = 5
     retryable = False
 
 

@@ -112,7 +112,7 @@ class UpstreamFailed(DomainError):
     default_code = "bad-upstream"
 
 
-class UpstreamTimeout(DomainError):
+class TimedOut(DomainError):
     """A dependency did not answer in time."""
 
     default_code = "upstream-timeout"

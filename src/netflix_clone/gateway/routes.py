@@ -180,7 +180,7 @@ def upstream_failure(exc: UpstreamError) -> Response:
         body = _tmdb_error_body(exc.body)
         if body is not None:
             return tmdb_json(exc.upstream_status, body)
-    log.warning("gateway upstream failure: %s", exc.detail)
+    log.warning("gateway upstream failure: %s", exc.reason)
     retry_after = {"Retry-After": str(max(1, exc.retry_after or 5))}
     if isinstance(exc, UpstreamAuthError | UpstreamRateLimited):
         return tmdb_json(503, SERVICE_OFFLINE, retry_after)

@@ -2,7 +2,7 @@
 
 A profile's home screen is cached as its rendered bytes, keyed by (profile, its data version,
 its latest viewing activity, per_row): every write that changes what the rows show bumps the
-version in the same unit of work (library/versions.py), and every applied heartbeat moves the
+version in the same unit of work (accounts/versions.py), and every applied heartbeat moves the
 latest viewing activity, so the next browse after a write rebuilds (read your writes); every
 other browse is a cache hit costing one indexed read (both versions, one round trip). An entry
 also expires when the first catalog answer it was built from does (then the rows would show
@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from netflix_clone.accounts.models import Profile, session_ended
-from netflix_clone.catalog import normalise
+from netflix_clone.catalog import service as catalog_rows
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import GenreMaps
+from netflix_clone.catalog.service import CatalogRow, GenreMaps
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import (
     allowed,
@@ -36,7 +36,7 @@ from netflix_clone.catalog.titles import (
     records_for,
     unrestricted,
 )
-from netflix_clone.catalog.tmdb import UpstreamError
+from netflix_clone.catalog.tmdb import UpstreamError, UpstreamUnusable
 from netflix_clone.core.cache import LRU
 from netflix_clone.core.db import Session, one_statement
 from netflix_clone.core.exceptions import not_found
@@ -51,15 +51,6 @@ KIDS_GENRES = (16, 10751, 35, 12)  # Animation, Family, Comedy, Adventure
 GENRE_ROWS = 4
 BECAUSE_ROWS = 2
 LIKED_SAMPLE = 20  # the most recent likes shape the genre rows
-# id: (title, TMDB path, reason, kind of the path's items; trending/all mixes both kinds)
-CATALOG_ROWS = {
-    "trending": ("Trending Now", "trending/all/week", "trending", "movie"),
-    "popular-series": ("Popular Series", "tv/popular", "series", "series"),
-    "top-rated": ("Top Rated", "movie/top_rated", "top_rated", "movie"),
-    "new-releases": ("New Releases", "movie/now_playing", "new_releases", "movie"),
-    "top-rated-series": ("Top Rated Series", "tv/top_rated", "series", "series"),
-}
-RECOMMENDATIONS = {"movie": "movie/{id}/recommendations", "series": "tv/{id}/recommendations"}
 
 # A cached home screen is rebuilt at least this often, whatever its catalog entries say.
 MAX_CACHED_SECONDS = 300
@@ -91,28 +82,12 @@ class RowSpec:
 
 
 def _catalog_loader(
-    catalog: Catalog,
-    home: HomeCache,
-    profile: Profile,
-    genres: GenreMaps,
-    path: str,
-    extra: dict[str, str] | None = None,
-    kind: str = "movie",
+    catalog: Catalog, home: HomeCache, profile: Profile, genres: GenreMaps, row: CatalogRow
 ) -> Loader:
     def load(page: int, per_row: int) -> tuple[list[TitleCard], bool]:
-        params = {"language": profile.language, "page": str(page), **(extra or {})}
-        fetched = catalog.fetch(path, params)
-        _note_fresh_until(fetched.fresh_until)
-        key = (path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
-        memo = home.cards
-        known = memo.get(key)
-        if known is None:
-            body = fetched.body if isinstance(fetched.body, dict) else {}
-            items = normalise.cards(body.get("results"), genres, catalog.image_base, kind)
-            total_pages = min(normalise.integer(body.get("total_pages")) or 0, 500)
-            known = (items, page < total_pages)
-            memo.put(key, known)
-        return list(known[0]), known[1]
+        found = catalog_rows.row_page(catalog, row, profile.language, page, genres, home.memo)
+        _note_fresh_until(found.fresh_until)
+        return found.cards, found.more
 
     return load
 
@@ -178,13 +153,13 @@ def row_specs(
             _member_loader(db, catalog, profile, service.my_list),
         ),
     ]
-    for row_id, (title, path, reason, kind) in CATALOG_ROWS.items():
+    for row_id, (title, reason, row) in catalog_rows.HOME_ROWS.items():
         specs.append(
             RowSpec(
                 row_id,
                 title,
                 RowReason.model_validate({"kind": reason}),
-                _catalog_loader(catalog, home, profile, genres, path, kind=kind),
+                _catalog_loader(catalog, home, profile, genres, row),
             )
         )
     if liked_keys is None:
@@ -211,12 +186,7 @@ def row_specs(
                     movie_title=liked_title.title if is_movie else None,
                 ),
                 _catalog_loader(
-                    catalog,
-                    home,
-                    profile,
-                    genres,
-                    RECOMMENDATIONS[kind].format(id=title_id),
-                    kind=kind,
+                    catalog, home, profile, genres, catalog_rows.recommendations(kind, title_id)
                 ),
             )
         )
@@ -229,16 +199,7 @@ def row_specs(
                     names[genre_id],
                     RowReason(kind="genre", genre_id=genre_id),
                     _catalog_loader(
-                        catalog,
-                        home,
-                        profile,
-                        genres,
-                        "discover/movie",
-                        {
-                            "with_genres": str(genre_id),
-                            "sort_by": "popularity.desc",
-                            "include_adult": "false",
-                        },
+                        catalog, home, profile, genres, catalog_rows.genre_row(genre_id)
                     ),
                 )
             )
@@ -371,6 +332,15 @@ class HomeCache:
         self.screens = _ByteLRU(screen_bytes or CACHE_BYTES)
         self.cards: LRU[Hashable, tuple[list[TitleCard], bool]] = LRU(512)
 
+    def memo(
+        self, key: Hashable, make: Callable[[], tuple[list[TitleCard], bool]]
+    ) -> tuple[list[TitleCard], bool]:
+        known = self.cards.get(key)
+        if known is None:
+            known = make()
+            self.cards.put(key, known)
+        return known
+
 
 # The profile's data version and its latest viewing activity (a heartbeat moves it without
 # touching the profile row): both from indexes, in one round trip; and its cache nonce, so an
@@ -457,6 +427,6 @@ def row(
         if spec.id == row_id:
             built = _build(db, catalog, profile, spec, page, per_row, hidden)
             if built is None:
-                raise UpstreamError("The catalog behind this row is unavailable.")
+                raise UpstreamUnusable("The catalog behind this row is unavailable.")
             return built
     raise not_found("row")

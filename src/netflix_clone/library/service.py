@@ -11,13 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from netflix_clone.accounts import versions
 from netflix_clone.accounts.models import Profile, session_stands
 from netflix_clone.catalog.models import Title, TitleKey, title_key
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import allowed, ensure_title, require_allowed, unrestricted
 from netflix_clone.core.db import Session, one_statement, savepoint, utcnow
 from netflix_clone.core.exceptions import Conflict, Invalid, not_found
-from netflix_clone.library import versions
 from netflix_clone.library.models import ListEntry, Rating, Viewing
 
 MAX_LIST = 500

@@ -12,11 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from netflix_clone.accounts.service import session_ended_in_database
 from netflix_clone.catalog.source import build_catalog
-from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.core.cache import LRU
 from netflix_clone.core.container import build_services
 from netflix_clone.core.db import WritesPending, release_reads
-from netflix_clone.core.exceptions import not_found
 from netflix_clone.core.observability import configure_logging
 from netflix_clone.core.ratelimit import requester
 from netflix_clone.core.schema import migrate_embedded
@@ -24,7 +22,7 @@ from netflix_clone.core.settings import Settings, load_settings
 from netflix_clone.library import service as library_service
 from netflix_clone.library.browse import HomeCache
 from netflix_clone.web.deps import Wiring, current_session, db_session, wire, wiring
-from netflix_clone.web.errors import ApiError, problem_response, register_error_handlers
+from netflix_clone.web.errors import register_error_handlers
 from netflix_clone.web.operations import IdConverter, KindConverter
 from netflix_clone.web.tracking import init_request_tracking
 
@@ -114,7 +112,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(library.bp)
     gateway.register(app)  # /tmdb/3 (TMDB-compatible) and the SPA when SPA_DIR is set
     webapp.register(app)  # the members' web app at / (unless SPA_DIR), demo placeholder images
-    app.register_error_handler(UpstreamError, upstream_problem)
 
     _register_http_hooks(app, settings)
 
@@ -165,29 +162,6 @@ def _register_http_hooks(app: Flask, settings: Settings) -> None:
                 f"max-age={settings.hsts_max_age_seconds}; includeSubDomains",
             )
         return response
-
-
-_UPSTREAM_DETAIL = {
-    404: ("not-found", not_found("movie").detail),  # the wording of every unknown movie id
-    429: (
-        "catalog-budget",
-        "You have asked for many titles we don't hold yet in a short time; try again shortly.",
-    ),
-    502: ("bad-upstream", "The movie catalog answered with an error; try again shortly."),
-    503: ("catalog-unavailable", "The movie catalog is unavailable right now."),
-    504: ("upstream-timeout", "The movie catalog did not answer in time; try again shortly."),
-}
-
-
-def upstream_problem(exc: UpstreamError) -> Response:
-    """Catalog failures as documented problems; the upstream's own words stay in our log."""
-    code, detail = _UPSTREAM_DETAIL.get(exc.status, _UPSTREAM_DETAIL[502])
-    if exc.status not in (404, 429):
-        log.warning("catalog upstream failure: %s", exc.detail)
-    headers = {}
-    if exc.status in (429, 503, 504) or exc.retry_after is not None:
-        headers["Retry-After"] = str(max(1, exc.retry_after or 5))
-    return problem_response(ApiError(exc.status, detail, code=code, headers=headers))
 
 
 # An oversized body is read and dropped up to this much before the 413: closing a socket with

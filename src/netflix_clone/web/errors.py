@@ -16,6 +16,7 @@ from flask import Flask, Response, g
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from netflix_clone.catalog.tmdb import UpstreamError
 from netflix_clone.core.db import is_unavailable
 from netflix_clone.core.exceptions import (
     Conflict,
@@ -25,10 +26,10 @@ from netflix_clone.core.exceptions import (
     Invalid,
     NotFound,
     RateLimited,
+    TimedOut,
     Unauthenticated,
     Unavailable,
     UpstreamFailed,
-    UpstreamTimeout,
 )
 from netflix_clone.web.deps import services
 
@@ -68,7 +69,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     RateLimited: 429,
     UpstreamFailed: 502,
     Unavailable: 503,
-    UpstreamTimeout: 504,
+    TimedOut: 504,
 }
 BEARER_CHALLENGE = 'Bearer realm="netflix-clone"'
 
@@ -129,6 +130,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
+        if isinstance(exc, UpstreamError) and exc.logged:
+            # The catalog failed us; its own words stay in our log, never in the answer.
+            log.warning("catalog upstream failure: %s", exc.reason)
         return problem_response(from_domain(exc))
 
     @app.errorhandler(HTTPException)

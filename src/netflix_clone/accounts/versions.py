@@ -1,4 +1,5 @@
-"""A profile's data version: bumped by every write that changes what its browse rows show.
+"""A profile's data version: bumped by every write that changes what its browse rows show (My
+List, ratings, hiding: library; language, kids, maturity, the account's country: here).
 
 The bump is one `UPDATE ... SET data_version = data_version + 1` in the writing unit of work,
 so it commits (or rolls back) with the write itself, and every worker and pod sees it on the
@@ -19,10 +20,20 @@ from netflix_clone.core.db import Session
 
 
 def bump(db: Session, profile: Profile) -> None:
-    """My List, ratings, hiding, maturity: the rows may show something else now."""
+    """My List, ratings, hiding, language, maturity: the rows may show something else now."""
     db.execute(
         update(Profile)
         .where(Profile.id == profile.id)
+        .values(data_version=Profile.data_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def bump_account(db: Session, user_id: int) -> None:
+    """The account's country: every profile's rows may change (ratings are read for it)."""
+    db.execute(
+        update(Profile)
+        .where(Profile.user_id == user_id)
         .values(data_version=Profile.data_version + 1)
         .execution_options(synchronize_session=False)
     )
