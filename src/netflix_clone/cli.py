@@ -77,15 +77,11 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
 
     from netflix_clone.catalog.tmdb import UpstreamError
     from netflix_clone.core.secret_store import SecretError
-    from netflix_clone.web.errors import ApiError
 
     if isinstance(exc, UpstreamError):  # an operator wants TMDB's own words, not the member's
         return f"the movie catalog failed: {exc.reason}", EXIT_FAILED
     if isinstance(exc, DomainError):
         return exc.describe(), EXIT_FAILED
-    if isinstance(exc, ApiError):
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-        return (f"{exc.detail} ({fields})" if fields else exc.detail), EXIT_FAILED
     if isinstance(exc, ConfigError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, SecretError):
@@ -125,15 +121,12 @@ LogFormat = Literal["auto", "text", "json"]
 
 def configure_cli_logging(fmt: LogFormat, verbose: bool) -> None:
     """Our handler on stderr, installed before the app factory so it adds no JSON one to stdout."""
-    from netflix_clone.core.observability import JsonFormatter, RequestIdFilter
+    from netflix_clone.core.observability import JsonFormatter, OurHandler
 
     human = fmt == "text" or (fmt == "auto" and sys.stderr.isatty())
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(HumanFormatter() if human else JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    handler._netflix_clone = True  # type: ignore[attr-defined]  # configure_logging keeps it
+    handler = OurHandler(sys.stderr, HumanFormatter() if human else JsonFormatter())
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_netflix_clone", False)]:
+    for old in [h for h in root.handlers if isinstance(h, OurHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)
     for name in QUIET_LOGGERS:

@@ -17,6 +17,8 @@ LEVEL_MAX_AGE: dict[str, int | None] = {
     "adults": None,
 }
 LEVEL_ORDER = ("little_kids", "older_kids", "teens", "adults")
+# The level that sees every title (unless the profile is a kids profile).
+UNFILTERED_LEVEL = "adults"
 
 
 def allowed(level: str, age: int | None, kids: bool) -> bool:

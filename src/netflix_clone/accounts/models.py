@@ -15,8 +15,10 @@ from sqlalchemy import (
     UniqueConstraint,
     exists,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from netflix_clone.accounts.maturity import UNFILTERED_LEVEL
 from netflix_clone.core.db import Base, UTCDateTime, utcnow
 
 # BIGINT in PostgreSQL; SQLite only auto-increments a column declared exactly INTEGER.
@@ -110,3 +112,10 @@ class Profile(Base):
     def country(self) -> str:
         """Certifications are read for the account's country; `language` only picks the text."""
         return self.account.country
+
+    @hybrid_property
+    def sees_everything(self) -> bool:
+        """The profile watches without a maturity filter: an adults profile that is not a kids
+        profile. One definition for both uses: on a loaded profile it is a bool, and in a
+        statement (`Profile.sees_everything`) the same expression is its SQL."""
+        return (self.maturity_level == UNFILTERED_LEVEL) & (self.kids == False)  # noqa: E712

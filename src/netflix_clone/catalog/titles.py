@@ -267,7 +267,7 @@ def title_record(db: Session, catalog: Catalog, key: TitleKey) -> Title:
 
 
 def unrestricted(profile: Profile | None) -> bool:
-    return profile is None or (profile.maturity_level == "adults" and not profile.kids)
+    return profile is None or bool(profile.sees_everything)
 
 
 def title_min_age(title: Title, profile: Profile) -> int | None:

@@ -106,14 +106,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The service's own log handler (the app's JSON on stdout, or the CLI's on stderr): at
+    most one is installed, whoever configures logging first."""
+
+    def __init__(self, stream: Any, formatter: logging.Formatter) -> None:
+        super().__init__(stream)
+        self.setFormatter(formatter)
+        self.addFilter(RequestIdFilter())
+
+
 def configure_logging(level: str) -> None:
     root = logging.getLogger()
-    if not any(getattr(h, "_netflix_clone", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        handler.addFilter(RequestIdFilter())
-        handler._netflix_clone = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
+    if not any(isinstance(h, OurHandler) for h in root.handlers):
+        root.addHandler(OurHandler(sys.stdout, JsonFormatter()))
     root.setLevel(level)
     # httpx logs full URLs at INFO; ours are keyless, but keep the noise and the risk out.
     logging.getLogger("httpx").setLevel(logging.WARNING)

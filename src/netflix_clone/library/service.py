@@ -250,6 +250,46 @@ def next_episode(title: Title, episode: EpisodeRef) -> EpisodeRef | None:
     return following
 
 
+def _heartbeat_values(
+    season: Any,
+    episode: Any,
+    position: Any,
+    duration: Any,
+    sequence: Any,
+    now: Any,
+    finished_at: Any,
+) -> dict[str, Any]:
+    """What a heartbeat writes to its viewing row: values (record_progress) or parameters (the
+    one-statement path), from this one definition."""
+    return {
+        "season_number": season,
+        "episode_number": episode,
+        "position_seconds": position,
+        "duration_seconds": duration,
+        "sequence": sequence,
+        "updated_at": now,
+        "finished_at": finished_at,
+        # A new play brings the title back wherever the member had hidden it.
+        "hidden_from_row": False,
+        "hidden_from_history": False,
+    }
+
+
+def _newer(sequence: Any) -> Any:
+    """Only a newer heartbeat overwrites: late or reordered ones change nothing."""
+    return Viewing.__table__.c.sequence < sequence
+
+
+# What a heartbeat answers with: the stored position, whichever heartbeat wrote it.
+_SHOWN = (
+    Viewing.__table__.c.position_seconds,
+    Viewing.__table__.c.duration_seconds,
+    Viewing.__table__.c.sequence,
+    Viewing.__table__.c.season_number,
+    Viewing.__table__.c.episode_number,
+)
+
+
 def record_progress(
     db: Session,
     catalog: Catalog,
@@ -292,32 +332,17 @@ def record_progress(
                 duration = title.episode_runtime * 60 if title.episode_runtime else duration
                 finished = False
                 store_anyway = True
-    values: dict[str, Any] = {
-        "season_number": where[0],
-        "episode_number": where[1],
-        "position_seconds": position,
-        "duration_seconds": duration,
-        "sequence": sequence,
-        "updated_at": now,
-        "finished_at": now if finished else None,
-        # A new play brings the title back wherever the member had hidden it.
-        "hidden_from_row": False,
-        "hidden_from_history": False,
-    }
+    values = _heartbeat_values(
+        where[0], where[1], position, duration, sequence, now, now if finished else None
+    )
     table = Viewing.__table__
     this = (
         table.c.profile_id == profile.id,
         table.c.kind == key[0],
         table.c.title_id == key[1],
     )
-    newer = table.c.sequence < sequence
-    shown = (
-        table.c.position_seconds,
-        table.c.duration_seconds,
-        table.c.sequence,
-        table.c.season_number,
-        table.c.episode_number,
-    )
+    newer = _newer(sequence)
+    shown = _SHOWN
     statement: Any
     if _counts(position, duration) or finished or store_anyway:
         insert = (pg_insert if db.database.dialect == "postgresql" else sqlite_insert)(table)
@@ -362,17 +387,17 @@ def _fast_heartbeat_statement(db: Session) -> Any:
     c = table.c
     now = bindparam("now", type_=c.updated_at.type)
     sequence = bindparam("sequence", type_=c.sequence.type)
-    values = {
-        "season_number": null(),
-        "episode_number": null(),
-        "position_seconds": bindparam("position", type_=c.position_seconds.type),
-        "duration_seconds": bindparam("duration", type_=c.duration_seconds.type),
-        "sequence": sequence,
-        "updated_at": now,
-        "finished_at": bindparam("finished_at", type_=c.finished_at.type),
-        "hidden_from_row": false(),
-        "hidden_from_history": false(),
-    }
+    # The general path's row (record_progress), with parameters for its values.
+    values = _heartbeat_values(
+        null(),
+        null(),
+        bindparam("position", type_=c.position_seconds.type),
+        bindparam("duration", type_=c.duration_seconds.type),
+        sequence,
+        now,
+        bindparam("finished_at", type_=c.finished_at.type),
+    )
+    values["hidden_from_row"] = values["hidden_from_history"] = false()
     source = (
         select(
             profiles.c.id,
@@ -386,8 +411,7 @@ def _fast_heartbeat_statement(db: Session) -> Any:
         .where(
             profiles.c.id == bindparam("profile_id"),
             profiles.c.user_id == bindparam("user_id"),
-            profiles.c.maturity_level == "adults",
-            profiles.c.kids.is_(False),
+            Profile.sees_everything,  # catalog.titles.unrestricted: the same definition
             session_stands(bindparam("session_id")),
         )
     )
@@ -397,15 +421,9 @@ def _fast_heartbeat_statement(db: Session) -> Any:
         .on_conflict_do_update(
             index_elements=[table.c.profile_id, table.c.kind, table.c.title_id],
             set_=values,
-            where=table.c.sequence < sequence,
+            where=_newer(sequence),
         )
-        .returning(
-            table.c.position_seconds,
-            table.c.duration_seconds,
-            table.c.sequence,
-            table.c.season_number,
-            table.c.episode_number,
-        )
+        .returning(*_SHOWN)
     )
     _FAST_HEARTBEATS[dialect] = statement
     return statement
