@@ -1,7 +1,8 @@
 # One entry point for people and CI alike: .ci/run and .github/workflows call these targets.
-# Nothing here installs behind your back: `make run` and `make install` create virtualenvs from
-# uv.lock (uv itself goes under .tools/, pinned and hash-checked); system packages and the
-# checkers only come through `make deps`; `make test` checks its prerequisites first.
+# Every install says so: `make run` and `make install` create virtualenvs from uv.lock (uv itself
+# goes under .tools/, pinned and hash-checked); `make test` first installs what it is missing
+# (Debian packages through scripts/install-system-deps.sh, the checkers under .tools/) and names
+# what it cannot install; `make deps` installs all of it up front.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
@@ -34,17 +35,20 @@ $(RUN_VENV)/.synced: pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(RUN_VENV) $(UV) sync --frozen --no-dev --python $(PYTHON)
 	@touch $@
 
-deps: ## Install what the tests and checks need: Debian packages (sudo) and the .tools/ checkers
+deps: ## Install up front what the tests and checks need: Debian packages (sudo), the .tools/ checkers
 	scripts/deps.sh
 
 tools: ## Install the pinned, hash-checked checkers (checkov, actionlint, ...) under .tools/
 	@source scripts/tools.sh && install_tools
 
-prereqs: ## Check what `make test` needs beyond `make install`; one line per missing thing
-	@scripts/check-prereqs.sh all
+# Quiet when everything is there (one line); otherwise each install is printed, then one line per
+# thing no package brings (terraform, kubectl, the provider mirror). Only a check:
+# scripts/check-prereqs.sh all
+prereqs: ## Install what `make test` is missing (as `make deps` would), then check it all
+	@scripts/check-prereqs.sh all --install
 
 prereqs-app:
-	@scripts/check-prereqs.sh app
+	@scripts/check-prereqs.sh app --install
 
 install: $(VENV)/.synced ## Create .venv from uv.lock: runtime and dev dependencies
 
@@ -63,17 +67,18 @@ services: ## Make sure PostgreSQL and Redis answer on 127.0.0.1 (starts them whe
 test-app: prereqs-app install services ## The Python suite only (SQLite and PostgreSQL, Redis, fakes)
 	$(PYTEST) -m "not infra and not faults" $(PYTEST_ARGS)
 
-test: prereqs install tools services ## The whole suite: app, schemathesis, manifests, terraform, workflows, faults
+test: prereqs install services ## The whole suite (installs what it is missing first): app, schemathesis, manifests, terraform, workflows, faults
 	$(PYTEST) -m "not faults" $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory faults
 
 faults: prereqs install ## Dependency faults under load on private PostgreSQL/Redis; prints the table
 	$(VENV)/bin/pytest -p no:xdist -p no:randomly -m faults tests/faults $(PYTEST_ARGS)
 
-lint: install ## ruff (lint + format check) and mypy --strict
+lint: install ## ruff (lint + format check), mypy --strict, and the layers (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 fmt: install ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .

@@ -124,6 +124,7 @@ apt_install() {
 if ((install)); then
   report=0
   check
+  found=$missing
   if ((${#packages[@]})); then
     # The installer `make deps` runs; it installs only what is absent, and says what.
     "$here/install-system-deps.sh"
@@ -140,7 +141,8 @@ if ((install)); then
     (source "$here/tools.sh" && TOOLS_QUIET=1 install_tools) || tools_failed=1
   fi
   report=1
-  check
+  # Checked again only when something was missing: to install it, or to name it.
+  if ((found)); then check; fi
   if ((tools_failed)); then
     need "the checkers under .tools/ (their install failed above)" "make tools"
   fi
@@ -150,7 +152,7 @@ fi
 
 if ((missing)); then
   if ((install)); then
-    echo "prerequisites: $missing missing that this script cannot install; see above" >&2
+    echo "prerequisites: $missing missing; each line above says where to get it" >&2
   else
     echo "prerequisites: $missing missing; \`make deps\` installs the Debian packages" >&2
   fi

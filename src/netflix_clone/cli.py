@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 
-from netflix_clone import __version__
 from netflix_clone.core.exceptions import DomainError
 from netflix_clone.core.settings import ConfigError, Settings, load_settings
+from netflix_clone.version import __version__
 
 if TYPE_CHECKING:  # the commands import what they use when they run: --help stays quick
     from netflix_clone.catalog.source import Catalog
@@ -234,6 +234,21 @@ def migrate(state: State) -> None:
         click.echo(f"database is at the latest migration ({after})")
     else:
         click.echo(f"database migrated from {before or 'empty'} to {after} (the latest migration)")
+
+
+@cli.command()
+@click.argument("revision")
+@click.pass_obj
+def downgrade(state: State, revision: str) -> None:
+    """Take the schema back to REVISION (an Alembic revision id, or `base`). A deliberate act,
+    never part of a rollback (docs/deploy.md): data in what it removes is lost."""
+    from netflix_clone.core.schema import current_revision
+    from netflix_clone.core.schema import downgrade as take_back
+
+    database = state.runtime().services.database
+    before = current_revision(database)
+    take_back(database, revision)
+    click.echo(f"database taken back from {before or 'empty'} to {current_revision(database)}")
 
 
 # --- create-admin ----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from werkzeug.serving import make_server
 from netflix_clone.core.observability import serve_metrics
 from netflix_clone.core.settings import Settings, check_secret_key
 from netflix_clone.web.app import create_app
-from tests.conftest import Member, test_settings
+from tests.conftest import Member, migrate, test_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -45,19 +45,11 @@ INLINE = re.compile(r"^(curl -s localhost:8000\S*)\s+# ([\[{].*)$", re.M)
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    from flask_migrate import upgrade
-
-    from netflix_clone.web.app import MIGRATIONS_DIR
-
+    url = f"sqlite:///{tmp_path / 'readme.sqlite3'}"
+    migrate(url, tmp_path / "instance")
     app = create_app(
-        test_settings(
-            database_url=f"sqlite:///{tmp_path / 'readme.sqlite3'}",
-            instance_path=tmp_path / "instance",
-            catalog_source="demo",
-        )
+        test_settings(database_url=url, instance_path=tmp_path / "instance", catalog_source="demo")
     )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
     Member(app.test_client(), "someone-else@example.com")  # the README's member is not id 1
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -10,15 +10,8 @@ from flask import Flask, Response
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
-from netflix_clone.web.encoding import (
-    MIN_BYTES,
-    accepts_gzip,
-    cached_answer,
-    compressed,
-    conditional,
-    etag_for,
-    gzip_etag,
-)
+from netflix_clone.core.payloads import MIN_BYTES, compressed, etag_for, gzip_etag
+from netflix_clone.web.encoding import accepts_gzip, cached_answer, conditional
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,9 @@ from netflix_clone.catalog.titles import (
     unrestricted,
 )
 from netflix_clone.core.cache import LRU
+from netflix_clone.core.payloads import compressed, etag_for
 from netflix_clone.web.deps import Memoised, catalog, db_session, wiring
-from netflix_clone.web.encoding import cached_answer, compressed, etag_for
+from netflix_clone.web.encoding import cached_answer
 from netflix_clone.web.operations import operation
 
 bp = Blueprint("catalog", __name__)

@@ -45,10 +45,11 @@ from netflix_clone.catalog.tmdb_rules import (
     over_rate_limit,
 )
 from netflix_clone.core.observability import redactor
+from netflix_clone.core.payloads import etag_for
 from netflix_clone.core.settings import TMDB_IMAGE_BASE_URL
 from netflix_clone.gateway.allowlist import Refusal, Wanted, resolve
-from netflix_clone.web.deps import catalog, services
-from netflix_clone.web.encoding import conditional, etag_for
+from netflix_clone.web.deps import catalog, services, wiring
+from netflix_clone.web.encoding import conditional
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +233,7 @@ def _cors(state: BlueprintSetupState) -> None:
     """Flask-CORS on the app, for this blueprint's paths only, with the app's `CORS_ORIGINS`
     (read once, when the app registers the blueprint)."""
     app = cast(Flask, state.app)
-    with app.app_context():
-        configured = [o.strip().rstrip("/") for o in services().settings.cors_origins]
+    configured = [o.strip().rstrip("/") for o in wiring(app).services.settings.cors_origins]
     if not configured:
         return
     CORS(

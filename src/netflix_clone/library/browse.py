@@ -40,10 +40,10 @@ from netflix_clone.catalog.tmdb import UpstreamError, UpstreamUnusable
 from netflix_clone.core.cache import LRU
 from netflix_clone.core.db import Session, one_statement
 from netflix_clone.core.exceptions import not_found
+from netflix_clone.core.payloads import compressed, etag_for
 from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from netflix_clone.library.schemas import Browse, Row, RowReason
-from netflix_clone.web.encoding import compressed, etag_for
 
 log = logging.getLogger(__name__)
 ADULT_GENRES = (28, 35, 18, 878)  # Action, Comedy, Drama, Science Fiction

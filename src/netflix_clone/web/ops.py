@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from werkzeug.exceptions import NotFound
 
-from netflix_clone import __version__
 from netflix_clone.core.exceptions import not_found
+from netflix_clone.version import __version__
 from netflix_clone.web.deps import services
 from netflix_clone.web.errors import ApiError
 from netflix_clone.web.operations import build_openapi, json_response, operation
