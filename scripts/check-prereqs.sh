@@ -7,7 +7,7 @@
 #        provider mirror, kubectl, the shell linter, PostgreSQL's and Redis' server binaries
 #   --install  (`make test`, `make deps`) first install what is missing, the way `make deps` does:
 #        the Debian packages through scripts/install-system-deps.sh (apt-get, through sudo when
-#        not root), then those it leaves out (the PostgreSQL and Redis servers) the same way; with
+#        not root), then, through that installer too, those it leaves out (the PostgreSQL and Redis servers); with
 #        `all`, the checkers under .tools/ (scripts/tools.sh). Each install says so; when nothing
 #        is missing it installs nothing and prints one line. Then the check, as without it.
 # Without --install it installs nothing. Either way what no package brings (terraform, kubectl,
@@ -107,20 +107,6 @@ check() {
   fi
 }
 
-# Debian packages scripts/install-system-deps.sh leaves out, installed the way it installs its own.
-apt_install() {
-  local as_root=()
-  if [[ "$(id -u)" != 0 ]]; then
-    command -v sudo >/dev/null ||
-      { echo "prerequisites: as root, run: apt-get install -y $*" >&2; return 1; }
-    as_root=(sudo DEBIAN_FRONTEND=noninteractive)
-  fi
-  echo "prerequisites: installing $*"
-  export DEBIAN_FRONTEND=noninteractive
-  "${as_root[@]}" apt-get update -qq &&
-    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
-
 if ((install)); then
   report=0
   check
@@ -131,7 +117,7 @@ if ((install)); then
     check
     if ((${#packages[@]})); then
       mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
-      apt_install "${packages[@]}"
+      "$here/install-system-deps.sh" "${packages[@]}"
     fi
   fi
   tools_failed=0

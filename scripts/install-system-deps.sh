@@ -4,9 +4,11 @@
 # Idempotent; names what it installs; apt-get runs through sudo when not root (so `make deps`
 # runs as you and .tools/ stays yours).
 # Terraform and kubectl are not Debian packages: check-prereqs.sh says where to get them.
+# Arguments: more Debian packages to install the same way (check-prereqs.sh --install passes the
+# PostgreSQL and Redis servers when they are missing).
 set -euo pipefail
 
-need=()
+need=("$@")
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v dockerd >/dev/null || need+=(docker.io)

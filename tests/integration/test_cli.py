@@ -19,6 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from netflix_clone import __version__
+from netflix_clone.core.schema import head_revision
 from tests.conftest import PASSWORD, TEST_REDIS_URL, bearer, login
 
 CLI = [sys.executable, "-m", "netflix_clone.cli"]
@@ -165,20 +166,7 @@ def test_migrate_command_is_idempotent(
     assert result.stderr == ""
 
 
-def _head() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from netflix_clone.core.schema import MIGRATIONS_DIR
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
-    return head
-
-
-HEAD = _head()
+HEAD = head_revision()
 
 
 def test_migrate_on_an_empty_database_reports_the_step(tmp_path: Path) -> None:
@@ -196,6 +184,19 @@ def test_migrate_on_an_empty_database_reports_the_step(tmp_path: Path) -> None:
     assert alembic, verbose.stderr
     assert all(" INFO alembic." in line and "{" not in line for line in alembic), alembic
     assert '"level"' not in verbose.stdout + verbose.stderr
+
+
+def test_downgrade_takes_the_schema_back_and_migrate_brings_it_forward(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'down.sqlite3'}"
+    assert run_cli(["migrate"], url, tmp_path).returncode == 0
+    back = run_cli(["downgrade", "0005_profile_data_version"], url, tmp_path)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout.strip() == (f"database taken back from {HEAD} to 0005_profile_data_version")
+    again = run_cli(["migrate"], url, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"database migrated from 0005_profile_data_version to {HEAD}")
+    unknown = run_cli(["downgrade", "no-such-revision"], url, tmp_path)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr, unknown.stderr
 
 
 def run_on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> str:

@@ -58,7 +58,6 @@ class UpstreamError(DomainError):
     `detail`; TMDB's own words are `reason`, for our log only."""
 
     public: ClassVar[str] = "The movie catalog answered with an error; try again shortly."
-    default_retry_after: ClassVar[int | None] = None
     retryable: ClassVar[bool] = True
     logged: ClassVar[bool] = True  # a failure of the catalog (not a client's unknown id or budget)
 
@@ -70,10 +69,9 @@ class UpstreamError(DomainError):
         upstream_status: int | None = None,
         body: Any = None,
     ) -> None:
-        wait = retry_after if retry_after is not None else self.default_retry_after
-        DomainError.__init__(
-            self, self.public, retry_after=max(1, wait) if wait is not None else None
-        )
+        # `retry_after` stays what TMDB (or our own limiter) said, None when nothing did: the
+        # client's Retry-After falls back to the class's default_retry_after (web/errors.py).
+        DomainError.__init__(self, self.public, retry_after=retry_after)
         self.reason = redactor.scrub(reason)
         self.upstream_status = upstream_status
         self.body = body

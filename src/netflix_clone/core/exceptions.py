@@ -28,6 +28,8 @@ class DomainError(Exception):
     """
 
     default_code: ClassVar[str] = "error"
+    # Seconds a client should wait when the failure itself does not say (`retry_after` None).
+    default_retry_after: ClassVar[int | None] = None
 
     def __init__(
         self,

@@ -77,8 +77,9 @@ BEARER_CHALLENGE = 'Bearer realm="netflix-clone"'
 def from_domain(exc: DomainError) -> ApiError:
     status = next((STATUS_OF[c] for c in type(exc).__mro__ if c in STATUS_OF), 400)
     headers: dict[str, str] = {}
-    if exc.retry_after is not None:
-        headers["Retry-After"] = str(exc.retry_after)
+    wait = exc.retry_after if exc.retry_after is not None else exc.default_retry_after
+    if wait is not None:
+        headers["Retry-After"] = str(max(1, wait))
     if status == 401:
         headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return ApiError(
