@@ -547,7 +547,7 @@ def _compiled(engine: Engine, statement: Any) -> tuple[Any, str, dict[str, Any]]
 def _translated(
     engine: Engine, guard: DatabaseGuard, sql: str, error: Exception, *, dead: bool
 ) -> exc.StatementError:
-    """The driver's error as SQLAlchemy's (errors.py turns those into problem documents), and
+    """The driver's error as SQLAlchemy's (web/errors.py turns those into problem documents), and
     counted by the breaker when it means the database can't serve us."""
     wrapped = exc.DBAPIError.instance(
         sql,
@@ -567,7 +567,7 @@ def _driver_statement(
 ) -> Any:
     """One statement on psycopg itself (SQLAlchemy's execution layer costs ~10x the driver's
     CPU for a one-row read), with what that layer gives the rest of the app: the guard's
-    deadline and breaker, SQLAlchemy's exceptions (errors.py maps them), and a connection the
+    deadline and breaker, SQLAlchemy's exceptions (web/errors.py maps them), and a connection the
     pool drops when the error says it is dead."""
     compiled, sql, processors = _compiled(engine, statement)
     values = compiled.construct_params(params)

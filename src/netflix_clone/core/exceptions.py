@@ -1,6 +1,6 @@
 """Domain exceptions: what services, the kernel and the CLI raise and catch.
 
-They know nothing of HTTP. The web layer (`errors.py`) maps each class to a status and a problem
+They know nothing of HTTP. The web layer (`web/errors.py`) maps each class to a status and a problem
 document in one table; the CLI prints `detail` and exits non-zero. A service never raises an
 HTTP error and never needs a request to run.
 """

@@ -16,7 +16,7 @@ every revocation. A revocation that could not be written to Redis is written as 
 answers again, by a timer, not only on this process's next request.
 
 A request whose work is one statement anyway (a warm home screen, a movie heartbeat) asks the
-database in that statement instead (`security.authenticate(defer_session_check=True)`).
+database in that statement instead (`web.sessions.authenticate(defer_session_check=True)`).
 """
 
 from __future__ import annotations

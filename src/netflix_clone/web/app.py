@@ -21,7 +21,7 @@ from netflix_clone.core.schema import migrate_embedded
 from netflix_clone.core.settings import Settings, load_settings
 from netflix_clone.library import service as library_service
 from netflix_clone.library.browse import HomeCache
-from netflix_clone.web.deps import Wiring, current_session, db_session, wire, wiring
+from netflix_clone.web.deps import Wiring, current_session, db_session, wire
 from netflix_clone.web.errors import register_error_handlers
 from netflix_clone.web.operations import IdConverter, KindConverter
 from netflix_clone.web.tracking import init_request_tracking
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_http_hooks(app, settings)
 
     if settings.app_env == "local" and settings.uses_embedded_database:
-        migrate_embedded(settings, wiring(app).services.database)
+        migrate_embedded(settings, svc.database)
     return app
 
 

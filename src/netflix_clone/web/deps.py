@@ -14,7 +14,7 @@ from flask import Flask, current_app, g
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.core.cache import LRU
 from netflix_clone.core.container import Services
-from netflix_clone.core.db import Session
+from netflix_clone.core.db import Session, read_only
 from netflix_clone.library.browse import HomeCache
 
 # Rendered bytes of anonymous catalog answers: (JSON, its ETag, its gzip encoding if worth it).
@@ -64,7 +64,15 @@ def db_session() -> Session:
     session: Session | None = g.get("db_session")
     if session is None:
         session = g.db_session = services().database.session()
+        if g.get("read_only"):
+            read_only(session)
     return session
+
+
+def reads_only() -> None:
+    """This request only reads (GET, HEAD): its unit of work, if it opens one, is read-only
+    (core.db.read_only). A request that never touches the database opens none."""
+    g.read_only = True
 
 
 def home() -> HomeCache:

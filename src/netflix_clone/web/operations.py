@@ -21,7 +21,7 @@ from werkzeug.routing import BaseConverter
 from netflix_clone.core import db as db_unit
 from netflix_clone.core.exceptions import DomainError, FieldError
 from netflix_clone.core.ratelimit import requester
-from netflix_clone.web.deps import current_session, db_session
+from netflix_clone.web.deps import current_session, reads_only
 from netflix_clone.web.errors import PROBLEM_CONTENT_TYPE, ApiError
 from netflix_clone.web.sessions import authenticate, confirm_session
 
@@ -116,7 +116,7 @@ def operation(
         @wraps(fn)
         def wrapper(**kwargs: Any) -> Response:
             if request.method in SAFE_METHODS:
-                db_unit.read_only(db_session())
+                reads_only()
             if op.auth is True or (op.auth == "optional" and "Authorization" in request.headers):
                 principal = authenticate(defer_session_check=defer_session_check)
                 requester.set(f"user:{principal.user_id}")
