@@ -23,6 +23,7 @@ from netflix_clone.library import service
 from netflix_clone.library.models import Viewing
 from netflix_clone.web.deps import db_session, services, wiring
 from tests.conftest import Member
+from tests.integration.test_heartbeat_paths import SHOWN
 from tests.integration.test_profiles import add_profile, profile_headers, profiles
 
 FIGHT_CLUB = 550  # rated R in the US recordings
@@ -89,18 +90,10 @@ def stored(app: Flask, profile_id: int, movie_id: int) -> dict[str, Any] | None:
         row = db_session().get(Viewing, (profile_id, "movie", movie_id))
         if row is None:
             return None
-        return {
-            name: getattr(row, name)
-            for name in (
-                "position_seconds",
-                "duration_seconds",
-                "sequence",
-                "season_number",
-                "episode_number",
-                "hidden_from_row",
-                "hidden_from_history",
-            )
-        } | {"finished": row.finished_at is not None, "moved": row.updated_at > row.started_at}
+        return {name: getattr(row, name) for name in SHOWN} | {
+            "finished": row.finished_at is not None,
+            "moved": row.updated_at > row.started_at,
+        }
 
 
 def test_a_movie_heartbeat_is_one_statement(

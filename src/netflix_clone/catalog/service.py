@@ -185,17 +185,7 @@ def list_movies(catalog: Catalog, query: MovieListQuery) -> tuple[Lazy[TitlePage
         params.pop("region", None)
     fetched = catalog.fetch(path, params)
 
-    def build() -> TitlePage:
-        return _page(
-            catalog,
-            fetched.body,
-            query.page,
-            genre_maps(catalog, query.language),
-            fetched.source,
-            keep,
-        )
-
-    return build, Meta.of(fetched)
+    return _listing(catalog, fetched, query.page, query.language, keep), Meta.of(fetched)
 
 
 def list_series(catalog: Catalog, query: SeriesListQuery) -> tuple[Lazy[TitlePage], Meta]:
@@ -215,18 +205,24 @@ def list_series(catalog: Catalog, query: SeriesListQuery) -> tuple[Lazy[TitlePag
     # default): `region` is accepted for symmetry with /api/movies and has no effect here.
     fetched = catalog.fetch(path, params)
 
-    def build() -> TitlePage:
-        return _page(
-            catalog,
-            fetched.body,
-            query.page,
-            genre_maps(catalog, query.language),
-            fetched.source,
-            keep,
-            "series",
-        )
+    return _listing(catalog, fetched, query.page, query.language, keep, "series"), Meta.of(fetched)
 
-    return build, Meta.of(fetched)
+
+def _listing(
+    catalog: Catalog,
+    fetched: Fetched,
+    page: int,
+    language: str,
+    keep: Callable[[TitleCard], bool] | None,
+    kind: str = "movie",
+) -> Lazy[TitlePage]:
+    """A list page made only when it is wanted (a memoised answer never needs it)."""
+
+    def build() -> TitlePage:
+        genres = genre_maps(catalog, language)
+        return _page(catalog, fetched.body, page, genres, fetched.source, keep, kind)
+
+    return build
 
 
 def _discover_for(list_name: str, genre_id: int) -> dict[str, str]:
@@ -312,12 +308,7 @@ def search(catalog: Catalog, query: SearchQuery) -> tuple[Lazy[TitlePage], Meta]
         params["region"] = query.region
     fetched = catalog.fetch("search/movie", params)
 
-    def build() -> TitlePage:
-        return _page(
-            catalog, fetched.body, query.page, genre_maps(catalog, query.language), fetched.source
-        )
-
-    return build, Meta.of(fetched)
+    return _listing(catalog, fetched, query.page, query.language, None), Meta.of(fetched)
 
 
 def search_all(catalog: Catalog, query: MultiSearchQuery) -> tuple[Lazy[TitlePage], Meta]:
@@ -330,12 +321,7 @@ def search_all(catalog: Catalog, query: MultiSearchQuery) -> tuple[Lazy[TitlePag
     }
     fetched = catalog.fetch("search/multi", params)
 
-    def build() -> TitlePage:
-        return _page(
-            catalog, fetched.body, query.page, genre_maps(catalog, query.language), fetched.source
-        )
-
-    return build, Meta.of(fetched)
+    return _listing(catalog, fetched, query.page, query.language, None), Meta.of(fetched)
 
 
 def genres(catalog: Catalog, language: str, kind: str = "movie") -> tuple[GenreList, Meta]:
