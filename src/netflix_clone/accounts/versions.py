@@ -13,7 +13,7 @@ the next browse all the same."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 
 from netflix_clone.accounts.models import Profile
 from netflix_clone.core.db import Session
@@ -21,19 +21,18 @@ from netflix_clone.core.db import Session
 
 def bump(db: Session, profile: Profile) -> None:
     """My List, ratings, hiding, language, maturity: the rows may show something else now."""
-    db.execute(
-        update(Profile)
-        .where(Profile.id == profile.id)
-        .values(data_version=Profile.data_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    _bump(db, Profile.id == profile.id)
 
 
 def bump_account(db: Session, user_id: int) -> None:
     """The account's country: every profile's rows may change (ratings are read for it)."""
+    _bump(db, Profile.user_id == user_id)
+
+
+def _bump(db: Session, which: ColumnElement[bool]) -> None:
     db.execute(
         update(Profile)
-        .where(Profile.user_id == user_id)
+        .where(which)
         .values(data_version=Profile.data_version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -376,6 +376,10 @@ def genre_row(genre_id: int) -> CatalogRow:
     )
 
 
+# A row's cards from one catalog answer, and whether a later page exists.
+CardsPage = tuple[list[TitleCard], bool]
+
+
 @dataclass(frozen=True)
 class RowPage:
     cards: list[TitleCard]
@@ -390,8 +394,7 @@ def row_page(
     language: str,
     page: int,
     genres: GenreMaps,
-    memo: Callable[[tuple[Any, ...], Callable[[], tuple[list[TitleCard], bool]]], Any]
-    | None = None,
+    memo: Callable[[Hashable, Callable[[], CardsPage]], CardsPage] | None = None,
 ) -> RowPage:
     """One page of a row, as cards. `memo(key, make)` may keep the cards made from one catalog
     answer (the key names it), so every profile reading that answer shares them."""
@@ -399,7 +402,7 @@ def row_page(
     fetched = catalog.fetch(row.path, params)
     key = (row.path, tuple(sorted(params.items())), fetched.source, fetched.stored_at)
 
-    def make() -> tuple[list[TitleCard], bool]:
+    def make() -> CardsPage:
         body = fetched.body if isinstance(fetched.body, dict) else {}
         cards = normalise.cards(body.get("results"), genres, catalog.image_base, row.kind)
         total_pages = min(normalise.integer(body.get("total_pages")) or 0, MAX_PAGE)

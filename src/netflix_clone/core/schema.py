@@ -23,7 +23,6 @@ MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 def _config(database: Database | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     if database is not None:
         config.attributes["engine"] = database.engine
     return config

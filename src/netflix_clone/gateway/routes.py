@@ -24,7 +24,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from netflix_clone.catalog.source import Catalog, Fetched
+from netflix_clone.catalog.source import Fetched
 from netflix_clone.catalog.tmdb import (
     UpstreamAuthError,
     UpstreamBudgetSpent,
@@ -80,10 +80,6 @@ def tmdb_json(status: int, body: Any, headers: Mapping[str, str] | None = None) 
     return response
 
 
-def _catalog() -> Catalog:
-    return catalog()
-
-
 # --- the one view ----------------------------------------------------------------------------
 
 
@@ -104,7 +100,7 @@ def gateway(path: str) -> Response:
         if version != "3":
             raise Refusal(404, NOT_FOUND)
         wanted = resolve(rest, request.args)
-        fetched = _catalog().fetch(wanted.path, wanted.params)
+        fetched = catalog().fetch(wanted.path, wanted.params)
     except Refusal as refusal:
         return tmdb_json(refusal.status, refusal.body)
     except UpstreamError as exc:

@@ -26,7 +26,7 @@ from netflix_clone.accounts.models import Profile, session_ended
 from netflix_clone.catalog import service as catalog_rows
 from netflix_clone.catalog.models import Title, TitleKey
 from netflix_clone.catalog.schemas import TitleCard
-from netflix_clone.catalog.service import CatalogRow, GenreMaps
+from netflix_clone.catalog.service import CardsPage, CatalogRow, GenreMaps
 from netflix_clone.catalog.source import Catalog
 from netflix_clone.catalog.titles import (
     allowed,
@@ -328,13 +328,11 @@ class HomeCache:
     """What the home screen keeps per process: rendered screens (bounded in bytes) and the
     cards normalised from one catalog cache entry, shared by every profile's rows."""
 
-    def __init__(self, screen_bytes: int = 0) -> None:
-        self.screens = _ByteLRU(screen_bytes or CACHE_BYTES)
-        self.cards: LRU[Hashable, tuple[list[TitleCard], bool]] = LRU(512)
+    def __init__(self) -> None:
+        self.screens = _ByteLRU(CACHE_BYTES)
+        self.cards: LRU[Hashable, CardsPage] = LRU(512)
 
-    def memo(
-        self, key: Hashable, make: Callable[[], tuple[list[TitleCard], bool]]
-    ) -> tuple[list[TitleCard], bool]:
+    def memo(self, key: Hashable, make: Callable[[], CardsPage]) -> CardsPage:
         known = self.cards.get(key)
         if known is None:
             known = make()

@@ -72,11 +72,11 @@ def profile() -> Profile:
 def get_list(query: PageQuery) -> ListPage:
     me = profile()
     rows, total = service.my_list(db_session(), me, query.page, query.per_page)
-    genres = genres_for(catalog(), me)
+    cat = catalog()
+    genres = genres_for(cat, me)
     return ListPage(
         items=[
-            ListItem(title=card_from_title(catalog(), t, genres), added_at=e.added_at)
-            for e, t in rows
+            ListItem(title=card_from_title(cat, t, genres), added_at=e.added_at) for e, t in rows
         ],
         page=query.page,
         per_page=query.per_page,
@@ -151,12 +151,11 @@ def remove_movie_from_list(movie_id: int) -> None:
 def get_ratings(query: PageQuery) -> RatingPage:
     me = profile()
     rows, total = service.ratings(db_session(), me, query.page, query.per_page)
-    genres = genres_for(catalog(), me)
+    cat = catalog()
+    genres = genres_for(cat, me)
     return RatingPage(
         items=[
-            RatingItem(
-                title=card_from_title(catalog(), t, genres), rating=r.rating, rated_at=r.rated_at
-            )
+            RatingItem(title=card_from_title(cat, t, genres), rating=r.rating, rated_at=r.rated_at)
             for r, t in rows
         ],
         page=query.page,
@@ -308,7 +307,8 @@ def put_series_progress(series_id: int, body: SeriesProgressIn) -> ProgressOut:
 def _watch_page(
     rows: list[tuple[Viewing, Title]], page: int, per_page: int, total: int, me: Profile
 ) -> WatchPage:
-    genres = genres_for(catalog(), me)
+    cat = catalog()
+    genres = genres_for(cat, me)
     items = []
     for v, t in rows:
         episode = (
@@ -318,7 +318,7 @@ def _watch_page(
         )
         items.append(
             WatchItem(
-                title=card_from_title(catalog(), t, genres),
+                title=card_from_title(cat, t, genres),
                 episode=episode,
                 position_seconds=v.position_seconds,
                 duration_seconds=v.duration_seconds,
